@@ -1,0 +1,1 @@
+"""The pacbot command."""

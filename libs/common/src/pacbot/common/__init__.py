@@ -1,0 +1,1 @@
+"""PacBot shared library: contracts and adapters every service uses."""

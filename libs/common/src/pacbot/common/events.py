@@ -1,0 +1,294 @@
+"""The event contract: a CloudEvents 1.0 envelope and a versioned model for every event type."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+ASSETS_TOPIC = "pacbot.assets.v1"
+EVALUATIONS_TOPIC = "pacbot.evaluations.v1"
+VIOLATIONS_TOPIC = "pacbot.violations.v1"
+EXCEPTIONS_TOPIC = "pacbot.exceptions.v1"
+AUTOFIX_TOPIC = "pacbot.autofix.v1"
+POLICIES_TOPIC = "pacbot.policies.v1"
+TOPICS = (
+    ASSETS_TOPIC,
+    EVALUATIONS_TOPIC,
+    VIOLATIONS_TOPIC,
+    EXCEPTIONS_TOPIC,
+    AUTOFIX_TOPIC,
+    POLICIES_TOPIC,
+)
+COMPACTED_TOPICS = frozenset({ASSETS_TOPIC})
+
+
+def dead_letter_topic(topic: str) -> str:
+    """Where messages of ``topic`` that cannot be handled end up."""
+    return f"{topic}.dlq"
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now, the only clock the events use."""
+    return datetime.now(UTC)
+
+
+class EventDecodeError(ValueError):
+    """A message is not a valid PacBot event; the text says what was wrong."""
+
+
+class _Data(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AssetSummary(_Data):
+    """The part of an asset every downstream event carries."""
+
+    asset_id: str
+    account_id: str
+    region: str
+    resource_type: str
+    name: str
+    tags: dict[str, str] = Field(default_factory=dict)
+    owner: str | None = None
+
+
+class AssetUpserted(_Data):
+    """A new asset, or a changed configuration of a known one."""
+
+    event_type: Literal["pacbot.asset.upserted"] = "pacbot.asset.upserted"
+    asset: AssetSummary
+    version: int = Field(ge=1, description="Monotonic per asset; bumps on every change")
+    config: dict[str, Any]
+    config_hash: str
+    discovered_at: datetime
+    replay: bool = False
+
+
+class AssetDeleted(_Data):
+    """A complete, successful sweep no longer saw the asset."""
+
+    event_type: Literal["pacbot.asset.deleted"] = "pacbot.asset.deleted"
+    asset: AssetSummary
+    version: int = Field(ge=1)
+    deleted_at: datetime
+
+
+class AutofixSpec(_Data):
+    """A policy's automatic fix: which action, and how long the owner gets first."""
+
+    action: str
+    grace_seconds: float = Field(ge=0)
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class PolicyRef(_Data):
+    """What a consumer needs to know about the policy behind a result."""
+
+    policy_id: str
+    policy_version: int = 1
+    name: str
+    severity: Literal["critical", "high", "medium", "low"]
+    category: Literal["security", "governance", "cost", "tagging", "operations"]
+    autofix: AutofixSpec | None = None
+
+
+class PolicyResult(_Data):
+    """One policy's verdict on one asset version."""
+
+    policy: PolicyRef
+    status: Literal["pass", "fail", "error", "not_applicable"]
+    reason: str
+    evidence: dict[str, Any] = Field(default_factory=dict)
+
+
+class AssetEvaluated(_Data):
+    """Every enabled policy's result for one asset version."""
+
+    event_type: Literal["pacbot.asset.evaluated"] = "pacbot.asset.evaluated"
+    asset: AssetSummary
+    asset_version: int = Field(ge=1)
+    evaluated_at: datetime
+    results: list[PolicyResult]
+
+
+ViolationEventType = Literal[
+    "pacbot.violation.opened",
+    "pacbot.violation.exempted",
+    "pacbot.violation.reopened",
+    "pacbot.violation.closed",
+]
+
+
+class ViolationChanged(_Data):
+    """A violation changed state; ``event_type`` says which transition."""
+
+    event_type: ViolationEventType
+    violation_id: str
+    asset: AssetSummary
+    policy: PolicyRef
+    status: Literal["open", "exempted", "closed"]
+    reason: str
+    close_reason: Literal["fixed", "asset_deleted", "policy_disabled"] | None = None
+    exception_id: str | None = None
+    asset_version: int
+    episode: int = Field(ge=1, description="Bumps every time a closed violation re-opens")
+    occurred_at: datetime
+
+
+ExceptionEventType = Literal[
+    "pacbot.exception.granted",
+    "pacbot.exception.revoked",
+    "pacbot.exception.expired",
+]
+
+
+class ExceptionChanged(_Data):
+    """An exception was granted, revoked or expired."""
+
+    event_type: ExceptionEventType
+    exception_id: str
+    kind: Literal["resource", "sticky"]
+    asset_ids: list[str] = Field(default_factory=list)
+    policy_ids: list[str] = Field(default_factory=list)
+    reason: str
+    requester: str
+    expires_at: datetime
+    occurred_at: datetime
+
+
+FixEventType = Literal[
+    "pacbot.fix.planned",
+    "pacbot.fix.notified",
+    "pacbot.fix.applied",
+    "pacbot.fix.skipped",
+    "pacbot.fix.failed",
+]
+
+
+class FixChanged(_Data):
+    """An autofix plan moved a step: planned, owner notified, applied, skipped or failed."""
+
+    event_type: FixEventType
+    plan_id: str
+    violation_id: str
+    asset_id: str
+    policy_id: str
+    action: str
+    dry_run: bool
+    detail: str
+    occurred_at: datetime
+
+
+class PoliciesChanged(_Data):
+    """A policy was enabled, disabled or re-parameterised; its resource types need re-assessment."""
+
+    event_type: Literal["pacbot.policies.changed"] = "pacbot.policies.changed"
+    policy_ids: list[str]
+    resource_types: list[str]
+    occurred_at: datetime
+
+
+EventData = (
+    AssetUpserted
+    | AssetDeleted
+    | AssetEvaluated
+    | ViolationChanged
+    | ExceptionChanged
+    | FixChanged
+    | PoliciesChanged
+)
+_MODELS: tuple[type[_Data], ...] = (
+    AssetUpserted,
+    AssetDeleted,
+    AssetEvaluated,
+    ViolationChanged,
+    ExceptionChanged,
+    FixChanged,
+    PoliciesChanged,
+)
+
+
+def _types_of(model: type[_Data]) -> tuple[str, ...]:
+    annotation = model.model_fields["event_type"].annotation
+    return tuple(getattr(annotation, "__args__", ()))
+
+
+EVENT_MODELS: dict[str, type[_Data]] = {t: m for m in _MODELS for t in _types_of(m)}
+D = TypeVar("D", bound=_Data)
+
+
+class Envelope(BaseModel):
+    """CloudEvents 1.0 structured-mode JSON envelope."""
+
+    model_config = ConfigDict(extra="allow")
+
+    specversion: Literal["1.0"] = "1.0"
+    id: str = Field(default_factory=lambda: str(uuid.uuid4()))
+    type: str
+    source: str
+    subject: str
+    time: datetime = Field(default_factory=utcnow)
+    datacontenttype: Literal["application/json"] = "application/json"
+    dataschema: str | None = None
+    data: dict[str, Any]
+
+    @classmethod
+    def wrap(cls, data: EventData, *, source: str, subject: str) -> Envelope:
+        """Envelope ``data`` as an event from ``source`` about ``subject``."""
+        return cls(
+            type=data.event_type,
+            source=source,
+            subject=subject,
+            dataschema=f"urn:pacbot:schema:{data.event_type}:1",
+            data=data.model_dump(mode="json"),
+        )
+
+    def payload(self) -> EventData:
+        """The typed data of this event."""
+        model = EVENT_MODELS.get(self.type)
+        if model is None:
+            raise EventDecodeError(f"unknown event type {self.type!r}")
+        try:
+            return model.model_validate(self.data)  # type: ignore[return-value]
+        except ValidationError as exc:
+            raise EventDecodeError(f"{self.type}: invalid data: {_errors(exc)}") from exc
+
+    def payload_as(self, model: type[D]) -> D:
+        """The data, checked to be of ``model``'s type."""
+        data = self.payload()
+        if not isinstance(data, model):
+            raise EventDecodeError(f"expected {model.__name__}, got {self.type}")
+        return data
+
+    def encode(self) -> bytes:
+        """The JSON bytes that go on the wire."""
+        return self.model_dump_json().encode()
+
+    @classmethod
+    def decode(cls, raw: bytes | str) -> Envelope:
+        """Parse and validate an envelope and its data, or raise ``EventDecodeError``."""
+        try:
+            envelope = cls.model_validate(json.loads(raw))
+        except (ValueError, TypeError) as exc:
+            detail = _errors(exc) if isinstance(exc, ValidationError) else str(exc)
+            raise EventDecodeError(f"not a CloudEvents envelope: {detail}") from exc
+        envelope.payload()
+        return envelope
+
+
+def _errors(exc: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(p) for p in err['loc']) or '<root>'}: {err['msg']}" for err in exc.errors()
+    )
+
+
+def event_schemas() -> dict[str, dict[str, Any]]:
+    """JSON Schema of the envelope and of each event's data, for the published docs."""
+    schemas: dict[str, dict[str, Any]] = {"envelope": Envelope.model_json_schema()}
+    for model in _MODELS:
+        schemas[model.__name__] = model.model_json_schema()
+    return schemas

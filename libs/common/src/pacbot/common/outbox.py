@@ -1,0 +1,148 @@
+"""Transactional outbox: events are rows written with the change, then relayed to the bus."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    delete,
+    insert,
+    select,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pacbot.common.bus import EventBus
+from pacbot.common.db import Database
+from pacbot.common.events import Envelope, utcnow
+from pacbot.common.metrics import OUTBOX_PUBLISHED
+
+log = logging.getLogger("pacbot.outbox")
+
+
+def outbox_table(metadata: MetaData) -> Table:
+    """The ``outbox`` table inside a service's own metadata."""
+    return Table(
+        "outbox",
+        metadata,
+        Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+        Column("topic", String(200), nullable=False),
+        Column("key", String(500), nullable=False),
+        Column("payload", Text, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+    )
+
+
+def inbox_table(metadata: MetaData) -> Table:
+    """Ids of events a consumer group already applied, written in the same transaction."""
+    return Table(
+        "inbox",
+        metadata,
+        Column("consumer_group", String(200), primary_key=True),
+        Column("event_id", String(64), primary_key=True),
+        Column("applied_at", DateTime(timezone=True), nullable=False),
+    )
+
+
+class Outbox:
+    """Adds events to the caller's transaction; they leave only if it commits."""
+
+    def __init__(self, table: Table, *, source: str) -> None:
+        self.table = table
+        self.source = source
+        self.wakeup = asyncio.Event()
+
+    async def add(self, session: AsyncSession, topic: str, envelope: Envelope, *, key: str) -> None:
+        """Stage ``envelope`` for ``topic`` within ``session``'s transaction."""
+        await session.execute(
+            insert(self.table).values(
+                topic=topic, key=key, payload=envelope.model_dump_json(), created_at=utcnow()
+            )
+        )
+        self.wakeup.set()
+
+
+class Inbox:
+    """Remembers applied event ids so a redelivered event changes nothing."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    async def first_time(self, session: AsyncSession, group: str, event_id: str) -> bool:
+        """Record ``event_id`` and say whether it is new for ``group``."""
+        seen = await session.scalar(
+            select(self.table.c.event_id).where(
+                self.table.c.consumer_group == group, self.table.c.event_id == event_id
+            )
+        )
+        if seen is not None:
+            return False
+        await session.execute(
+            insert(self.table).values(consumer_group=group, event_id=event_id, applied_at=utcnow())
+        )
+        return True
+
+
+class OutboxRelay:
+    """Drains the outbox in id order; replicas share it with SKIP LOCKED on PostgreSQL."""
+
+    def __init__(
+        self, db: Database, outbox: Outbox, bus: EventBus, *, poll_seconds: float = 0.2
+    ) -> None:
+        self.db = db
+        self.outbox = outbox
+        self.bus = bus
+        self.poll_seconds = poll_seconds
+        self._task: asyncio.Task[None] | None = None
+
+    async def relay_once(self, batch: int = 200) -> int:
+        """Send up to ``batch`` pending events; returns how many left the outbox."""
+        table = self.outbox.table
+        async with self.db.session() as session:
+            query = select(table).order_by(table.c.id).limit(batch)
+            if self.db.is_postgres:
+                query = query.with_for_update(skip_locked=True)
+            rows = (await session.execute(query)).all()
+            for row in rows:
+                await self.bus.publish_raw(row.topic, row.payload.encode(), key=row.key)
+            if rows:
+                await session.execute(delete(table).where(table.c.id.in_([r.id for r in rows])))
+        OUTBOX_PUBLISHED.labels(self.outbox.source).inc(len(rows))
+        return len(rows)
+
+    async def run(self) -> None:
+        """Relay until cancelled, waking on new rows or every poll interval."""
+        while True:
+            try:
+                while await self.relay_once():
+                    pass
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox relay failed; will retry")
+            self.outbox.wakeup.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.outbox.wakeup.wait(), self.poll_seconds)
+
+    def start(self) -> None:
+        """Run the relay in the background."""
+        self._task = asyncio.create_task(self.run())
+
+    async def stop(self) -> None:
+        """Stop the relay, sending what is already pending first."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        with contextlib.suppress(Exception):
+            await self.relay_once()

@@ -1,0 +1,134 @@
+"""Composition root shared by the services: builds adapters from settings, or takes injected ones."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from sqlalchemy import MetaData
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pacbot.common.aws import AwsSessionFactory
+from pacbot.common.bus import EventBus, KafkaBus, MemoryBus
+from pacbot.common.db import Database
+from pacbot.common.events import Envelope
+from pacbot.common.migrations import upgrade
+from pacbot.common.outbox import Inbox, Outbox, OutboxRelay, inbox_table, outbox_table
+from pacbot.common.settings import ServiceSettings
+
+DEFAULT_PORTS = {
+    "gateway": 8100,
+    "inventory": 8101,
+    "assessor": 8102,
+    "violations": 8103,
+    "exceptions": 8104,
+    "autofix": 8105,
+}
+
+
+@dataclass
+class SharedInfra:
+    """What embedded mode shares between the six apps of one process."""
+
+    bus: EventBus | None = None
+    aws: AwsSessionFactory | None = None
+    transports: dict[str, httpx.AsyncBaseTransport] = field(default_factory=dict)
+
+
+def messaging_tables(metadata: MetaData) -> tuple[Outbox, Inbox]:
+    """Add the outbox and inbox tables to a service's metadata (call once, at model import)."""
+    return Outbox(outbox_table(metadata), source="unset"), Inbox(inbox_table(metadata))
+
+
+class Runtime:
+    """The adapters of one service, opened and closed by its app's lifespan."""
+
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        *,
+        outbox: Outbox,
+        inbox: Inbox,
+        migrations: Path,
+        shared: SharedInfra | None = None,
+    ) -> None:
+        shared = shared or SharedInfra()
+        self.settings = settings
+        self.name = settings.service_name
+        self.migrations = migrations
+        self.db = Database(settings.resolved_database_url(), schema=settings.db_schema)
+        self.owns_bus = shared.bus is None
+        self.bus: EventBus = shared.bus or self._make_bus()
+        self.outbox = Outbox(outbox.table, source=self.name)
+        self.inbox = inbox
+        self.relay = OutboxRelay(self.db, self.outbox, self.bus, poll_seconds=settings.outbox_poll_seconds)
+        self.aws = shared.aws or AwsSessionFactory(
+            endpoint_url=settings.aws_endpoint_url, region=settings.aws_region
+        )
+        self._transports = shared.transports
+        self._clients: dict[str, httpx.AsyncClient] = {}
+
+    def _make_bus(self) -> EventBus:
+        if self.settings.resolved_bus() == "kafka":
+            bootstrap = self.settings.resolved_kafka()
+            if not bootstrap:
+                raise ValueError(f"{self.name}: bus=kafka needs kafka_bootstrap_servers")
+            return KafkaBus(bootstrap, client_id=self.name, partitions=self.settings.kafka_partitions)
+        return MemoryBus(partitions=self.settings.kafka_partitions)
+
+    def subscribe(
+        self,
+        topics: Sequence[str],
+        handler: Callable[[AsyncSession, Envelope], Awaitable[None]],
+        *,
+        group: str | None = None,
+    ) -> None:
+        """Consume ``topics``: each event is applied once, in one transaction with its inbox row."""
+        group = group or self.name
+
+        async def apply(envelope: Envelope) -> None:
+            async with self.db.session() as session:
+                if await self.inbox.first_time(session, group, envelope.id):
+                    await handler(session, envelope)
+
+        self.bus.subscribe(
+            topics, group, apply, max_attempts=self.settings.consumer_max_attempts
+        )
+
+    def service(self, name: str) -> httpx.AsyncClient:
+        """An HTTP client for another service: in-process when embedded, else its base URL."""
+        if name not in self._clients:
+            transport = self._transports.get(name)
+            base = self.settings.service_urls.get(name) or f"http://127.0.0.1:{DEFAULT_PORTS[name]}"
+            self._clients[name] = httpx.AsyncClient(
+                base_url=f"http://{name}" if transport else base,
+                transport=transport,
+                timeout=30,
+            )
+        return self._clients[name]
+
+    async def open(self) -> None:
+        """Migrate the database (when configured)."""
+        if self.settings.run_migrations:
+            await upgrade(self.db, self.migrations)
+
+    async def start_messaging(self) -> None:
+        """Start the bus (if this service owns it) and the outbox relay; after subscriptions."""
+        if self.owns_bus:
+            await self.bus.start()
+        self.relay.start()
+
+    async def close(self) -> None:
+        """Stop everything in reverse order."""
+        await self.relay.stop()
+        if self.owns_bus:
+            await self.bus.stop()
+        for client in self._clients.values():
+            await client.aclose()
+        await self.db.dispose()
+
+    async def ready(self) -> dict[str, bool]:
+        """Which dependencies answer right now."""
+        return {"database": await self.db.ping(), "bus": await self.bus.ping()}

@@ -1,0 +1,48 @@
+"""Run one service as its own process: ``pacbot-<name>`` or ``uvicorn --factory``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import uvicorn
+from fastapi import FastAPI
+
+from pacbot.common.settings import ServiceSettings
+
+S = TypeVar("S", bound=ServiceSettings)
+
+
+def serve(create_app: Callable[[S], FastAPI], settings_cls: type[S], migrations: Path) -> None:
+    """Entry point: ``serve`` (default) runs the API and workers, ``migrate`` only migrates."""
+    parser = argparse.ArgumentParser(prog=f"pacbot-{settings_cls().service_name}")
+    parser.add_argument("command", nargs="?", default="serve", choices=["serve", "migrate"])
+    parser.add_argument("--host")
+    parser.add_argument("--port", type=int)
+    args = parser.parse_args()
+    settings = settings_cls()
+    if args.command == "migrate":
+        asyncio.run(_migrate(settings, migrations))
+        return
+    app = create_app(settings)
+    uvicorn.run(
+        app,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        log_config=None,
+        access_log=False,
+    )
+
+
+async def _migrate(settings: ServiceSettings, migrations: Path) -> None:
+    from pacbot.common.db import Database
+    from pacbot.common.migrations import upgrade
+
+    db = Database(settings.resolved_database_url(), schema=settings.db_schema)
+    try:
+        await upgrade(db, migrations)
+    finally:
+        await db.dispose()

@@ -1,0 +1,82 @@
+"""Settings shared by every service; each service subclasses with its own env prefix."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class InfraSettings(BaseSettings):
+    """Where the shared infrastructure lives (env prefix ``PACBOT_``)."""
+
+    model_config = SettingsConfigDict(env_prefix="PACBOT_", extra="ignore")
+
+    postgres_url: str | None = None
+    kafka_bootstrap_servers: str | None = None
+    opensearch_url: str | None = None
+    data_dir: str = ".pacbot/data"
+
+
+class ServiceSettings(BaseSettings):
+    """Settings every service has; subclasses set ``env_prefix`` (e.g. ``PACBOT_INVENTORY_``)."""
+
+    model_config = SettingsConfigDict(env_prefix="PACBOT_SERVICE_", extra="ignore")
+
+    service_name: str = "service"
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL; defaults to the shared PostgreSQL (own schema) or a SQLite file",
+    )
+    bus: Literal["memory", "kafka"] | None = None
+    kafka_bootstrap_servers: str | None = None
+    kafka_partitions: int = 3
+    search: Literal["database", "opensearch"] | None = None
+    opensearch_url: str | None = None
+    aws_endpoint_url: str | None = Field(default=None, description="Override for every AWS API")
+    aws_region: str = "us-east-1"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "INFO"
+    log_json: bool = True
+    run_migrations: bool = True
+    consumer_max_attempts: int = 3
+    outbox_poll_seconds: float = 0.2
+    service_urls: dict[str, str] = Field(
+        default_factory=dict, description="Base URL per peer service, e.g. {\"violations\": ...}"
+    )
+    infra: InfraSettings = Field(default_factory=InfraSettings)
+
+    def resolved_database_url(self) -> str:
+        """The explicit URL, else the shared PostgreSQL, else a SQLite file per service."""
+        if self.database_url:
+            return self.database_url
+        if self.infra.postgres_url:
+            return self.infra.postgres_url
+        return f"sqlite+aiosqlite:///{self.infra.data_dir}/{self.service_name}.db"
+
+    def resolved_bus(self) -> Literal["memory", "kafka"]:
+        """Kafka when a bootstrap address is known, unless the bus is forced."""
+        if self.bus:
+            return self.bus
+        return "kafka" if self.resolved_kafka() else "memory"
+
+    def resolved_kafka(self) -> str | None:
+        """The service's own bootstrap servers, else the shared ones."""
+        return self.kafka_bootstrap_servers or self.infra.kafka_bootstrap_servers
+
+    def resolved_search(self) -> Literal["database", "opensearch"]:
+        """OpenSearch when an address is known, unless the backend is forced."""
+        if self.search:
+            return self.search
+        return "opensearch" if self.resolved_opensearch() else "database"
+
+    def resolved_opensearch(self) -> str | None:
+        """The service's own OpenSearch URL, else the shared one."""
+        return self.opensearch_url or self.infra.opensearch_url
+
+    @property
+    def db_schema(self) -> str:
+        """PostgreSQL schema that holds this service's tables."""
+        return self.service_name

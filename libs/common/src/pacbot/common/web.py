@@ -1,0 +1,139 @@
+"""The FastAPI factory every service uses: lifespan, health, readiness, metrics, error shapes."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pacbot.common.logging import configure_logging
+from pacbot.common.metrics import HTTP_REQUESTS, render
+from pacbot.common.runtime import Runtime
+
+Setup = Callable[[FastAPI, Runtime], AbstractAsyncContextManager[None]]
+
+
+class DomainError(Exception):
+    """A request that is well-formed but not allowed; rendered as a 4xx with a reason."""
+
+    status_code = 400
+
+    def __init__(self, message: str, *, field: str | None = None, status_code: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        if status_code is not None:
+            self.status_code = status_code
+
+
+class NotFound(DomainError):
+    """The named thing does not exist."""
+
+    status_code = 404
+
+
+class Conflict(DomainError):
+    """The request conflicts with the current state."""
+
+    status_code = 409
+
+
+def build_service_app(
+    *,
+    title: str,
+    runtime: Runtime,
+    routers: Sequence[APIRouter],
+    setup: Setup | None = None,
+    configure_logs: bool = True,
+) -> FastAPI:
+    """A service app whose lifespan opens the runtime, runs ``setup``, then starts messaging."""
+    settings = runtime.settings
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if configure_logs:
+            configure_logging(settings.service_name, settings.log_level, json_output=settings.log_json)
+        await runtime.open()
+        try:
+            if setup is None:
+                await runtime.start_messaging()
+                yield
+            else:
+                async with setup(app, runtime):
+                    await runtime.start_messaging()
+                    yield
+        finally:
+            await runtime.close()
+
+    app = FastAPI(title=title, version="1.0.0", lifespan=lifespan)
+    app.state.runtime = runtime
+    app.include_router(_ops_router(runtime))
+    for router in routers:
+        app.include_router(router)
+    _install_error_handlers(app)
+    _install_metrics_middleware(app, settings.service_name)
+    return app
+
+
+def _ops_router(runtime: Runtime) -> APIRouter:
+    router = APIRouter(tags=["ops"])
+
+    @router.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": runtime.name}
+
+    @router.get("/readyz")
+    async def readyz() -> JSONResponse:
+        checks = await runtime.ready()
+        ok = all(checks.values())
+        return JSONResponse({"ready": ok, "checks": checks}, status_code=200 if ok else 503)
+
+    @router.get("/metrics")
+    async def metrics() -> Response:
+        body, content_type = render()
+        return Response(body, media_type=content_type)
+
+    return router
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def domain_error(_request: Request, exc: DomainError) -> JSONResponse:
+        body: dict[str, Any] = {"error": type(exc).__name__, "detail": exc.message}
+        if exc.field:
+            body["field"] = exc.field
+        return JSONResponse(body, status_code=exc.status_code)
+
+
+def _install_metrics_middleware(app: FastAPI, service: str) -> None:
+    @app.middleware("http")
+    async def timed(request: Request, call_next: Callable[[Request], Any]) -> Response:
+        start = time.perf_counter()
+        response: Response = await call_next(request)
+        route = request.scope.get("route")
+        path = getattr(route, "path", "unmatched")
+        HTTP_REQUESTS.labels(service, request.method, path, str(response.status_code)).observe(
+            time.perf_counter() - start
+        )
+        return response
+
+
+def get_runtime(request: Request) -> Runtime:
+    """The runtime of the app serving this request."""
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """A unit of work that commits when the endpoint returns."""
+    async with get_runtime(request).db.session() as session:
+        yield session
+
+
+AppRuntime = Annotated[Runtime, Depends(get_runtime)]
+DbSession = Annotated[AsyncSession, Depends(get_session)]

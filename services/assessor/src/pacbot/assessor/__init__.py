@@ -1,0 +1,1 @@
+"""PacBot assessor service."""

@@ -1,0 +1,1 @@
+"""PacBot exceptions service."""

@@ -1,0 +1,1 @@
+"""PacBot inventory service."""

@@ -1,0 +1,1 @@
+"""PacBot violations service."""
