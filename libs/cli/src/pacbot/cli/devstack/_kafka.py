@@ -138,7 +138,7 @@ class Kafka(Component):
 
     async def _metadata_ok(self) -> bool:
         """Bootstrap an aiokafka client and check the broker list."""
-        from aiokafka import AIOKafkaClient  # type: ignore[import-untyped]
+        from aiokafka import AIOKafkaClient
 
         client = AIOKafkaClient(bootstrap_servers=self.address(), request_timeout_ms=5000)
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 from pathlib import Path
@@ -83,7 +84,7 @@ class Postgres(Component):
 
     async def _ensure_database(self) -> bool:
         """Connect to the maintenance database and create pacbot once."""
-        import asyncpg  # type: ignore[import-untyped]
+        import asyncpg
 
         conn = await asyncpg.connect(
             host="127.0.0.1", port=self.port, user=PG_USER, database="postgres", timeout=5
@@ -91,10 +92,8 @@ class Postgres(Component):
         try:
             found = await conn.fetchval("select 1 from pg_database where datname = $1", DATABASE)
             if not found:
-                try:
+                with contextlib.suppress(asyncpg.DuplicateDatabaseError):
                     await conn.execute(f'create database "{DATABASE}"')
-                except asyncpg.DuplicateDatabaseError:
-                    pass
         finally:
             await conn.close()
         return True

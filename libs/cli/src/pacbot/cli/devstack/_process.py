@@ -16,7 +16,7 @@ class DevStackError(RuntimeError):
     """A dev-stack component could not be prepared, started or stopped."""
 
 
-def log_tail(path: Path, lines: int = 40) -> str:
+def log_tail(path: Path, lines: int = 60) -> str:
     """Return the last lines of a log file, or a note that it is missing."""
     try:
         data = path.read_bytes()[-16384:].decode("utf-8", "replace")

@@ -1,0 +1,39 @@
+# The same commands in every checkout. `make demo` and `make test` bootstrap what they need.
+UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+PYTEST_ARGS ?=
+
+.PHONY: bootstrap demo test dev-up dev-down dev-status lint format schemas bench
+
+bootstrap:
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	$(UV) sync --all-packages --frozen
+
+demo: bootstrap
+	$(UV) run pacbot demo
+
+dev-up: bootstrap
+	$(UV) run pacbot dev up
+
+dev-down:
+	$(UV) run pacbot dev down
+
+dev-status:
+	$(UV) run pacbot dev status
+
+test: dev-up
+	$(UV) run pytest $(PYTEST_ARGS)
+
+lint: bootstrap
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+	$(UV) run mypy libs/common/src
+
+format:
+	$(UV) run ruff format .
+	$(UV) run ruff check --fix .
+
+schemas: bootstrap
+	$(UV) run pacbot events schema --out docs/events
+
+bench: bootstrap
+	$(UV) run python bench/run.py

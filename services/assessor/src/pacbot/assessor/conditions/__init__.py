@@ -1,0 +1,20 @@
+"""The policy condition language: value checks, and/or/not, and registered Python checks."""
+
+from pacbot.assessor.conditions import builtin as _builtin  # noqa: F401  (registers checks)
+from pacbot.assessor.conditions.compiler import compile_condition
+from pacbot.assessor.conditions.nodes import Condition
+from pacbot.assessor.conditions.operators import OPERATORS
+from pacbot.assessor.conditions.outcome import ConditionError, Outcome, Status, format_path
+from pacbot.assessor.conditions.registry import CHECKS, CheckRegistry
+
+__all__ = [
+    "CHECKS",
+    "OPERATORS",
+    "CheckRegistry",
+    "Condition",
+    "ConditionError",
+    "Outcome",
+    "Status",
+    "compile_condition",
+    "format_path",
+]

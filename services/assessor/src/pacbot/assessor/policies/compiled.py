@@ -1,0 +1,80 @@
+"""A loaded, validated policy: its document plus the compiled condition, ready to evaluate."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pacbot.assessor.conditions import Condition, Outcome
+from pacbot.assessor.policies.model import PolicyDocument
+from pacbot.common.events import AutofixSpec, PolicyRef, PolicyResult
+
+
+@dataclass(frozen=True)
+class CompiledPolicy:
+    """A policy that loaded cleanly from ``source``."""
+
+    document: PolicyDocument
+    condition: Condition
+    source: str
+
+    @property
+    def id(self) -> str:
+        """The policy id."""
+        return self.document.id
+
+    def evaluate(
+        self, config: Mapping[str, Any], overrides: Mapping[str, Any] | None = None
+    ) -> Outcome:
+        """The verdict on one config, with parameter overrides over the defaults."""
+        params = {**self.document.param_defaults(), **(overrides or {})}
+        return self.condition.evaluate(config, params)
+
+    def ref(self, grace_override: float | None = None) -> PolicyRef:
+        """What downstream services learn about this policy; the grace override wins if set."""
+        doc = self.document
+        autofix = None
+        if doc.autofix is not None:
+            grace = doc.autofix.grace_period if grace_override is None else grace_override
+            autofix = AutofixSpec(
+                action=doc.autofix.action, grace_seconds=grace, params=doc.autofix.params
+            )
+        return PolicyRef(
+            policy_id=doc.id,
+            policy_version=doc.version,
+            name=doc.name,
+            severity=doc.severity,
+            category=doc.category,
+            autofix=autofix,
+        )
+
+    def result(
+        self,
+        config: Mapping[str, Any],
+        overrides: Mapping[str, Any] | None = None,
+        grace_override: float | None = None,
+    ) -> PolicyResult:
+        """Evaluate and wrap the outcome as the event contract's ``PolicyResult``."""
+        outcome = self.evaluate(config, overrides)
+        return PolicyResult(
+            policy=self.ref(grace_override),
+            status=outcome.status,
+            reason=outcome.reason,
+            evidence=outcome.evidence,
+        )
+
+    def example_mismatches(self) -> list[str]:
+        """Examples whose verdict differs from the label they carry (empty when all agree)."""
+        problems = []
+        labelled = [("pass", c) for c in self.document.examples.passing] + [
+            ("fail", c) for c in self.document.examples.failing
+        ]
+        for i, (expected, config) in enumerate(labelled):
+            outcome = self.evaluate(config)
+            if outcome.status != expected:
+                problems.append(
+                    f"{self.id} example {i} expected {expected}, got {outcome.status}: "
+                    f"{outcome.reason}"
+                )
+        return problems

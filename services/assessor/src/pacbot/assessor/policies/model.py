@@ -1,0 +1,86 @@
+"""The policy document as written in YAML: metadata, params, autofix, condition and examples."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+Severity = Literal["critical", "high", "medium", "low"]
+Category = Literal["security", "governance", "cost", "tagging", "operations"]
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
+_UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(value: Any) -> float:
+    """Seconds from ``"24h"``, ``"30m"``, ``"5s"``, ``"2d"`` or a plain number of seconds."""
+    if isinstance(value, bool):
+        raise ValueError("expected a duration such as '24h', '30m', '5s' or seconds")
+    if isinstance(value, int | float):
+        if value < 0:
+            raise ValueError("a duration cannot be negative")
+        return float(value)
+    match = _DURATION.match(value) if isinstance(value, str) else None
+    if match is None:
+        raise ValueError("expected a duration such as '24h', '30m', '5s' or seconds")
+    return float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+
+
+Duration = Annotated[float, BeforeValidator(parse_duration)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Remediation(_Strict):
+    """How a person fixes a failing resource."""
+
+    text: str = Field(min_length=1)
+    links: list[str] = Field(default_factory=list)
+
+
+class ParamSpec(_Strict):
+    """A tunable value the condition reads with ``{param: name}``."""
+
+    default: Any
+    description: str = ""
+
+
+class Autofix(_Strict):
+    """The fix autofix applies after the owner's grace period."""
+
+    action: str = Field(min_length=1)
+    grace_period: Duration = 0.0
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class Examples(_Strict):
+    """Configs the policy must pass and fail; the test suite and ``policy test`` run them."""
+
+    passing: list[dict[str, Any]] = Field(default_factory=list, alias="pass")
+    failing: list[dict[str, Any]] = Field(default_factory=list, alias="fail")
+
+
+class PolicyDocument(_Strict):
+    """One policy file. ``condition`` describes a *compliant* resource: true means pass."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=200)
+    version: int = Field(ge=1)
+    name: str = Field(min_length=1)
+    description: str
+    resource: str = Field(pattern=r"^[a-z0-9]+(\.[a-z0-9-]+)+$")
+    severity: Severity
+    category: Category
+    frameworks: dict[str, list[str]] = Field(default_factory=dict)
+    remediation: Remediation
+    params: dict[str, ParamSpec] = Field(default_factory=dict)
+    autofix: Autofix | None = None
+    enabled: bool = True
+    condition: dict[str, Any]
+    examples: Examples = Field(default_factory=Examples)
+
+    def param_defaults(self) -> dict[str, Any]:
+        """Each parameter's default value."""
+        return {name: spec.default for name, spec in self.params.items()}

@@ -1,0 +1,1 @@
+"""Resource exceptions: request, list, revoke, and expire them on time."""

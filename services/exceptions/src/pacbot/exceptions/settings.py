@@ -1,0 +1,19 @@
+"""Settings of the exceptions service (env prefix ``PACBOT_EXCEPTIONS_``)."""
+
+from __future__ import annotations
+
+from pacbot.common.runtime import DEFAULT_PORTS
+from pacbot.common.settings import ServiceSettings
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+
+class ExceptionsSettings(ServiceSettings):
+    """How long an exception may last and how often expiry is checked."""
+
+    model_config = SettingsConfigDict(env_prefix="PACBOT_EXCEPTIONS_", extra="ignore")
+
+    service_name: str = "exceptions"
+    port: int = DEFAULT_PORTS["exceptions"]
+    max_days: int = Field(default=180, ge=1, description="Longest allowed exception lifetime")
+    expiry_poll_seconds: float = Field(default=5, gt=0, description="Expiry loop interval")

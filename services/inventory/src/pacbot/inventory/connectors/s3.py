@@ -1,0 +1,139 @@
+"""S3 buckets: listed account-wide, each described with the config document of docs/contracts.md."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from pacbot.inventory.connectors.registry import Connector, DiscoveredAsset, Scope, connector
+
+PUBLIC_GROUPS = frozenset(
+    {
+        "http://acs.amazonaws.com/groups/global/AllUsers",
+        "http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
+    }
+)
+_GRANTEE_KEYS = ("Type", "ID", "URI", "EmailAddress")
+_MISSING_CODES = frozenset(
+    {
+        "NoSuchBucketPolicy",
+        "NoSuchPublicAccessBlockConfiguration",
+        "ServerSideEncryptionConfigurationNotFoundError",
+        "NoSuchTagSet",
+    }
+)
+
+
+class BucketGone(Exception):
+    """The bucket was deleted between the listing and its description."""
+
+
+def _optional(call: Any, bucket: str) -> dict[str, Any] | None:
+    """The response, or None when the bucket simply has no such configuration."""
+    try:
+        response: dict[str, Any] = call(Bucket=bucket)
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code")
+        if code in _MISSING_CODES:
+            return None
+        if code == "NoSuchBucket":
+            raise BucketGone(bucket) from exc
+        raise
+    response.pop("ResponseMetadata", None)
+    return response
+
+
+def bucket_region(location: str | None) -> str:
+    """GetBucketLocation's answer as a region name (null is us-east-1, EU is eu-west-1)."""
+    if not location:
+        return "us-east-1"
+    return "eu-west-1" if location == "EU" else location
+
+
+def normalise_acl(acl: dict[str, Any]) -> dict[str, Any]:
+    """Owner id and grants without display names, in a stable order."""
+    grants = [
+        {
+            "Grantee": {k: g["Grantee"][k] for k in _GRANTEE_KEYS if k in g.get("Grantee", {})},
+            "Permission": g["Permission"],
+        }
+        for g in acl.get("Grants", [])
+    ]
+    grants.sort(key=lambda g: json.dumps(g, sort_keys=True))
+    return {"Owner": {"ID": acl.get("Owner", {}).get("ID")}, "Grants": grants}
+
+
+def public_acl_grants(acl: dict[str, Any]) -> list[str]:
+    """Permissions the ACL grants to everyone or to any authenticated AWS user."""
+    return sorted(
+        {g["Permission"] for g in acl["Grants"] if g["Grantee"].get("URI") in PUBLIC_GROUPS}
+    )
+
+
+def iso_utc(value: datetime) -> str:
+    """A timestamp as ISO-8601 UTC with a ``Z`` suffix."""
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+@connector(
+    "aws.s3.bucket",
+    service="s3",
+    scope="global",
+    permissions=(
+        "s3:ListAllMyBuckets",
+        "s3:GetBucketLocation",
+        "s3:GetBucketAcl",
+        "s3:GetBucketPolicy",
+        "s3:GetBucketPolicyStatus",
+        "s3:GetBucketPublicAccessBlock",
+        "s3:GetEncryptionConfiguration",
+        "s3:GetBucketTagging",
+    ),
+    id_field="Arn",
+    name_field="Name",
+)
+class S3BucketConnector(Connector):
+    """Every bucket of the account, whatever its region; assets keep the bucket's real region."""
+
+    def list_resources(self, scope: Scope) -> list[dict[str, Any]]:
+        """ListBuckets, which is account-wide."""
+        buckets: list[dict[str, Any]] = scope.client("s3").list_buckets().get("Buckets", [])
+        return buckets
+
+    def describe(self, scope: Scope, resource: dict[str, Any]) -> DiscoveredAsset | None:
+        """Location, ACL, policy and its status, public access block, encryption and tags."""
+        name: str = resource["Name"]
+        try:
+            location = _optional(scope.client("s3").get_bucket_location, name) or {}
+            region = bucket_region(location.get("LocationConstraint"))
+            return self._describe_in(scope.client("s3", region), resource, region)
+        except BucketGone:
+            return None
+
+    def _describe_in(self, s3: Any, resource: dict[str, Any], region: str) -> DiscoveredAsset:
+        name: str = resource["Name"]
+        arn = f"arn:aws:s3:::{name}"
+        acl = normalise_acl(_optional(s3.get_bucket_acl, name) or {})
+        policy = _optional(s3.get_bucket_policy, name)
+        status = _optional(s3.get_bucket_policy_status, name)
+        block = _optional(s3.get_public_access_block, name)
+        encryption = _optional(s3.get_bucket_encryption, name)
+        tagging = _optional(s3.get_bucket_tagging, name)
+        tags = {t["Key"]: t["Value"] for t in (tagging or {}).get("TagSet", [])}
+        config: dict[str, Any] = {
+            "Name": name,
+            "Arn": arn,
+            "Region": region,
+            "CreationDate": iso_utc(resource["CreationDate"]),
+            "Acl": acl,
+            "PublicAclGrants": public_acl_grants(acl),
+            "Policy": json.loads(policy["Policy"]) if policy else None,
+            "PolicyStatus": status["PolicyStatus"] if status else None,
+            "PublicAccessBlock": block["PublicAccessBlockConfiguration"] if block else None,
+            "Encryption": encryption["ServerSideEncryptionConfiguration"] if encryption else None,
+            "Tags": tags,
+        }
+        return DiscoveredAsset(asset_id=arn, name=name, region=region, config=config, tags=tags)

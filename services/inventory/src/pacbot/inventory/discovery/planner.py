@@ -1,0 +1,79 @@
+"""Which sweeps to run: onboarded accounts (or the caller's own) × regions × connectors."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pacbot.common.aws import AccountAccess
+from pacbot.common.runtime import Runtime
+from pacbot.common.web import DomainError, NotFound
+from pacbot.inventory.connectors import ConnectorRegistry
+from pacbot.inventory.discovery.sweep import SweepTarget
+from pacbot.inventory.models import Account
+from pacbot.inventory.settings import InventorySettings
+
+
+class SweepPlanner:
+    """Expands a scan request into sweep targets."""
+
+    def __init__(
+        self, runtime: Runtime, registry: ConnectorRegistry, settings: InventorySettings
+    ) -> None:
+        self.runtime = runtime
+        self.registry = registry
+        self.settings = settings
+        self._own_account: str | None = settings.default_account_id
+
+    async def own_account(self) -> str:
+        """The account swept when none is onboarded: configured, else the caller's (STS)."""
+        if self._own_account is None:
+            self._own_account = await asyncio.to_thread(self.runtime.aws.caller_account)
+        return self._own_account
+
+    async def accounts(self, session: AsyncSession, account_id: str | None) -> list[Account]:
+        """The accounts to sweep; a transient row for the caller's own when none is onboarded."""
+        onboarded = list(await session.scalars(select(Account).order_by(Account.account_id)))
+        if not onboarded:
+            own = await self.own_account()
+            onboarded = [Account(account_id=own, name="default", regions=None)]
+        if account_id is None:
+            return onboarded
+        chosen = [a for a in onboarded if a.account_id == account_id]
+        if not chosen:
+            raise NotFound(f"account {account_id} is not onboarded", field="account_id")
+        return chosen
+
+    def resource_types(self, requested: Sequence[str] | None) -> list[str]:
+        """The requested types, checked against the registry; all of them when none requested."""
+        known = self.registry.types()
+        if not requested:
+            return known
+        unknown = sorted(set(requested) - set(known))
+        if unknown:
+            raise DomainError(
+                f"no connector for {unknown}; known resource types: {known}",
+                field="resource_types",
+            )
+        return sorted(set(requested))
+
+    async def targets(
+        self,
+        session: AsyncSession,
+        account_id: str | None = None,
+        resource_types: Sequence[str] | None = None,
+    ) -> list[SweepTarget]:
+        """Every (account, region, type) to sweep; global types once per account."""
+        types = self.resource_types(resource_types)
+        planned: list[SweepTarget] = []
+        for account in await self.accounts(session, account_id):
+            access = AccountAccess(account.account_id, account.role_arn, account.external_id)
+            regions = account.regions or self.settings.regions
+            for resource_type in types:
+                meta = self.registry.get(resource_type).meta
+                scopes = ["global"] if meta.scope == "global" else regions
+                planned.extend(SweepTarget(access, region, resource_type) for region in scopes)
+        return planned

@@ -1,0 +1,89 @@
+"""Apply one sweep's findings to the asset table and the outbox, in the caller's transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pacbot.common.outbox import Outbox
+from pacbot.inventory.connectors import DiscoveredAsset
+from pacbot.inventory.discovery import events
+from pacbot.inventory.models import Asset
+
+
+@dataclass(frozen=True)
+class SweepKey:
+    """What one sweep covers; region ``global`` covers every region of a global type."""
+
+    account_id: str
+    region: str
+    resource_type: str
+
+
+@dataclass
+class Changes:
+    """Assets whose state changed, for the search index after the commit."""
+
+    upserted: list[Asset] = field(default_factory=list)
+    deleted: list[Asset] = field(default_factory=list)
+
+
+async def known_assets(session: AsyncSession, key: SweepKey) -> dict[str, Asset]:
+    """Every asset (deleted or not) the sweep of ``key`` is responsible for."""
+    query = select(Asset).where(
+        Asset.account_id == key.account_id, Asset.resource_type == key.resource_type
+    )
+    if key.region != "global":
+        query = query.where(Asset.region == key.region)
+    return {a.asset_id: a for a in await session.scalars(query)}
+
+
+async def reconcile(
+    session: AsyncSession,
+    outbox: Outbox,
+    key: SweepKey,
+    found: list[DiscoveredAsset],
+    now: datetime,
+) -> Changes:
+    """Upsert changed assets, touch unchanged ones, delete the unseen; events go to the outbox."""
+    known = await known_assets(session, key)
+    changes = Changes()
+    seen: set[str] = set()
+    for item in found:
+        if item.asset_id in seen:
+            continue
+        seen.add(item.asset_id)
+        asset = known.get(item.asset_id) or await session.get(Asset, item.asset_id)
+        changed = _apply(session, asset, item, key, now)
+        if changed is not None:
+            await events.emit(session, outbox, events.upserted(changed), changed)
+            changes.upserted.append(changed)
+    for asset in known.values():
+        if asset.asset_id not in seen and not asset.deleted:
+            asset.deleted, asset.deleted_at, asset.version = True, now, asset.version + 1
+            await events.emit(session, outbox, events.deleted(asset), asset)
+            changes.deleted.append(asset)
+    await session.flush()
+    return changes
+
+
+def _apply(
+    session: AsyncSession, asset: Asset | None, item: DiscoveredAsset, key: SweepKey, now: datetime
+) -> Asset | None:
+    """Write ``item`` onto its row; returns the row when its state changed, else None."""
+    digest = events.config_hash(item.config)
+    if asset is None:
+        asset = Asset(asset_id=item.asset_id, version=0, first_seen=now)
+        session.add(asset)
+    elif not asset.deleted and asset.config_hash == digest:
+        asset.last_seen = now
+        return None
+    asset.account_id, asset.region, asset.resource_type = key.account_id, item.region, key.resource_type
+    asset.name, asset.tags, asset.owner = item.name, dict(item.tags), item.owner
+    asset.config, asset.config_hash = item.config, digest
+    asset.version, asset.deleted, asset.deleted_at = asset.version + 1, False, None
+    asset.last_seen = now
+    return asset

@@ -1,0 +1,126 @@
+"""Run sweeps: discover in worker threads, reconcile in one transaction, then update search."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from pacbot.common.aws import AccountAccess
+from pacbot.common.events import utcnow
+from pacbot.common.runtime import Runtime
+from pacbot.common.search import AssetSearch
+from pacbot.inventory.connectors import Connector, ConnectorRegistry, DiscoveredAsset, Scope
+from pacbot.inventory.discovery import events
+from pacbot.inventory.discovery.reconcile import Changes, SweepKey, reconcile
+from pacbot.inventory.models import Sweep
+
+log = logging.getLogger("pacbot.inventory.sweep")
+
+
+@dataclass(frozen=True)
+class SweepTarget:
+    """One unit of discovery: an account (and how to reach it), a region, a resource type."""
+
+    account: AccountAccess
+    region: str
+    resource_type: str
+
+    @property
+    def key(self) -> SweepKey:
+        """The (account, region, type) this sweep is responsible for."""
+        return SweepKey(self.account.account_id, self.region, self.resource_type)
+
+
+def describe_error(exc: BaseException) -> str:
+    """The AWS error code and message, or the exception's type and text."""
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        return f"{error.get('Code', 'ClientError')}: {error.get('Message', str(exc))}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+class Discovery:
+    """Sweeps (account, region, type) targets; one sweep per key at a time in this process."""
+
+    def __init__(
+        self, runtime: Runtime, search: AssetSearch, registry: ConnectorRegistry, concurrency: int
+    ) -> None:
+        self.runtime = runtime
+        self.search = search
+        self.registry = registry
+        self.concurrency = concurrency
+        self._locks: defaultdict[SweepKey, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    async def sweep_all(self, targets: list[SweepTarget]) -> list[Sweep]:
+        """Sweep each target in turn; a failed one is recorded and the rest still run."""
+        return [await self.sweep(target) for target in targets]
+
+    async def sweep(self, target: SweepTarget) -> Sweep:
+        """Discover, reconcile and record one target; failures delete nothing."""
+        async with self._locks[target.key]:
+            record = await self._start(target)
+            try:
+                found = await self._discover(target)
+            except Exception as exc:
+                log.warning("sweep failed", extra={"sweep": record.id, "error": describe_error(exc)})
+                return await self._fail(record, describe_error(exc))
+            now = utcnow()
+            async with self.runtime.db.session() as session:
+                changes = await reconcile(session, self.runtime.outbox, target.key, found, now)
+                record.status, record.seen = "succeeded", len(found)
+                record.upserted, record.deleted = len(changes.upserted), len(changes.deleted)
+                record.finished_at = now
+                await session.merge(record)
+            await self._update_search(changes)
+            return record
+
+    async def _discover(self, target: SweepTarget) -> list[DiscoveredAsset]:
+        connector: Connector = self.registry.get(target.resource_type)()
+        scope = Scope(self.runtime.aws, target.account, target.region, self.runtime.settings.aws_region)
+        listed = await asyncio.to_thread(connector.list_resources, scope)
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def describe(resource: dict[str, Any]) -> DiscoveredAsset | None:
+            async with gate:
+                return await asyncio.to_thread(connector.describe, scope, resource)
+
+        described = await asyncio.gather(*(describe(r) for r in listed))
+        return [asset for asset in described if asset is not None]
+
+    async def _start(self, target: SweepTarget) -> Sweep:
+        record = Sweep(
+            id=str(uuid.uuid4()),
+            account_id=target.account.account_id,
+            region=target.region,
+            resource_type=target.resource_type,
+            status="running",
+            seen=0,
+            upserted=0,
+            deleted=0,
+            started_at=utcnow(),
+        )
+        async with self.runtime.db.session() as session:
+            session.add(record)
+        return record
+
+    async def _fail(self, record: Sweep, error: str) -> Sweep:
+        record.status, record.error, record.finished_at = "failed", error, utcnow()
+        async with self.runtime.db.session() as session:
+            await session.merge(record)
+        return record
+
+    async def _update_search(self, changes: Changes) -> None:
+        """Best effort after the commit: the database and the events are the source of truth."""
+        try:
+            for asset in changes.upserted:
+                await self.search.index(events.search_fields(asset))
+            for asset in changes.deleted:
+                await self.search.remove(asset.asset_id)
+        except Exception:
+            log.exception("search index update failed; assets stay correct in the database")

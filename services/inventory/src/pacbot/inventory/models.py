@@ -1,0 +1,90 @@
+"""Inventory's tables: onboarded accounts, current asset state, and the record of every sweep."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, DateTime, Index, Integer, String, Text
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+from pacbot.common.db import new_metadata
+from pacbot.common.runtime import messaging_tables
+from pacbot.common.search import search_table
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timezone-aware timestamp that stays aware on SQLite, which drops the offset."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+class Base(DeclarativeBase):
+    """Declarative base over the shared naming convention."""
+
+    metadata = new_metadata()
+
+
+OUTBOX, INBOX = messaging_tables(Base.metadata)
+SEARCH_TABLE = search_table(Base.metadata)
+
+
+class Account(Base):
+    """An AWS account onboarded for discovery."""
+
+    __tablename__ = "accounts"
+
+    account_id: Mapped[str] = mapped_column(String(12), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role_arn: Mapped[str | None] = mapped_column(String(2048))
+    external_id: Mapped[str | None] = mapped_column(String(1224))
+    regions: Mapped[list[str] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Asset(Base):
+    """The current state of one discovered resource; ``version`` bumps on every change."""
+
+    __tablename__ = "assets"
+    __table_args__ = (Index("ix_assets_scope", "account_id", "resource_type", "region"),)
+
+    asset_id: Mapped[str] = mapped_column(String(512), primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(12))
+    region: Mapped[str] = mapped_column(String(32))
+    resource_type: Mapped[str] = mapped_column(String(128), index=True)
+    name: Mapped[str] = mapped_column(String(1024))
+    tags: Mapped[dict[str, str]] = mapped_column(JSON)
+    owner: Mapped[str | None] = mapped_column(String(512))
+    config: Mapped[dict[str, Any]] = mapped_column(JSON)
+    config_hash: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    first_seen: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_seen: Mapped[datetime] = mapped_column(UtcDateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Sweep(Base):
+    """One discovery pass over (account, region, resource type) and how it ended."""
+
+    __tablename__ = "sweeps"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(12), index=True)
+    region: Mapped[str] = mapped_column(String(32))
+    resource_type: Mapped[str] = mapped_column(String(128))
+    status: Mapped[str] = mapped_column(String(16))
+    error: Mapped[str | None] = mapped_column(Text)
+    seen: Mapped[int] = mapped_column(Integer, default=0)
+    upserted: Mapped[int] = mapped_column(Integer, default=0)
+    deleted: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

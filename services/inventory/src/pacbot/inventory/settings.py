@@ -1,0 +1,35 @@
+"""Inventory settings: where to sweep, how often, and how search is refreshed."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from pacbot.common.runtime import DEFAULT_PORTS
+from pacbot.common.settings import ServiceSettings
+
+
+class InventorySettings(ServiceSettings):
+    """Settings of the inventory service (env prefix ``PACBOT_INVENTORY_``)."""
+
+    model_config = SettingsConfigDict(env_prefix="PACBOT_INVENTORY_", extra="ignore")
+
+    service_name: str = "inventory"
+    port: int = DEFAULT_PORTS["inventory"]
+    scan_interval_seconds: float = Field(
+        default=0, ge=0, description="Sweep every N seconds; 0 runs no scheduler"
+    )
+    regions: list[str] = Field(
+        default_factory=lambda: ["us-east-1"],
+        description="Regions swept for accounts that do not list their own",
+    )
+    default_account_id: str | None = Field(
+        default=None,
+        description="Account swept when none is onboarded; else the caller's own (STS)",
+    )
+    sweep_concurrency: int = Field(
+        default=8, ge=1, description="Resources described in parallel within one sweep"
+    )
+    search_refresh: bool = Field(
+        default=False, description="OpenSearch refresh=wait_for on writes (tests)"
+    )
