@@ -101,7 +101,11 @@ class Runtime:
         """An HTTP client for another service: in-process when embedded, else its base URL."""
         if name not in self._clients:
             transport = self._transports.get(name)
-            base = self.settings.service_urls.get(name) or f"http://127.0.0.1:{DEFAULT_PORTS[name]}"
+            base = (
+                self.settings.service_urls.get(name)
+                or self.settings.infra.service_urls.get(name)
+                or f"http://127.0.0.1:{DEFAULT_PORTS[name]}"
+            )
             self._clients[name] = httpx.AsyncClient(
                 base_url=f"http://{name}" if transport else base,
                 transport=transport,

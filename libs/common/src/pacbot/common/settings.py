@@ -17,6 +17,7 @@ class InfraSettings(BaseSettings):
     kafka_bootstrap_servers: str | None = None
     opensearch_url: str | None = None
     data_dir: str = ".pacbot/data"
+    service_urls: dict[str, str] = {}
 
 
 class ServiceSettings(BaseSettings):

@@ -29,7 +29,10 @@ class CompiledPolicy:
     ) -> Outcome:
         """The verdict on one config, with parameter overrides over the defaults."""
         params = {**self.document.param_defaults(), **(overrides or {})}
-        return self.condition.evaluate(config, params)
+        try:
+            return self.condition.evaluate(config, params)
+        except Exception as exc:  # a policy bug is an error result, never a lost asset event
+            return Outcome("error", f"evaluation raised {exc!r}")
 
     def ref(self, grace_override: float | None = None) -> PolicyRef:
         """What downstream services learn about this policy; the grace override wins if set."""
