@@ -80,9 +80,6 @@ class Layout:
         if os.geteuid() == 0 and not _others_can_enter(home):
             digest = hashlib.sha1(str(home).encode()).hexdigest()[:12]  # noqa: S324
             shared = Path("/var/tmp/pacbot-devstack") / digest  # noqa: S108
-            shared.mkdir(parents=True, exist_ok=True)
-            for part in (shared.parent, shared):
-                part.chmod(0o755)
         return cls(home=home, cache=cache, shared=shared)
 
     def state(self, component: str) -> Path:
@@ -91,9 +88,12 @@ class Layout:
         path.mkdir(parents=True, exist_ok=True)
         return path
 
-    def service_dir(self, component: str) -> Path:
+    def service_dir(self, component: str, create: bool = True) -> Path:
         """Directory a non-root service user can reach (data dirs, unpacked server)."""
         path = self.shared / component
-        path.mkdir(parents=True, exist_ok=True)
-        path.chmod(0o755)
+        if create and not path.is_dir():
+            path.mkdir(parents=True, exist_ok=True)
+            parts = [path] if self.shared == self.home else [path, self.shared, self.shared.parent]
+            for part in parts:
+                part.chmod(0o755)
         return path

@@ -54,7 +54,7 @@ class OpenSearch(Component):
     @property
     def root(self) -> Path:
         """Unpacked distribution, owned by the service user."""
-        return self.layout.service_dir(self.name) / f"opensearch-{OPENSEARCH_VERSION}"
+        return self.layout.service_dir(self.name, create=False) / f"opensearch-{OPENSEARCH_VERSION}"
 
     def pid_files(self) -> list[Path]:
         """The server's own pid file first, then the launcher's."""
@@ -66,6 +66,7 @@ class OpenSearch(Component):
         target = self.layout.cache / f"opensearch-{OPENSEARCH_VERSION}"
         _maven.fetch(f"opensearch-{OPENSEARCH_VERSION}", [f"{coordinate}:zip"], target, False)
         ensure_user(OPENSEARCH_USER, self.log)
+        self.layout.service_dir(self.name)
         done = self.root / ".unpacked"
         if not done.exists():
             shutil.rmtree(self.root, ignore_errors=True)

@@ -26,12 +26,12 @@ class Postgres(Component):
     @property
     def data_dir(self) -> Path:
         """Cluster data directory (owned by the postgres user)."""
-        return self.layout.service_dir(self.name) / "data"
+        return self.layout.service_dir(self.name, create=False) / "data"
 
     @property
     def socket_dir(self) -> Path:
         """Unix socket directory the server owns."""
-        return self.layout.service_dir(self.name) / "run"
+        return self.layout.service_dir(self.name, create=False) / "run"
 
     def pid_files(self) -> list[Path]:
         """The postmaster writes its own pid file."""
@@ -56,6 +56,7 @@ class Postgres(Component):
         initdb = self._bin("initdb")
         if (self.data_dir / "PG_VERSION").exists():
             return
+        self.layout.service_dir(self.name)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.socket_dir.mkdir(parents=True, exist_ok=True)
         self.data_dir.chmod(0o700)

@@ -12,7 +12,9 @@ router = APIRouter(prefix="/accounts", tags=["accounts"])
 
 
 @router.post("", status_code=201, response_model=AccountOut)
-async def create_account(body: AccountCreate, session: DbSession, runtime: AppRuntime) -> AccountOut:
+async def create_account(
+    body: AccountCreate, session: DbSession, runtime: AppRuntime
+) -> AccountOut:
     """Onboard an account; with a role, STS must assume it into that very account."""
     account = await service.onboard(session, runtime.aws, body)
     return AccountOut.model_validate(account)

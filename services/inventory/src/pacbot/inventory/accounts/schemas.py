@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class AccountCreate(BaseModel):
-    """An account to onboard; without ``role_arn`` it is reached with the service's own credentials."""
+    """An account to onboard; without ``role_arn`` the service's own credentials reach it."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -30,12 +30,11 @@ async def validate_role(aws: AwsSessionFactory, body: AccountCreate) -> None:
     try:
         landed = await asyncio.to_thread(_assumed_account, aws, access)
     except (ClientError, ParamValidationError) as exc:
-        raise DomainError(
-            f"cannot assume {body.role_arn}: {describe_error(exc)}", field="role_arn", status_code=422
-        ) from exc
+        message = f"cannot assume {body.role_arn}: {describe_error(exc)}"
+        raise DomainError(message, field="role_arn", status_code=422) from exc
     except BotoCoreError as exc:
         raise DomainError(
-            f"cannot reach AWS STS: {describe_error(exc)}", field="role_arn", status_code=424
+            f"cannot reach AWS STS: {describe_error(exc)}", field="role_arn", status_code=502
         ) from exc
     if landed != body.account_id:
         raise DomainError(

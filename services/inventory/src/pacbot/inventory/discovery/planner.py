@@ -1,4 +1,4 @@
-"""Which sweeps to run: onboarded accounts (or the caller's own) × regions × connectors."""
+"""Which sweeps to run: onboarded accounts (or the caller's own), by region and connector."""
 
 from __future__ import annotations
 

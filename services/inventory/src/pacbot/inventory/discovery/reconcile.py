@@ -81,7 +81,8 @@ def _apply(
     elif not asset.deleted and asset.config_hash == digest:
         asset.last_seen = now
         return None
-    asset.account_id, asset.region, asset.resource_type = key.account_id, item.region, key.resource_type
+    asset.account_id, asset.resource_type = key.account_id, key.resource_type
+    asset.region = item.region
     asset.name, asset.tags, asset.owner = item.name, dict(item.tags), item.owner
     asset.config, asset.config_hash = item.config, digest
     asset.version, asset.deleted, asset.deleted_at = asset.version + 1, False, None

@@ -68,8 +68,9 @@ class Discovery:
             try:
                 found = await self._discover(target)
             except Exception as exc:
-                log.warning("sweep failed", extra={"sweep": record.id, "error": describe_error(exc)})
-                return await self._fail(record, describe_error(exc))
+                error = describe_error(exc)
+                log.warning("sweep failed", extra={"sweep": record.id, "error": error})
+                return await self._fail(record, error)
             now = utcnow()
             async with self.runtime.db.session() as session:
                 changes = await reconcile(session, self.runtime.outbox, target.key, found, now)
@@ -82,7 +83,8 @@ class Discovery:
 
     async def _discover(self, target: SweepTarget) -> list[DiscoveredAsset]:
         connector: Connector = self.registry.get(target.resource_type)()
-        scope = Scope(self.runtime.aws, target.account, target.region, self.runtime.settings.aws_region)
+        default_region = self.runtime.settings.aws_region
+        scope = Scope(self.runtime.aws, target.account, target.region, default_region)
         listed = await asyncio.to_thread(connector.list_resources, scope)
         gate = asyncio.Semaphore(self.concurrency)
 

@@ -1,0 +1,51 @@
+"""Composition root of the assessor: loads the packs, serves the registry, consumes assets."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from pacbot.assessor.evaluations.consumers import asset_handler
+from pacbot.assessor.models import INBOX, OUTBOX
+from pacbot.assessor.policies.loader import load_policies
+from pacbot.assessor.policies.repository import register_policies
+from pacbot.assessor.policies.router import router as policies_router
+from pacbot.assessor.policies.service import PolicyCatalog
+from pacbot.assessor.settings import AssessorSettings
+from pacbot.common.events import ASSETS_TOPIC, utcnow
+from pacbot.common.runtime import Runtime, SharedInfra
+from pacbot.common.web import build_service_app
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+log = logging.getLogger("pacbot.assessor")
+
+
+def create_app(
+    settings: AssessorSettings | None = None, shared: SharedInfra | None = None
+) -> FastAPI:
+    """The assessor app; policies load here, so a bad file shows up in ``/policies/errors``."""
+    settings = settings or AssessorSettings()
+    runtime = Runtime(settings, outbox=OUTBOX, inbox=INBOX, migrations=MIGRATIONS, shared=shared)
+    catalog = PolicyCatalog(
+        load_policies(settings.policy_paths), settings.autofix_grace_override_seconds
+    )
+
+    @asynccontextmanager
+    async def setup(app: FastAPI, runtime: Runtime) -> AsyncIterator[None]:
+        for error in catalog.errors:
+            log.error("policy rejected: %s", error)
+        log.info("policies loaded", extra={"count": len(catalog.policies)})
+        async with runtime.db.session() as session:
+            await register_policies(session, catalog.policies, utcnow())
+        runtime.subscribe([ASSETS_TOPIC], asset_handler(catalog, runtime.outbox))
+        yield
+
+    app = build_service_app(
+        title="PacBot assessor", runtime=runtime, routers=[policies_router], setup=setup
+    )
+    app.state.catalog = catalog
+    return app

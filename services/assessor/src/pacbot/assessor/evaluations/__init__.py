@@ -1,0 +1,1 @@
+"""Assessment of asset versions: one ``AssetEvaluated`` per asset version."""

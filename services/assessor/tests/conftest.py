@@ -1,0 +1,129 @@
+"""Fixtures: an assessor app on a SQLite file, a shared in-memory bus and event builders."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from pacbot.assessor.app import create_app
+from pacbot.assessor.settings import AssessorSettings
+from pacbot.common.bus import MemoryBus
+from pacbot.common.events import (
+    ASSETS_TOPIC,
+    EVALUATIONS_TOPIC,
+    AssetDeleted,
+    AssetEvaluated,
+    AssetSummary,
+    AssetUpserted,
+    Envelope,
+)
+from pacbot.common.runtime import SharedInfra
+
+BUCKET = "arn:aws:s3:::public-bucket"
+
+
+class AssessorKit:
+    """Builds apps and events for one test; every app shares the same bus and database."""
+
+    bucket = BUCKET
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.tmp_path = tmp_path
+        self.bus = MemoryBus()
+
+    def app(self, **overrides: Any) -> FastAPI:
+        """An assessor on this test's SQLite file and bus."""
+        settings = AssessorSettings(
+            database_url=f"sqlite+aiosqlite:///{self.tmp_path}/assessor.db",
+            bus="memory",
+            log_json=False,
+            **overrides,
+        )
+        return create_app(settings, shared=SharedInfra(bus=self.bus))
+
+    @asynccontextmanager
+    async def running(self, app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+        """The app's lifespan plus a client that talks to it in-process."""
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://assessor") as c:
+                yield c
+
+    @staticmethod
+    def bucket_config(**fields: Any) -> dict[str, Any]:
+        """A private, unencrypted bucket config unless ``fields`` say otherwise."""
+        config: dict[str, Any] = {
+            "Name": "public-bucket",
+            "Arn": BUCKET,
+            "Region": "us-east-1",
+            "PublicAclGrants": [],
+            "PolicyStatus": None,
+            "PublicAccessBlock": None,
+            "Encryption": None,
+            "Tags": {},
+        }
+        config.update(fields)
+        return config
+
+    @staticmethod
+    def summary(asset_id: str = BUCKET, resource_type: str = "aws.s3.bucket") -> AssetSummary:
+        """The asset summary inventory would send."""
+        return AssetSummary(
+            asset_id=asset_id,
+            account_id="123456789012",
+            region="us-east-1",
+            resource_type=resource_type,
+            name=asset_id.rsplit(":", 1)[-1],
+        )
+
+    def upserted(
+        self,
+        version: int,
+        config: dict[str, Any],
+        *,
+        replay: bool = False,
+        asset_id: str = BUCKET,
+        resource_type: str = "aws.s3.bucket",
+    ) -> AssetUpserted:
+        """An ``asset.upserted`` event for one asset version."""
+        return AssetUpserted(
+            asset=self.summary(asset_id, resource_type),
+            version=version,
+            config=config,
+            config_hash=f"hash-{version}",
+            discovered_at=datetime(2026, 1, 1, tzinfo=UTC),
+            replay=replay,
+        )
+
+    def deleted(self, version: int, asset_id: str = BUCKET) -> AssetDeleted:
+        """An ``asset.deleted`` event."""
+        return AssetDeleted(
+            asset=self.summary(asset_id), version=version, deleted_at=datetime(2026, 1, 2, tzinfo=UTC)
+        )
+
+    async def publish(self, event: AssetUpserted | AssetDeleted) -> None:
+        """Publish as inventory would, and wait until every consumer caught up."""
+        asset_id = event.asset.asset_id
+        envelope = Envelope.wrap(event, source="test", subject=asset_id)
+        await self.bus.publish(ASSETS_TOPIC, envelope, key=asset_id)
+        await self.bus.drain()
+
+    async def evaluations(self, app: FastAPI) -> list[AssetEvaluated]:
+        """Every evaluation emitted so far, after relaying the app's outbox."""
+        await app.state.runtime.relay.relay_once()
+        return [
+            Envelope.decode(m.value).payload_as(AssetEvaluated)
+            for m in self.bus.messages(EVALUATIONS_TOPIC)
+        ]
+
+
+@pytest.fixture
+def kit(tmp_path: Path) -> AssessorKit:
+    return AssessorKit(tmp_path)

@@ -1,0 +1,1 @@
+"""Fix plans: created from violation events, notified, timed, executed and reported."""

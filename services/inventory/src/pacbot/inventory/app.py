@@ -1,0 +1,73 @@
+"""Composition root of the inventory service."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from pacbot.common.runtime import Runtime, SharedInfra
+from pacbot.common.search import AssetSearch, DatabaseAssets, OpenSearchAssets
+from pacbot.common.web import build_service_app
+from pacbot.inventory.accounts.router import router as accounts_router
+from pacbot.inventory.assets.router import router as assets_router
+from pacbot.inventory.connectors import CONNECTORS, ConnectorRegistry
+from pacbot.inventory.discovery import Discovery, SweepPlanner, SweepScheduler
+from pacbot.inventory.models import INBOX, OUTBOX, SEARCH_TABLE
+from pacbot.inventory.scans.router import router as scans_router
+from pacbot.inventory.settings import InventorySettings
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def build_search(settings: InventorySettings, runtime: Runtime) -> AssetSearch:
+    """OpenSearch when configured, else search answered from inventory's own database."""
+    if settings.resolved_search() == "opensearch":
+        url = settings.resolved_opensearch()
+        if not url:
+            raise ValueError("inventory: search=opensearch needs opensearch_url")
+        return OpenSearchAssets(url, refresh=settings.search_refresh)
+    return DatabaseAssets(runtime.db, SEARCH_TABLE)
+
+
+def create_app(
+    settings: InventorySettings | None = None,
+    shared: SharedInfra | None = None,
+    *,
+    registry: ConnectorRegistry | None = None,
+) -> FastAPI:
+    """The inventory app: accounts, assets, scans, and the sweep scheduler in its lifespan."""
+    settings = settings or InventorySettings()
+    runtime = Runtime(settings, outbox=OUTBOX, inbox=INBOX, migrations=MIGRATIONS, shared=shared)
+    search = build_search(settings, runtime)
+    registry = registry or CONNECTORS
+    discovery = Discovery(runtime, search, registry, settings.sweep_concurrency)
+    planner = SweepPlanner(runtime, registry, settings)
+
+    @asynccontextmanager
+    async def setup(app: FastAPI, runtime: Runtime) -> AsyncIterator[None]:
+        await search.start()
+        scheduler = None
+        if settings.scan_interval_seconds > 0:
+            scheduler = SweepScheduler(runtime, planner, discovery, settings.scan_interval_seconds)
+            scheduler.start()
+            app.state.scheduler = scheduler
+        try:
+            yield
+        finally:
+            if scheduler is not None:
+                await scheduler.stop()
+            await search.stop()
+
+    app = build_service_app(
+        title="PacBot Inventory",
+        runtime=runtime,
+        routers=[accounts_router, assets_router, scans_router],
+        setup=setup,
+    )
+    app.state.search = search
+    app.state.discovery = discovery
+    app.state.planner = planner
+    return app

@@ -1,0 +1,74 @@
+"""HTTP surface of assets: list, search, replay, and one asset by id."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from pacbot.common.web import AppRuntime, DbSession
+from pacbot.inventory.assets import repository, service
+from pacbot.inventory.assets.schemas import (
+    AssetOut,
+    AssetPage,
+    ReplayRequest,
+    ReplayResult,
+    SearchResult,
+)
+from pacbot.inventory.deps import Search
+
+router = APIRouter(prefix="/assets", tags=["assets"])
+
+
+@router.get("", response_model=AssetPage)
+async def list_assets(
+    session: DbSession,
+    resource_type: str | None = None,
+    account_id: str | None = None,
+    region: str | None = None,
+    include_deleted: bool = False,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> AssetPage:
+    """Assets by exact filters, ordered by id."""
+    where = repository.AssetFilter(resource_type, account_id, region, include_deleted)
+    rows, total = await repository.page(session, where, limit=limit, offset=offset)
+    return AssetPage(items=[AssetOut.model_validate(a) for a in rows], total=total)
+
+
+@router.get("/search", response_model=SearchResult)
+async def search_assets(
+    backend: Search,
+    q: str | None = None,
+    resource_type: Annotated[list[str] | None, Query()] = None,
+    account_id: Annotated[list[str] | None, Query()] = None,
+    region: Annotated[list[str] | None, Query()] = None,
+    tag: Annotated[list[str] | None, Query(description="KEY=VALUE")] = None,
+    size: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> SearchResult:
+    """Full-text search with facets (OpenSearch, or the database when embedded)."""
+    filters = {
+        "resource_type": resource_type or [],
+        "account_id": account_id or [],
+        "region": region or [],
+        "tag_pairs": service.parse_tags(tag or []),
+        "deleted": ["false"],
+    }
+    found = await service.search(backend, text=q, filters=filters, size=size, offset=offset)
+    return SearchResult(total=found.total, items=found.items, facets=found.facets)
+
+
+@router.post("/replay", response_model=ReplayResult)
+async def replay_assets(
+    session: DbSession, runtime: AppRuntime, body: ReplayRequest | None = None
+) -> ReplayResult:
+    """Re-emit current assets so consumers (the assessor) can re-evaluate them."""
+    types = body.resource_types if body else None
+    return ReplayResult(replayed=await service.replay(session, runtime.outbox, types))
+
+
+@router.get("/{asset_id:path}", response_model=AssetOut)
+async def get_asset(asset_id: str, session: DbSession) -> AssetOut:
+    """One asset by id (ARNs contain ``:`` and ``/``), deleted or not."""
+    return AssetOut.model_validate(await service.get_asset(session, asset_id))
