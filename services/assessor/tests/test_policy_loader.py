@@ -68,7 +68,7 @@ def test_bad_jmespath_is_a_load_error_at_its_key() -> None:
         ("{param: owner_tag}", "{param: nope}", 17, "condition.and[1].value.param", "unknown param 'nope'"),
         ("{key: Name, op: present}", "{key: Name, op: present, value: 1}", 14,
          "condition.and[0].value", "takes no value"),
-        ("  and:", "  nand:", 13, "condition", "expected exactly one of key, and, or, not, check"),
+        ("  and:", "  nand:", 12, "condition", "expected exactly one of key, and, or, not, check"),
         ("{key: Name, op: present}", "{check: nope}", 14, "condition.and[0].check", "unknown check"),
     ],
 )
@@ -108,13 +108,13 @@ def test_bad_file_does_not_stop_good_ones(tmp_path: Path) -> None:
     (tmp_path / "aws").mkdir()
     (tmp_path / "aws" / "good.yaml").write_text(GOOD)
     (tmp_path / "aws" / "bad.yaml").write_text(GOOD.replace("demo-policy", "other").replace("op: present", "op: nope"))
-    (tmp_path / "aws" / "dup.yml").write_text(GOOD)
+    (tmp_path / "aws" / "zz-dup.yml").write_text(GOOD)
     report = load_policies([tmp_path, tmp_path / "missing"])
     assert [p.id for p in report.policies] == ["demo-policy"]
-    rendered = sorted(str(e) for e in report.errors)
-    assert rendered[0].startswith("aws/bad.yaml:14: condition.and[0].op: unknown operator 'nope'")
-    assert rendered[1].startswith("aws/dup.yml:1: id: duplicate policy id 'demo-policy'")
-    assert rendered[2].endswith("missing:0: <root>: no such file or directory")
+    bad, dup, missing = (str(e) for e in report.errors)
+    assert bad.startswith("aws/bad.yaml:14: condition.and[0].op: unknown operator 'nope'")
+    assert dup.startswith("aws/zz-dup.yml:1: id: duplicate policy id 'demo-policy'")
+    assert missing.endswith("missing:0: <root>: no such file or directory")
 
 
 def test_shipped_pack_loads_exactly_the_skeleton_policies() -> None:

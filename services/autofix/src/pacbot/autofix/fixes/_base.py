@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from pacbot.common.aws import AccountAccess, AwsSessionFactory
 
 
-class ResourceGone(Exception):  # noqa: N818 - the name reads as the condition it reports
+class ResourceGone(Exception):
     """The resource no longer exists, so there is nothing to fix."""
 
 

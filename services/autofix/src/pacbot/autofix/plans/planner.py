@@ -6,8 +6,6 @@ import logging
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from pacbot.autofix.fixes import FIXES, FixTarget
 from pacbot.autofix.models import FixPlan
 from pacbot.autofix.plans import repository
@@ -16,6 +14,7 @@ from pacbot.autofix.plans.notify import OwnerNotifier
 from pacbot.autofix.settings import AutofixSettings
 from pacbot.common.events import Envelope, ViolationChanged, utcnow
 from pacbot.common.outbox import Outbox
+from sqlalchemy.ext.asyncio import AsyncSession
 
 log = logging.getLogger("pacbot.autofix.planner")
 
@@ -48,7 +47,9 @@ class Planner:
             return None
         fix = FIXES.get(spec.action)
         if fix is None or fix.resource_type != violation.asset.resource_type:
-            log.warning("no registered fix for this action", extra={**context, "action": spec.action})
+            log.warning(
+                "no registered fix for this action", extra={**context, "action": spec.action}
+            )
             return None
         if not self.settings.account_allowed(violation.asset.account_id):
             log.info("account not on the autofix allow-list; no plan", extra=context)
@@ -58,7 +59,9 @@ class Planner:
         grace = self.settings.grace_override_seconds
         grace = spec.grace_seconds if grace is None else grace
         asset = violation.asset
-        target = FixTarget(asset.asset_id, asset.account_id, asset.region, asset.resource_type, asset.name)
+        target = FixTarget(
+            asset.asset_id, asset.account_id, asset.region, asset.resource_type, asset.name
+        )
         plan = FixPlan(
             plan_id=f"fp-{uuid.uuid4().hex[:20]}",
             violation_id=violation.violation_id,
@@ -80,7 +83,9 @@ class Planner:
             updated_at=now,
         )
         session.add(plan)
-        await announce(session, self.outbox, plan, "pacbot.fix.planned", detail=plan.detail, now=now)
+        await announce(
+            session, self.outbox, plan, "pacbot.fix.planned", detail=plan.detail, now=now
+        )
         await self.notify(session, plan, now)
         return plan
 
@@ -94,7 +99,9 @@ class Planner:
         await announce(session, self.outbox, plan, "pacbot.fix.notified", detail=detail, now=now)
         return True
 
-    async def cancel(self, session: AsyncSession, violation: ViolationChanged, now: datetime) -> int:
+    async def cancel(
+        self, session: AsyncSession, violation: ViolationChanged, now: datetime
+    ) -> int:
         """Cancel waiting plans of a violation that was exempted or closed."""
         plans = await repository.waiting_for(session, violation.violation_id)
         detail = f"cancelled: violation {violation.status} ({violation.event_type})"

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from pacbot.autofix.models import FixPlan
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-
-from pacbot.autofix.models import FixPlan
 
 
 async def get(session: AsyncSession, plan_id: str) -> FixPlan | None:
@@ -31,9 +30,7 @@ async def find(
 
 async def waiting_for(session: AsyncSession, violation_id: str) -> Sequence[FixPlan]:
     """Plans of this violation whose timer has not fired yet."""
-    query = select(FixPlan).where(
-        FixPlan.violation_id == violation_id, FixPlan.status == "waiting"
-    )
+    query = select(FixPlan).where(FixPlan.violation_id == violation_id, FixPlan.status == "waiting")
     return (await session.scalars(query)).all()
 
 

@@ -7,7 +7,7 @@ from urllib.parse import quote
 import httpx
 
 
-class PeerUnavailable(Exception):  # noqa: N818 - named for the condition, like httpx's errors
+class PeerUnavailable(Exception):
     """The violations service could not answer; the plan waits for the next tick."""
 
 

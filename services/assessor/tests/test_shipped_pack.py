@@ -1,0 +1,50 @@
+"""Every shipped policy's own examples evaluate the way they are labelled."""
+
+from __future__ import annotations
+
+import pytest
+
+from pacbot.assessor.policies.compiled import CompiledPolicy
+from pacbot.assessor.policies.loader import load_policies
+from pacbot.assessor.settings import SHIPPED_PACKS
+
+PACK = load_policies([SHIPPED_PACKS]).policies
+
+
+@pytest.mark.parametrize("policy", PACK, ids=lambda p: p.id)
+def test_examples_agree_with_their_labels(policy: CompiledPolicy) -> None:
+    examples = policy.document.examples
+    assert examples.passing, "every policy needs a passing example"
+    assert examples.failing, "every policy needs a failing example"
+    assert policy.example_mismatches() == []
+
+
+def test_example_mismatch_is_reported() -> None:
+    policy = next(p for p in PACK if p.id == "aws-s3-bucket-default-encryption")
+    swapped = policy.document.model_copy(
+        update={"examples": policy.document.examples.model_copy(
+            update={"passing": policy.document.examples.failing[:1]}
+        )}
+    )
+    broken = CompiledPolicy(document=swapped, condition=policy.condition, source=policy.source)
+    assert broken.example_mismatches()[0].startswith(
+        "aws-s3-bucket-default-encryption example 0 expected pass, got fail"
+    )
+
+
+def test_public_access_policy_metadata() -> None:
+    policy = next(p for p in PACK if p.id == "aws-s3-bucket-public-access")
+    ref = policy.ref()
+    assert (ref.severity, ref.category) == ("critical", "security")
+    assert ref.autofix is not None
+    assert (ref.autofix.action, ref.autofix.grace_seconds) == ("s3-block-public-access", 86400.0)
+    assert policy.document.frameworks == {"cis-aws-3.0": ["2.1.4"]}
+    assert policy.ref(grace_override=2).autofix.grace_seconds == 2  # type: ignore[union-attr]
+
+
+def test_pack_files_ship_inside_the_package() -> None:
+    assert SHIPPED_PACKS.is_relative_to(SHIPPED_PACKS.parent)
+    assert sorted(p.name for p in (SHIPPED_PACKS / "aws").glob("*.yaml")) == [
+        "s3-bucket-default-encryption.yaml",
+        "s3-bucket-public-access.yaml",
+    ]

@@ -1,0 +1,43 @@
+"""Meta-tests over every registered fix, and the S3 fix's compliance rule."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from pacbot.autofix.fixes import FIXES, Fix, FixRegistry
+from pacbot.autofix.fixes.s3_public_access import FLAGS, S3BlockPublicAccess
+
+
+@pytest.mark.parametrize("fix", list(FIXES), ids=lambda f: f.name)
+def test_every_fix_declares_its_metadata(fix: Fix) -> None:
+    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", fix.name)
+    assert re.fullmatch(r"aws\.[a-z0-9]+\.[a-z_]+", fix.resource_type)
+    assert fix.permissions
+    assert all(re.fullmatch(r"[a-z0-9]+:[A-Za-z]+", p) for p in fix.permissions)
+    assert fix.description.strip()
+    assert FIXES.get(fix.name) is fix
+
+
+def test_the_s3_fix_is_registered() -> None:
+    assert "s3-block-public-access" in FIXES.names()
+
+
+def test_registering_a_name_twice_is_refused() -> None:
+    registry = FixRegistry()
+    registry.register(S3BlockPublicAccess)
+    with pytest.raises(ValueError, match="registered twice"):
+        registry.register(S3BlockPublicAccess)
+
+
+@pytest.mark.parametrize(
+    ("block", "compliant"),
+    [
+        (None, False),
+        (dict.fromkeys(FLAGS, True), True),
+        ({**dict.fromkeys(FLAGS, True), "RestrictPublicBuckets": False}, False),
+        ({"BlockPublicAcls": True}, False),
+    ],
+)
+def test_s3_compliance_needs_all_four_flags(block: dict[str, bool] | None, compliant: bool) -> None:
+    assert S3BlockPublicAccess().is_compliant({"PublicAccessBlock": block, "Acl": {}}) is compliant
