@@ -38,6 +38,10 @@ class AssessorKit:
         self.tmp_path = tmp_path
         self.bus = MemoryBus()
 
+    def restart_bus(self) -> None:
+        """A fresh bus, as after a process restart (the database stays)."""
+        self.bus = MemoryBus()
+
     def app(self, **overrides: Any) -> FastAPI:
         """An assessor on this test's SQLite file and bus."""
         settings = AssessorSettings(
@@ -52,9 +56,13 @@ class AssessorKit:
     async def running(self, app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         """The app's lifespan plus a client that talks to it in-process."""
         async with app.router.lifespan_context(app):
-            transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://assessor") as c:
-                yield c
+            await self.bus.start()  # a shared bus is started by its owner, here the test
+            try:
+                transport = httpx.ASGITransport(app=app)
+                async with httpx.AsyncClient(transport=transport, base_url="http://assessor") as c:
+                    yield c
+            finally:
+                await self.bus.stop()
 
     @staticmethod
     def bucket_config(**fields: Any) -> dict[str, Any]:

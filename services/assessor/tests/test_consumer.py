@@ -96,6 +96,7 @@ async def test_cursor_survives_a_restart(kit: Any) -> None:
     first = kit.app()
     async with kit.running(first):
         await kit.publish(kit.upserted(5, kit.bucket_config()))
+    kit.restart_bus()
     second = kit.app()
     async with kit.running(second):
         await kit.publish(kit.upserted(5, kit.bucket_config()))

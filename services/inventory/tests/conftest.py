@@ -1,4 +1,4 @@
-"""Inventory test fixtures: a moto server over real HTTP, and the app on SQLite and the memory bus."""
+"""Inventory test fixtures: moto over real HTTP, and the app on SQLite and the memory bus."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from pacbot.inventory.app import create_app
 from pacbot.inventory.connectors import ConnectorRegistry
 from pacbot.inventory.models import OUTBOX
 from pacbot.inventory.settings import InventorySettings
+
 
 @pytest.fixture(scope="session")
 def moto_server() -> Iterator[str]:
@@ -51,7 +52,9 @@ def moto_url(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> str:
 def s3(moto_url: str) -> Any:
     """A boto3 S3 client of the caller's own account, to shape the estate."""
     return boto3.client(
-        "s3", endpoint_url=moto_url, region_name="us-east-1",
+        "s3",
+        endpoint_url=moto_url,
+        region_name="us-east-1",
         config=Config(s3={"addressing_style": "path"}),
     )
 
@@ -126,4 +129,3 @@ async def inventory(start_inventory: StartInventory) -> AsyncIterator[Inventory]
     """One running inventory app with the registered connectors."""
     async with start_inventory() as running:
         yield running
-

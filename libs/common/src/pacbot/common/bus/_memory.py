@@ -29,6 +29,7 @@ class MemoryBus:
         self._tasks: list[asyncio.Task[None]] = []
         self._changed = asyncio.Event()
         self._busy = 0
+        self._running = False
 
     def _topic(self, topic: str) -> list[list[Message]]:
         if topic not in self._log:
@@ -69,15 +70,17 @@ class MemoryBus:
         """Register a handler; it starts consuming on ``start()`` (or at once if running)."""
         sub = Subscription(tuple(topics), group, handler, max_attempts=max_attempts, retry_backoff=0.01)
         self._subs.append(sub)
-        if self._tasks:
+        if self._running:
             self._tasks.append(asyncio.create_task(self._consume(sub)))
 
     async def start(self) -> None:
         """Start one consumer task per subscription."""
+        self._running = True
         self._tasks = [asyncio.create_task(self._consume(sub)) for sub in self._subs]
 
     async def stop(self) -> None:
         """Cancel the consumers; committed offsets survive for a restart."""
+        self._running = False
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:

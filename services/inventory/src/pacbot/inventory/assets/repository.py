@@ -20,7 +20,7 @@ class AssetFilter:
     region: str | None = None
     include_deleted: bool = False
 
-    def apply(self, query: Select[tuple[Asset]]) -> Select[tuple[Asset]]:
+    def apply(self, query: Select[Asset]) -> Select[Asset]:
         """``query`` narrowed to the assets this filter admits."""
         if self.resource_type:
             query = query.where(Asset.resource_type == self.resource_type)
