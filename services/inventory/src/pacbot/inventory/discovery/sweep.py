@@ -62,24 +62,31 @@ class Discovery:
         return [await self.sweep(target) for target in targets]
 
     async def sweep(self, target: SweepTarget) -> Sweep:
-        """Discover, reconcile and record one target; failures delete nothing."""
+        """Discover, reconcile and record one target; a failure anywhere deletes nothing."""
         async with self._locks[target.key]:
             record = await self._start(target)
             try:
                 found = await self._discover(target)
+                changes = await self._apply(record, target, found)
             except Exception as exc:
                 error = describe_error(exc)
                 log.warning("sweep failed", extra={"sweep": record.id, "error": error})
                 return await self._fail(record, error)
-            now = utcnow()
-            async with self.runtime.db.session() as session:
-                changes = await reconcile(session, self.runtime.outbox, target.key, found, now)
-                record.status, record.seen = "succeeded", len(found)
-                record.upserted, record.deleted = len(changes.upserted), len(changes.deleted)
-                record.finished_at = now
-                await session.merge(record)
             await self._update_search(changes)
             return record
+
+    async def _apply(
+        self, record: Sweep, target: SweepTarget, found: list[DiscoveredAsset]
+    ) -> Changes:
+        """Assets, events and the sweep's outcome commit together, or not at all."""
+        now = utcnow()
+        async with self.runtime.db.session() as session:
+            changes = await reconcile(session, self.runtime.outbox, target.key, found, now)
+            record.status, record.seen = "succeeded", len(found)
+            record.upserted, record.deleted = len(changes.upserted), len(changes.deleted)
+            record.finished_at = now
+            await session.merge(record)
+        return changes
 
     async def _discover(self, target: SweepTarget) -> list[DiscoveredAsset]:
         connector: Connector = self.registry.get(target.resource_type)()
@@ -113,6 +120,7 @@ class Discovery:
 
     async def _fail(self, record: Sweep, error: str) -> Sweep:
         record.status, record.error, record.finished_at = "failed", error, utcnow()
+        record.upserted = record.deleted = 0
         async with self.runtime.db.session() as session:
             await session.merge(record)
         return record
