@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -11,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import func, select
 
 from pacbot.assessor.app import create_app
 from pacbot.assessor.settings import AssessorSettings
@@ -113,7 +115,9 @@ class AssessorKit:
     def deleted(self, version: int, asset_id: str = BUCKET) -> AssetDeleted:
         """An ``asset.deleted`` event."""
         return AssetDeleted(
-            asset=self.summary(asset_id), version=version, deleted_at=datetime(2026, 1, 2, tzinfo=UTC)
+            asset=self.summary(asset_id),
+            version=version,
+            deleted_at=datetime(2026, 1, 2, tzinfo=UTC),
         )
 
     async def publish(self, event: AssetUpserted | AssetDeleted) -> None:
@@ -123,9 +127,22 @@ class AssessorKit:
         await self.bus.publish(ASSETS_TOPIC, envelope, key=asset_id)
         await self.bus.drain()
 
+    async def settle(self, app: FastAPI) -> None:
+        """Wait until the app's outbox relay has sent everything and consumers caught up."""
+        runtime = app.state.runtime
+        async with asyncio.timeout(10):
+            while True:
+                async with runtime.db.session() as session:
+                    pending = await session.scalar(
+                        select(func.count()).select_from(runtime.outbox.table)
+                    )
+                if not pending and not self.bus.lag():
+                    return
+                await asyncio.sleep(0.01)
+
     async def evaluations(self, app: FastAPI) -> list[AssetEvaluated]:
-        """Every evaluation emitted so far, after relaying the app's outbox."""
-        await app.state.runtime.relay.relay_once()
+        """Every evaluation emitted so far, once the app's outbox is relayed."""
+        await self.settle(app)
         return [
             Envelope.decode(m.value).payload_as(AssetEvaluated)
             for m in self.bus.messages(EVALUATIONS_TOPIC)

@@ -11,8 +11,17 @@ from pacbot.assessor.models import PolicyState
 from pacbot.assessor.settings import SHIPPED_PACKS
 
 FIELDS = {
-    "id", "version", "name", "description", "resource", "severity", "category",
-    "enabled", "autofix", "frameworks", "remediation",
+    "id",
+    "version",
+    "name",
+    "description",
+    "resource",
+    "severity",
+    "category",
+    "enabled",
+    "autofix",
+    "frameworks",
+    "remediation",
 }
 
 
@@ -28,7 +37,9 @@ async def test_list_policies_matches_the_contract(kit: Any) -> None:
     assert all(set(p) == FIELDS for p in items)
     public = items[1]
     assert public["autofix"] == {
-        "action": "s3-block-public-access", "grace_seconds": 86400.0, "params": {},
+        "action": "s3-block-public-access",
+        "grace_seconds": 86400.0,
+        "params": {},
     }
     assert public["frameworks"] == {"cis-aws-3.0": ["2.1.4"]}
     assert public["enabled"] is True

@@ -64,7 +64,11 @@ async def test_deleted_assets_are_not_evaluated(kit: Any) -> None:
 async def test_other_resource_types_get_an_empty_evaluation(kit: Any) -> None:
     app = kit.app()
     async with kit.running(app):
-        await kit.publish(kit.upserted(1, {"GroupId": "sg-1"}, asset_id="sg-1", resource_type="aws.ec2.security-group"))
+        await kit.publish(
+            kit.upserted(
+                1, {"GroupId": "sg-1"}, asset_id="sg-1", resource_type="aws.ec2.security-group"
+            )
+        )
         [evaluation] = await kit.evaluations(app)
     assert evaluation.results == []
 
@@ -96,9 +100,11 @@ async def test_cursor_survives_a_restart(kit: Any) -> None:
     first = kit.app()
     async with kit.running(first):
         await kit.publish(kit.upserted(5, kit.bucket_config()))
+        assert [e.asset_version for e in await kit.evaluations(first)] == [5]
     kit.restart_bus()
     second = kit.app()
     async with kit.running(second):
         await kit.publish(kit.upserted(5, kit.bucket_config()))
+        await kit.publish(kit.upserted(6, kit.bucket_config()))
         emitted = await kit.evaluations(second)
-    assert [e.asset_version for e in emitted] == [5]
+    assert [e.asset_version for e in emitted] == [6]

@@ -43,7 +43,10 @@ def test_good_policy_compiles_and_uses_param_default() -> None:
     assert not isinstance(loaded, PolicyError)
     assert loaded.evaluate({"Name": "b", "Tags": {"Owner": "x"}}).status == "pass"
     assert loaded.evaluate({"Name": "b", "Tags": {}}).status == "fail"
-    assert loaded.evaluate({"Name": "b", "Tags": {"Team": "x"}}, {"owner_tag": "Team"}).status == "pass"
+    assert (
+        loaded.evaluate({"Name": "b", "Tags": {"Team": "x"}}, {"owner_tag": "Team"}).status
+        == "pass"
+    )
 
 
 def test_unknown_operator_names_file_line_path_and_choices() -> None:
@@ -65,11 +68,28 @@ def test_bad_jmespath_is_a_load_error_at_its_key() -> None:
         ("version: 2", "version: two", 2, "version", "integer"),
         ("remediation:\n  text: Fix it.\n", "", 1, "remediation", "required field is missing"),
         ("category: governance", "category: governance\nowner: me", 8, "owner", "unknown field"),
-        ("{param: owner_tag}", "{param: nope}", 17, "condition.and[1].value.param", "unknown param 'nope'"),
-        ("{key: Name, op: present}", "{key: Name, op: present, value: 1}", 14,
-         "condition.and[0].value", "takes no value"),
+        (
+            "{param: owner_tag}",
+            "{param: nope}",
+            17,
+            "condition.and[1].value.param",
+            "unknown param 'nope'",
+        ),
+        (
+            "{key: Name, op: present}",
+            "{key: Name, op: present, value: 1}",
+            14,
+            "condition.and[0].value",
+            "takes no value",
+        ),
         ("  and:", "  nand:", 12, "condition", "expected exactly one of key, and, or, not, check"),
-        ("{key: Name, op: present}", "{check: nope}", 14, "condition.and[0].check", "unknown check"),
+        (
+            "{key: Name, op: present}",
+            "{check: nope}",
+            14,
+            "condition.and[0].check",
+            "unknown check",
+        ),
     ],
 )
 def test_malformed_documents_are_located(
@@ -107,7 +127,9 @@ def test_check_arguments_are_validated_at_load() -> None:
 def test_bad_file_does_not_stop_good_ones(tmp_path: Path) -> None:
     (tmp_path / "aws").mkdir()
     (tmp_path / "aws" / "good.yaml").write_text(GOOD)
-    (tmp_path / "aws" / "bad.yaml").write_text(GOOD.replace("demo-policy", "other").replace("op: present", "op: nope"))
+    (tmp_path / "aws" / "bad.yaml").write_text(
+        GOOD.replace("demo-policy", "other").replace("op: present", "op: nope")
+    )
     (tmp_path / "aws" / "zz-dup.yml").write_text(GOOD)
     report = load_policies([tmp_path, tmp_path / "missing"])
     assert [p.id for p in report.policies] == ["demo-policy"]
@@ -127,7 +149,8 @@ def test_shipped_pack_loads_exactly_the_skeleton_policies() -> None:
 
 
 @pytest.mark.parametrize(
-    ("raw", "seconds"), [("24h", 86400.0), ("30m", 1800.0), ("5s", 5.0), ("2d", 172800.0), (90, 90.0), ("1.5", 1.5)]
+    ("raw", "seconds"),
+    [("24h", 86400.0), ("30m", 1800.0), ("5s", 5.0), ("2d", 172800.0), (90, 90.0), ("1.5", 1.5)],
 )
 def test_grace_periods_parse_to_seconds(raw: object, seconds: float) -> None:
     assert parse_duration(raw) == seconds

@@ -22,9 +22,11 @@ def test_examples_agree_with_their_labels(policy: CompiledPolicy) -> None:
 def test_example_mismatch_is_reported() -> None:
     policy = next(p for p in PACK if p.id == "aws-s3-bucket-default-encryption")
     swapped = policy.document.model_copy(
-        update={"examples": policy.document.examples.model_copy(
-            update={"passing": policy.document.examples.failing[:1]}
-        )}
+        update={
+            "examples": policy.document.examples.model_copy(
+                update={"passing": policy.document.examples.failing[:1]}
+            )
+        }
     )
     broken = CompiledPolicy(document=swapped, condition=policy.condition, source=policy.source)
     assert broken.example_mismatches()[0].startswith(

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pacbot.common.db import new_metadata
-from pacbot.common.runtime import messaging_tables
 from sqlalchemy import BigInteger, DateTime, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from pacbot.common.db import new_metadata
+from pacbot.common.runtime import messaging_tables
 
 
 class Base(DeclarativeBase):

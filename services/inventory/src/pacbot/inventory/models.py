@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Index, Integer, String, Text
-from sqlalchemy.engine import Dialect
+from sqlalchemy import JSON, Boolean, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.types import TypeDecorator
 
-from pacbot.common.db import new_metadata
+from pacbot.common.db import UtcDateTime, new_metadata
 from pacbot.common.runtime import messaging_tables
 from pacbot.common.search import search_table
-
-
-class UtcDateTime(TypeDecorator[datetime]):
-    """A timezone-aware timestamp that stays aware on SQLite, which drops the offset."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value
 
 
 class Base(DeclarativeBase):

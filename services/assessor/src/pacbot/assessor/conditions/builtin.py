@@ -16,9 +16,7 @@ PUBLIC_ACCESS_BLOCK_FLAGS = (
 
 
 @CHECKS.register("s3-public-access-block-enabled")
-def public_access_block_enabled(
-    config: dict[str, Any], flags: list[str] | None = None
-) -> Outcome:
+def public_access_block_enabled(config: dict[str, Any], flags: list[str] | None = None) -> Outcome:
     """Pass when the bucket's PublicAccessBlock sets every named flag (default: all four)."""
     block = config.get("PublicAccessBlock") or {}
     wanted = flags or list(PUBLIC_ACCESS_BLOCK_FLAGS)

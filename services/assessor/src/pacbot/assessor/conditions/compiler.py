@@ -51,7 +51,9 @@ def compile_condition(
 def _only(raw: dict[str, Any], allowed: set[str], path: Path) -> None:
     for name in raw:
         if name not in allowed:
-            raise ConditionError((*path, name), f"unexpected field; allowed: {', '.join(sorted(allowed))}")
+            raise ConditionError(
+                (*path, name), f"unexpected field; allowed: {', '.join(sorted(allowed))}"
+            )
 
 
 def _combine(
@@ -73,7 +75,9 @@ def _param_or_literal(value: Any, path: Path, params: Mapping[str, Any]) -> Any:
         name = value["param"]
         if name not in params:
             known = ", ".join(sorted(params)) or "none declared"
-            raise ConditionError((*path, "param"), f"unknown param {name!r}; expected one of {known}")
+            raise ConditionError(
+                (*path, "param"), f"unknown param {name!r}; expected one of {known}"
+            )
         return ParamRef(name)
     return value
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from pacbot.assessor.conditions.operators import Operator
-from pacbot.assessor.conditions.outcome import Outcome
+from pacbot.assessor.conditions.outcome import Outcome, Status
 from pacbot.assessor.conditions.registry import CheckFn
 
 Params = Mapping[str, Any]
@@ -95,15 +95,14 @@ class AnyOf:
         return _settle(seen, "fail", " and ".join)
 
 
-def _settle(seen: list[Outcome], verdict: str, join: Any) -> Outcome:
+def _settle(seen: list[Outcome], verdict: Status, join: Any) -> Outcome:
     errors = [o for o in seen if o.status == "error"]
     if errors:
         return Outcome("error", join(o.reason for o in errors), _merge(seen))
     decided = [o for o in seen if o.status != "not_applicable"]
     if not decided:
         return Outcome("not_applicable", join(o.reason for o in seen), _merge(seen))
-    status = "pass" if verdict == "pass" else "fail"
-    return Outcome(status, join(o.reason for o in decided), _merge(seen))
+    return Outcome(verdict, join(o.reason for o in decided), _merge(seen))
 
 
 @dataclass(frozen=True)
@@ -118,7 +117,9 @@ class Negation:
         if outcome.status == "pass":
             return Outcome("fail", f"must not hold: {outcome.reason}", outcome.evidence)
         if outcome.status == "fail":
-            return Outcome("pass", f"does not hold, as required: {outcome.reason}", outcome.evidence)
+            return Outcome(
+                "pass", f"does not hold, as required: {outcome.reason}", outcome.evidence
+            )
         return outcome
 
 

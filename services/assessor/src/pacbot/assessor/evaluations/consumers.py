@@ -25,8 +25,10 @@ def asset_handler(catalog: PolicyCatalog, outbox: Outbox) -> AssetHandler:
             return
         evaluated = await evaluate_upsert(session, catalog, event)
         if evaluated is None:
-            log.debug("skipping evaluated asset version",
-                      extra={"asset_id": event.asset.asset_id, "version": event.version})
+            log.debug(
+                "skipping evaluated asset version",
+                extra={"asset_id": event.asset.asset_id, "version": event.version},
+            )
             return
         asset_id = event.asset.asset_id
         await outbox.add(

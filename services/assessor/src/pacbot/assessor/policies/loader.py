@@ -20,7 +20,7 @@ _SUFFIXES = (".yaml", ".yml")
 
 @dataclass(frozen=True)
 class PolicyError:
-    """Why one policy file was rejected: file, line, path inside the document, and what was expected."""
+    """Why a policy file was rejected: file, line, path in the document, what was expected."""
 
     file: str
     line: int
@@ -68,7 +68,9 @@ def _policy_files(root: Path, report: LoadReport) -> list[tuple[Path, str]]:
     return []
 
 
-def load_text(text: str, display: str, checks: CheckRegistry = CHECKS) -> CompiledPolicy | PolicyError:
+def load_text(
+    text: str, display: str, checks: CheckRegistry = CHECKS
+) -> CompiledPolicy | PolicyError:
     """Parse, validate and compile one policy document named ``display`` in messages."""
     try:
         raw, lines = parse_with_lines(text)

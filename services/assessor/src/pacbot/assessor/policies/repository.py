@@ -16,7 +16,7 @@ from pacbot.assessor.policies.compiled import CompiledPolicy
 async def register_policies(
     session: AsyncSession, policies: Sequence[CompiledPolicy], now: datetime
 ) -> None:
-    """Give every loaded policy a registry row (YAML's ``enabled`` as default); keep existing rows."""
+    """Give each loaded policy a registry row (default: its YAML `enabled`); keep existing rows."""
     if not policies:
         return
     rows = [
@@ -25,7 +25,9 @@ async def register_policies(
     ]
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(PolicyState).values(rows).on_conflict_do_nothing(index_elements=["policy_id"])
+    statement = (
+        insert(PolicyState).values(rows).on_conflict_do_nothing(index_elements=["policy_id"])
+    )
     await session.execute(statement)
 
 

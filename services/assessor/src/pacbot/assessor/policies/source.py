@@ -16,7 +16,7 @@ def parse_with_lines(text: str) -> tuple[Any, dict[Path, int]]:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     finally:
-        loader.dispose()  # type: ignore[no-untyped-call]
+        loader.dispose()
     lines: dict[Path, int] = {}
     if node is not None:
         _walk(node, (), node.start_mark.line + 1, lines)

@@ -1,0 +1,1 @@
+"""Compliance figures: aggregates over the latest results and the violations."""

@@ -1,0 +1,1 @@
+"""Violation lifecycle: open, exempt, re-open and close, each emitted as ``ViolationChanged``."""

@@ -1,0 +1,108 @@
+"""The violations service's tables: latest results, violations, the exceptions projection."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, DateTime, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from pacbot.common.db import new_metadata
+from pacbot.common.runtime import messaging_tables
+
+
+class Base(DeclarativeBase):
+    """Declarative base over the service's own metadata."""
+
+    metadata = new_metadata()
+
+
+OUTBOX, INBOX = messaging_tables(Base.metadata)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite returns naive datetimes; every stored moment is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class ResultRow(Base):
+    """The latest status of one policy on one asset, with what the evaluation said."""
+
+    __tablename__ = "results"
+    __table_args__ = (Index("ix_results_policy_status", "policy_id", "status"),)
+
+    asset_id: Mapped[str] = mapped_column(String(1024), primary_key=True)
+    policy_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    asset_version: Mapped[int] = mapped_column(Integer, nullable=False)
+    status: Mapped[str] = mapped_column(String(20), nullable=False)
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    account_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    region: Mapped[str] = mapped_column(String(64), nullable=False)
+    resource_type: Mapped[str] = mapped_column(String(200), nullable=False)
+    asset_name: Mapped[str] = mapped_column(String(1024), nullable=False)
+    policy_name: Mapped[str] = mapped_column(String(500), nullable=False)
+    severity: Mapped[str] = mapped_column(String(20), nullable=False)
+    category: Mapped[str] = mapped_column(String(20), nullable=False)
+    asset: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    policy: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    deleted: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    evaluated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class ViolationRow(Base):
+    """A failing (asset, policy) pair across its episodes; the id is derived from the pair."""
+
+    __tablename__ = "violations"
+    __table_args__ = (
+        Index("ix_violations_asset_status", "asset_id", "status"),
+        Index("ix_violations_status_updated", "status", "updated_at"),
+    )
+
+    violation_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    asset_id: Mapped[str] = mapped_column(String(1024), nullable=False)
+    policy_id: Mapped[str] = mapped_column(String(200), nullable=False)
+    account_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    region: Mapped[str] = mapped_column(String(64), nullable=False)
+    resource_type: Mapped[str] = mapped_column(String(200), nullable=False)
+    asset_name: Mapped[str] = mapped_column(String(1024), nullable=False)
+    policy_name: Mapped[str] = mapped_column(String(500), nullable=False)
+    severity: Mapped[str] = mapped_column(String(20), nullable=False)
+    category: Mapped[str] = mapped_column(String(20), nullable=False)
+    asset: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    policy: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    status: Mapped[str] = mapped_column(String(20), nullable=False)
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+    close_reason: Mapped[str | None] = mapped_column(String(20))
+    exception_id: Mapped[str | None] = mapped_column(String(200))
+    episode: Mapped[int] = mapped_column(Integer, nullable=False)
+    asset_version: Mapped[int] = mapped_column(Integer, nullable=False)
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    timeline: Mapped[list[dict[str, Any]]] = mapped_column(JSON, nullable=False)
+
+
+class ExceptionProjection(Base):
+    """What the violations service knows of each exception, built from its events."""
+
+    __tablename__ = "exceptions_projection"
+
+    exception_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    asset_ids: Mapped[list[str]] = mapped_column(JSON, nullable=False)
+    policy_ids: Mapped[list[str]] = mapped_column(JSON, nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class AssetTombstone(Base):
+    """A deleted asset, so a late evaluation of the deleted version cannot re-open anything."""
+
+    __tablename__ = "asset_tombstones"
+
+    asset_id: Mapped[str] = mapped_column(String(1024), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    deleted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)

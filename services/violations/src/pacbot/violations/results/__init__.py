@@ -1,0 +1,1 @@
+"""Latest result per (asset, policy), and tombstones of deleted assets."""

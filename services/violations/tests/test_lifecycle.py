@@ -1,0 +1,167 @@
+"""Violation lifecycle driven by events: open, exempt, re-open, close, delete, replay."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from pacbot.violations.lifecycle.transitions import violation_id
+
+
+async def violation(client: httpx.AsyncClient, vid: str) -> dict[str, Any]:
+    response = await client.get(f"/violations/{vid}")
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def vid_of(kit: Any, policy_id: str | None = None) -> str:
+    return violation_id(kit.bucket, policy_id or kit.public)
+
+
+async def test_violation_id_is_the_contract_hash() -> None:
+    import hashlib
+
+    expected = "v-" + hashlib.sha256(b"arn:aws:s3:::b|p").hexdigest()[:20]
+    assert violation_id("arn:aws:s3:::b", "p") == expected
+
+
+async def test_fail_opens_and_event_carries_asset_and_policy(kit: Any, client: Any) -> None:
+    await kit.publish(kit.evaluated(1, 0, public="fail", encryption="pass"))
+    [change] = kit.changes()
+    assert change.event_type == "pacbot.violation.opened"
+    assert change.violation_id == vid_of(kit)
+    assert change.asset.owner == "team@example.com"
+    assert change.policy.autofix is not None
+    assert change.policy.autofix.grace_seconds == 2
+    assert (change.episode, change.asset_version) == (1, 1)
+    message = kit.bus.messages("pacbot.violations.v1")[0]
+    assert message.key == change.violation_id
+    body = await violation(client, vid_of(kit))
+    assert body["status"] == "open"
+    assert body["severity"] == "critical"
+    assert body["opened_at"] == "2026-03-01T00:00:00Z"
+    assert [e["event"] for e in body["timeline"]] == ["opened"]
+
+
+async def test_open_exempt_reopen_close(kit: Any, client: Any) -> None:
+    await kit.publish(kit.evaluated(1, 0, public="fail"))
+    await kit.publish(kit.exception("granted", "ex-1", 1))
+    exempted = await violation(client, vid_of(kit))
+    assert (exempted["status"], exempted["exception_id"]) == ("exempted", "ex-1")
+    await kit.publish(kit.evaluated(2, 2, public="fail"))  # still failing: stays exempted
+    await kit.publish(kit.exception("revoked", "ex-1", 3))
+    reopened = await violation(client, vid_of(kit))
+    assert (reopened["status"], reopened["exception_id"], reopened["episode"]) == ("open", None, 1)
+    await kit.publish(kit.evaluated(3, 4, public="pass"))
+    closed = await violation(client, vid_of(kit))
+    assert (closed["status"], closed["close_reason"]) == ("closed", "fixed")
+    assert closed["closed_at"] == "2026-03-01T00:04:00Z"
+    assert kit.transitions() == [
+        ("opened", "open"),
+        ("exempted", "exempted"),
+        ("reopened", "open"),
+        ("closed", "closed"),
+    ]
+    assert [e["event"] for e in closed["timeline"]] == ["opened", "exempted", "reopened", "closed"]
+
+
+async def test_active_exception_exempts_a_new_failure_at_once(kit: Any, client: Any) -> None:
+    await kit.publish(kit.exception("granted", "ex-1", 0))
+    await kit.publish(kit.evaluated(1, 1, public="fail", encryption="fail"))
+    public = await violation(client, vid_of(kit))
+    encryption = await violation(client, vid_of(kit, kit.encryption))
+    assert (public["status"], public["exception_id"]) == ("exempted", "ex-1")
+    assert encryption["status"] == "open"
+    assert sorted(kit.transitions()) == [("exempted", "exempted"), ("opened", "open")]
+
+
+async def test_expired_exception_does_not_exempt(kit: Any, client: Any) -> None:
+    await kit.publish(kit.exception("granted", "ex-old", 0, days=1))
+    await kit.publish(kit.evaluated(1, 60 * 24 * 2, public="fail"))
+    assert (await violation(client, vid_of(kit)))["status"] == "open"
+
+
+async def test_exception_ending_after_fix_closes_as_fixed(kit: Any, client: Any) -> None:
+    await kit.publish(kit.evaluated(1, 0, public="fail"))
+    await kit.publish(kit.exception("granted", "ex-1", 1))
+    await kit.publish(kit.evaluated(2, 2, public="pass"))  # pass closes even when exempted
+    await kit.publish(kit.exception("expired", "ex-1", 3))
+    body = await violation(client, vid_of(kit))
+    assert (body["status"], body["close_reason"]) == ("closed", "fixed")
+    assert [t for t, _ in kit.transitions()] == ["opened", "exempted", "closed"]
+
+
+async def test_revoked_exception_falls_back_to_another_covering_one(kit: Any, client: Any) -> None:
+    await kit.publish(kit.evaluated(1, 0, public="fail"))
+    await kit.publish(kit.exception("granted", "ex-1", 1))
+    await kit.publish(kit.exception("granted", "ex-2", 2))
+    await kit.publish(kit.exception("revoked", "ex-1", 3))
+    body = await violation(client, vid_of(kit))
+    assert (body["status"], body["exception_id"]) == ("exempted", "ex-2")
+
+
+async def test_reopen_after_close_keeps_id_and_bumps_episode(kit: Any, client: Any) -> None:
+    await kit.publish(kit.evaluated(1, 0, public="fail"))
+    await kit.publish(kit.evaluated(2, 1, public="pass"))
+    await kit.publish(kit.evaluated(3, 2, public="fail"))
+    body = await violation(client, vid_of(kit))
+    assert (body["status"], body["episode"], body["close_reason"]) == ("open", 2, None)
+    assert body["opened_at"] == "2026-03-01T00:02:00Z"
+    changes = kit.changes()
+    assert [c.event_type.rsplit(".", 1)[-1] for c in changes] == ["opened", "closed", "reopened"]
+    assert {c.violation_id for c in changes} == {vid_of(kit)}
+    assert changes[-1].episode == 2
+
+
+async def test_delete_closes_as_asset_deleted_and_late_evaluations_are_ignored(
+    kit: Any, client: Any
+) -> None:
+    await kit.publish(kit.evaluated(1, 0, public="fail", encryption="fail"))
+    await kit.publish(kit.exception("granted", "ex-1", 1))
+    await kit.publish(kit.deleted(1, 2))
+    for policy in (kit.public, kit.encryption):
+        body = await violation(client, vid_of(kit, policy))
+        assert (body["status"], body["close_reason"]) == ("closed", "asset_deleted")
+    await kit.publish(kit.evaluated(1, 3, public="fail"))  # late, same version as the deletion
+    assert (await violation(client, vid_of(kit)))["status"] == "closed"
+    summary = (await client.get("/compliance/summary")).json()
+    assert summary["evaluated_assets"] == 0
+    assert summary["closed"] == 2
+    await kit.publish(kit.evaluated(2, 4, public="fail"))  # the asset came back
+    back = await violation(client, vid_of(kit))
+    assert (back["status"], back["episode"], back["exception_id"]) == ("exempted", 2, "ex-1")
+
+
+async def test_error_and_not_applicable_open_and_close_nothing(kit: Any, client: Any) -> None:
+    await kit.publish(kit.evaluated(1, 0, public="error", encryption="not_applicable"))
+    assert kit.changes() == []
+    assert (await client.get("/violations")).json() == {"items": [], "total": 0}
+    await kit.publish(kit.evaluated(2, 1, public="fail"))
+    await kit.publish(kit.evaluated(3, 2, public="error"))
+    assert (await violation(client, vid_of(kit)))["status"] == "open"
+    assert kit.transitions() == [("opened", "open")]
+
+
+async def test_stale_evaluation_is_ignored(kit: Any, client: Any) -> None:
+    await kit.publish(kit.evaluated(5, 0, public="pass"))
+    await kit.publish(kit.evaluated(4, 1, public="fail"))
+    assert kit.changes() == []
+    assert (await client.get(f"/violations/{vid_of(kit)}")).status_code == 404
+
+
+async def test_replaying_evaluations_changes_nothing(kit: Any, client: Any) -> None:
+    events = [
+        kit.evaluated(1, 0, public="fail", encryption="fail"),
+        kit.evaluated(2, 1, public="pass", encryption="fail"),
+        kit.evaluated(3, 2, public="fail", encryption="fail"),
+    ]
+    await kit.publish(*events)
+    before = (await client.get("/violations")).json()
+    emitted = len(kit.changes())
+    await kit.publish(*events)  # a second delivery, with new event ids
+    await kit.publish(events[-1])
+    after = (await client.get("/violations")).json()
+    assert after == before
+    assert len(kit.changes()) == emitted == 4
