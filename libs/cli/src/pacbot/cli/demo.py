@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
 import tempfile
 import time
 from collections.abc import Iterator
@@ -24,6 +26,7 @@ def moto_server() -> Iterator[str]:
     """A moto server on a free loopback port, for as long as the block runs."""
     from moto.server import ThreadedMotoServer
 
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
@@ -105,6 +108,11 @@ def main(endpoint_url: str | None, grace_seconds: float, data_dir: Path | None) 
         if endpoint_url:
             asyncio.run(run_demo(endpoint_url, directory, grace_seconds))
         else:
+            # moto accepts any credentials; never pick up a person's real ones for the simulation.
+            os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
+                              AWS_DEFAULT_REGION="us-east-1")
+            os.environ.pop("AWS_PROFILE", None)
+            os.environ.pop("AWS_SESSION_TOKEN", None)
             with moto_server() as url:
                 asyncio.run(run_demo(url, directory, grace_seconds))
     return 0

@@ -41,5 +41,5 @@ def configure_logging(service: str, level: str = "INFO", *, json_output: bool = 
     )
     root.handlers = [handler]
     root.setLevel(level.upper())
-    for noisy in ("aiokafka", "botocore", "urllib3", "opensearch", "httpx"):
+    for noisy in ("aiokafka", "botocore", "urllib3", "opensearch", "httpx", "werkzeug"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
