@@ -1,10 +1,9 @@
-"""Fixtures shared by every test folder: the real dev stack (PostgreSQL, Kafka, OpenSearch, moto)."""
+"""Fixtures shared by every test folder: the real dev stack: PostgreSQL, Kafka, OpenSearch, moto."""
 
 from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
 
 import pytest
 
@@ -18,13 +17,13 @@ def stack() -> StackInfo:
 
 
 @pytest.fixture
-def aws_env(stack: StackInfo, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def aws_env(stack: StackInfo, monkeypatch: pytest.MonkeyPatch) -> str:
     """Credentials and region for the moto server; yields its URL."""
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     monkeypatch.delenv("AWS_PROFILE", raising=False)
-    yield stack.moto_url
+    return stack.moto_url
 
 
 @pytest.fixture

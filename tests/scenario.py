@@ -28,14 +28,20 @@ async def _one(api: httpx.AsyncClient, violation_id: str) -> dict[str, Any]:
 
 
 async def run_scenario(api: httpx.AsyncClient, s3: Any, prefix: str, timeout: float = 60) -> None:
-    """Public bucket: found, exempted, re-opened, fixed, closed; a deleted bucket closes as deleted."""
+    """Public bucket: found, exempted, re-opened, fixed, closed; a deleted one closes as deleted."""
     public, private, plain = f"{prefix}-public", f"{prefix}-private", f"{prefix}-plain"
     for name in (public, private, plain):
         s3.create_bucket(Bucket=name)
-        s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": [{"Key": "Owner", "Value": "team@x.example"}]})
+        s3.put_bucket_tagging(
+            Bucket=name, Tagging={"TagSet": [{"Key": "Owner", "Value": "team@x.example"}]}
+        )
     for name in (public, private):
-        s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={
-            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
+        s3.put_bucket_encryption(
+            Bucket=name,
+            ServerSideEncryptionConfiguration={
+                "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+            },
+        )
     s3.delete_bucket_encryption(Bucket=plain)
     s3.put_bucket_acl(Bucket=public, ACL="public-read")
 
@@ -66,10 +72,16 @@ async def run_scenario(api: httpx.AsyncClient, s3: Any, prefix: str, timeout: fl
 
     # Exception: exempts at once; revoking it re-opens the same violation.
     vid = public_violation["violation_id"]
-    grant = await api.post("/api/v1/exceptions", json={
-        "asset_ids": [public_violation["asset_id"]], "policy_ids": [public_violation["policy_id"]],
-        "reason": "reviewed: temporary", "requester": "alice@x.example",
-        "expires_at": (datetime.now(UTC) + timedelta(days=7)).isoformat()})
+    grant = await api.post(
+        "/api/v1/exceptions",
+        json={
+            "asset_ids": [public_violation["asset_id"]],
+            "policy_ids": [public_violation["policy_id"]],
+            "reason": "reviewed: temporary",
+            "requester": "alice@x.example",
+            "expires_at": (datetime.now(UTC) + timedelta(days=7)).isoformat(),
+        },
+    )
     assert grant.status_code == 201, grant.text
     exception_id = grant.json()["exception_id"]
 
@@ -80,13 +92,22 @@ async def run_scenario(api: httpx.AsyncClient, s3: Any, prefix: str, timeout: fl
     exempted = await eventually(lambda: status_is("exempted"), timeout=timeout, what="exempted")
     assert exempted["exception_id"] == exception_id
 
-    bad = await api.post("/api/v1/exceptions", json={
-        "asset_ids": ["x"], "policy_ids": ["y"], "reason": "r", "requester": "a",
-        "expires_at": (datetime.now(UTC) - timedelta(days=1)).isoformat()})
+    bad = await api.post(
+        "/api/v1/exceptions",
+        json={
+            "asset_ids": ["x"],
+            "policy_ids": ["y"],
+            "reason": "r",
+            "requester": "a",
+            "expires_at": (datetime.now(UTC) - timedelta(days=1)).isoformat(),
+        },
+    )
     assert bad.status_code in (400, 422), bad.text
     assert "expires_at" in bad.text
 
-    revoke = await api.post(f"/api/v1/exceptions/{exception_id}/revoke", json={"by": "bob@x.example"})
+    revoke = await api.post(
+        f"/api/v1/exceptions/{exception_id}/revoke", json={"by": "bob@x.example"}
+    )
     assert revoke.status_code == 200, revoke.text
     reopened = await eventually(lambda: status_is("open"), timeout=timeout, what="re-opened")
     assert reopened["violation_id"] == vid
@@ -114,4 +135,6 @@ async def run_scenario(api: httpx.AsyncClient, s3: Any, prefix: str, timeout: fl
     gone = await eventually(plain_closed, timeout=timeout, what="closed as deleted")
     assert gone["close_reason"] == "asset_deleted"
     events = [entry["event"] for entry in closed["timeline"]]
-    assert events[0] == "opened" and "exempted" in events and "reopened" in events, events
+    assert events[0] == "opened", events
+    assert "exempted" in events, events
+    assert "reopened" in events, events

@@ -8,8 +8,8 @@ import socket
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -26,7 +26,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def service_env(stack: StackInfo, database: str, ports: dict[str, int], extra: dict[str, str]) -> dict[str, str]:
+def service_env(
+    stack: StackInfo, database: str, ports: dict[str, int], extra: dict[str, str]
+) -> dict[str, str]:
     """The environment every service process gets: real servers, peers, fast timers."""
     env = {**os.environ, **stack.env()}
     env["PACBOT_POSTGRES_URL"] = stack.postgres_url.rsplit("/", 1)[0] + f"/{database}"
@@ -42,7 +44,9 @@ def service_env(stack: StackInfo, database: str, ports: dict[str, int], extra: d
 
 
 @contextmanager
-def running_services(env: dict[str, str], ports: dict[str, int], logs: Path) -> Iterator[dict[str, str]]:
+def running_services(
+    env: dict[str, str], ports: dict[str, int], logs: Path
+) -> Iterator[dict[str, str]]:
     """Start every service's console script, wait for /readyz, stop them all afterwards."""
     bindir = Path(sys.executable).parent
     procs: dict[str, subprocess.Popen[bytes]] = {}
@@ -50,8 +54,9 @@ def running_services(env: dict[str, str], ports: dict[str, int], logs: Path) -> 
     try:
         for name in SERVICES:
             out = (logs / f"{name}.log").open("wb")
-            procs[name] = subprocess.Popen([str(bindir / f"pacbot-{name}")], env=env, stdout=out,
-                                           stderr=subprocess.STDOUT)
+            procs[name] = subprocess.Popen(
+                [str(bindir / f"pacbot-{name}")], env=env, stdout=out, stderr=subprocess.STDOUT
+            )
         urls = {name: f"http://127.0.0.1:{ports[name]}" for name in SERVICES}
         for name, url in urls.items():
             _wait_ready(name, url, procs[name], logs / f"{name}.log")
@@ -66,7 +71,9 @@ def running_services(env: dict[str, str], ports: dict[str, int], logs: Path) -> 
                 proc.kill()
 
 
-def _wait_ready(name: str, url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 90) -> None:
+def _wait_ready(
+    name: str, url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 90
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:

@@ -27,8 +27,12 @@ def moto_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 
 async def test_loop_embedded(moto_url: str, tmp_path: Path) -> None:
     s3 = boto3.client("s3", endpoint_url=moto_url, region_name="us-east-1")
-    options = EmbeddedOptions(data_dir=tmp_path, aws_endpoint_url=moto_url, grace_seconds=2,
-                              autofix_accounts=[MOTO_ACCOUNT])
+    options = EmbeddedOptions(
+        data_dir=tmp_path,
+        aws_endpoint_url=moto_url,
+        grace_seconds=2,
+        autofix_accounts=[MOTO_ACCOUNT],
+    )
     async with EmbeddedPacBot(options) as pacbot, pacbot.client() as api:
         await run_scenario(api, s3, "emb")
 

@@ -54,12 +54,17 @@ async def cluster(stack: StackInfo, aws_env: str, tmp_path: Path) -> AsyncIterat
     async with httpx.AsyncClient() as client:
         await client.delete(f"{stack.opensearch_url}/pacbot-assets-v1")
     ports = {name: free_port() for name in SERVICES}
-    env = service_env(stack, "pacbot_e2e", ports, {
-        "PACBOT_AUTOFIX_ALLOWED_ACCOUNTS": '["123456789012"]',
-        "PACBOT_AUTOFIX_GRACE_OVERRIDE_SECONDS": "4",
-        "PACBOT_AUTOFIX_TIMER_POLL_SECONDS": "0.5",
-        "PACBOT_INVENTORY_SEARCH_REFRESH": "true",
-    })
+    env = service_env(
+        stack,
+        "pacbot_e2e",
+        ports,
+        {
+            "PACBOT_AUTOFIX_ALLOWED_ACCOUNTS": '["123456789012"]',
+            "PACBOT_AUTOFIX_GRACE_OVERRIDE_SECONDS": "4",
+            "PACBOT_AUTOFIX_TIMER_POLL_SECONDS": "0.5",
+            "PACBOT_INVENTORY_SEARCH_REFRESH": "true",
+        },
+    )
     with running_services(env, ports, tmp_path / "logs") as urls:
         yield urls
 
@@ -87,11 +92,14 @@ async def test_malformed_event_is_dead_lettered_and_consumers_keep_going(
     finally:
         await producer.stop()
     consumer = AIOKafkaConsumer(
-        dead_letter_topic(ASSETS_TOPIC), bootstrap_servers=stack.kafka_bootstrap,
-        auto_offset_reset="earliest", group_id="e2e-dlq-reader",
+        dead_letter_topic(ASSETS_TOPIC),
+        bootstrap_servers=stack.kafka_bootstrap,
+        auto_offset_reset="earliest",
+        group_id="e2e-dlq-reader",
     )
     await consumer.start()
     try:
+
         async def dead_letters() -> list[dict[str, bytes]]:
             batches = await consumer.getmany(timeout_ms=1000)
             return [dict(r.headers) for recs in batches.values() for r in recs]

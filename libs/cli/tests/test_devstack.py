@@ -11,6 +11,7 @@ import boto3
 import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
 from pacbot.cli.devstack import COMPONENTS, DevStack, DevStackError, StackInfo, cli
 
 pytestmark = [pytest.mark.real, pytest.mark.timeout(1200)]

@@ -24,7 +24,9 @@ def test_assumed_role_acts_in_the_other_account(aws_env: str, unique: str) -> No
 
 def test_assumed_credentials_are_cached(aws_env: str) -> None:
     factory = AwsSessionFactory(endpoint_url=aws_env)
-    access = AccountAccess("444455556666", role_arn="arn:aws:iam::444455556666:role/r", external_id="ext-1234")
+    access = AccountAccess(
+        "444455556666", role_arn="arn:aws:iam::444455556666:role/r", external_id="ext-1234"
+    )
     assert factory.session(access) is factory.session(access)
 
 

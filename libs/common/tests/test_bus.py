@@ -58,8 +58,10 @@ async def _dlq(bus: EventBus, topic: str, unique: str) -> list[tuple[bytes, dict
     from aiokafka import AIOKafkaConsumer
 
     consumer = AIOKafkaConsumer(
-        f"{topic}.dlq", bootstrap_servers=bus.bootstrap_servers,  # type: ignore[attr-defined]
-        group_id=f"dlq-reader-{unique}", auto_offset_reset="earliest",
+        f"{topic}.dlq",
+        bootstrap_servers=bus.bootstrap_servers,  # type: ignore[attr-defined]
+        group_id=f"dlq-reader-{unique}",
+        auto_offset_reset="earliest",
     )
     await consumer.start()
     try:
@@ -89,8 +91,12 @@ async def test_every_group_gets_every_event(make_bus: BusFactory, unique: str) -
     bus.subscribe([topic], f"b-{unique}", second)
     await bus.start()
     for version in (1, 2, 3):
-        await bus.publish(topic, sample_event(f"arn:aws:s3:::k{version}", version), key=f"k{version}")
-    await eventually(lambda: _async(len(first.seen) == 3 and len(second.seen) == 3), what="both groups")
+        await bus.publish(
+            topic, sample_event(f"arn:aws:s3:::k{version}", version), key=f"k{version}"
+        )
+    await eventually(
+        lambda: _async(len(first.seen) == 3 and len(second.seen) == 3), what="both groups"
+    )
     assert sorted(first.seen) == sorted(second.seen) == [1, 2, 3]
 
 

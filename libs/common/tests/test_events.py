@@ -17,14 +17,19 @@ from pacbot.common.events import (
 )
 
 ASSET = AssetSummary(
-    asset_id="arn:aws:s3:::b", account_id="123456789012", region="us-east-1",
-    resource_type="aws.s3.bucket", name="b",
+    asset_id="arn:aws:s3:::b",
+    account_id="123456789012",
+    region="us-east-1",
+    resource_type="aws.s3.bucket",
+    name="b",
 )
 
 
 def test_round_trip_keeps_type_and_data() -> None:
     event = Envelope.wrap(
-        AssetDeleted(asset=ASSET, version=3, deleted_at=utcnow()), source="inventory", subject=ASSET.asset_id
+        AssetDeleted(asset=ASSET, version=3, deleted_at=utcnow()),
+        source="inventory",
+        subject=ASSET.asset_id,
     )
     decoded = Envelope.decode(event.encode())
     assert decoded.type == "pacbot.asset.deleted"
@@ -45,7 +50,12 @@ def test_round_trip_keeps_type_and_data() -> None:
         ),
         (
             json.dumps(
-                {"type": "pacbot.asset.deleted", "source": "s", "subject": "x", "data": {"version": 0}}
+                {
+                    "type": "pacbot.asset.deleted",
+                    "source": "s",
+                    "subject": "x",
+                    "data": {"version": 0},
+                }
             ).encode(),
             "asset: Field required",
         ),

@@ -24,7 +24,9 @@ def _tables() -> tuple[MetaData, Table, Outbox, Inbox, Table]:
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-async def database(request: pytest.FixtureRequest, tmp_path, unique: str) -> AsyncIterator[Database]:
+async def database(
+    request: pytest.FixtureRequest, tmp_path, unique: str
+) -> AsyncIterator[Database]:
     """A migrated database of either kind, in its own schema / file."""
     if request.param == "sqlite":
         db = Database(f"sqlite+aiosqlite:///{tmp_path}/t.db")
@@ -42,11 +44,14 @@ async def test_outbox_events_leave_only_when_the_transaction_commits(database: D
     bus = MemoryBus()
     relay = OutboxRelay(database, outbox, bus)
 
-    with pytest.raises(RuntimeError):
+    async def failing_change() -> None:
         async with database.session() as session:
             await session.execute(insert(things).values(id="rolled-back"))
             await outbox.add(session, "t.topic", sample_event(version=1), key="k")
             raise RuntimeError("the change fails")
+
+    with pytest.raises(RuntimeError):
+        await failing_change()
     async with database.session() as session:
         await session.execute(insert(things).values(id="kept"))
         await outbox.add(session, "t.topic", sample_event(version=2), key="k")

@@ -13,6 +13,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from moto.server import ThreadedMotoServer
+
 from pacbot.autofix.app import WEBHOOK_TRANSPORT, create_app
 from pacbot.autofix.settings import AutofixSettings
 from pacbot.common.bus import MemoryBus

@@ -10,6 +10,7 @@ import httpx
 import pytest
 from botocore.exceptions import ClientError
 from fastapi import FastAPI
+
 from pacbot.common.bus import MemoryBus
 from pacbot.common.events import (
     AUTOFIX_TOPIC,

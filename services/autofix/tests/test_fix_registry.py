@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from pacbot.autofix.fixes import FIXES, Fix, FixRegistry
 from pacbot.autofix.fixes.s3_public_access import FLAGS, S3BlockPublicAccess
 

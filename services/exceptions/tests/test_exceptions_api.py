@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+
 from pacbot.common.bus import MemoryBus
 from pacbot.common.events import EXCEPTIONS_TOPIC, Envelope, ExceptionChanged
 from pacbot.common.runtime import SharedInfra

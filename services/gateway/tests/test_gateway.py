@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from pacbot.common.bus import MemoryBus
 from pacbot.common.runtime import SharedInfra
 from pacbot.gateway.app import create_app

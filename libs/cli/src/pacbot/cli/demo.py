@@ -1,4 +1,4 @@
-"""`pacbot demo`: the whole Assess → Report → Remediate loop, embedded, against a seeded moto estate."""
+"""`pacbot demo`: the whole Assess → Report → Remediate loop, embedded, on a seeded moto estate."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import logging
 import os
 import tempfile
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -30,8 +31,11 @@ def moto_server() -> Iterator[str]:
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
+    url = f"http://{host}:{port}"
+    # Every moto server in one process shares its backends: start from an empty estate.
+    urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST"))  # noqa: S310
     try:
-        yield f"http://{host}:{port}"
+        yield url
     finally:
         server.stop()
 
@@ -46,13 +50,22 @@ def _table(violations: list[dict[str, Any]]) -> None:
 
 
 async def run_demo(endpoint_url: str, data_dir: Path, grace_seconds: float) -> dict[str, Any]:
-    """Seed, scan, report, exempt, wait out the grace period, fix, rescan; return the final figures."""
-    s3 = boto3.client("s3", endpoint_url=endpoint_url, region_name="us-east-1",
-                      aws_access_key_id="testing", aws_secret_access_key="testing")
+    """Seed, scan, report, exempt, wait out the grace period, fix, rescan; return the figures."""
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=endpoint_url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
     estate = seed(s3)
     _say(f"Seeded a simulated AWS estate at {endpoint_url}: {len(estate)} S3 buckets.")
-    options = EmbeddedOptions(data_dir=data_dir, aws_endpoint_url=endpoint_url,
-                              grace_seconds=grace_seconds, autofix_accounts=[MOTO_ACCOUNT])
+    options = EmbeddedOptions(
+        data_dir=data_dir,
+        aws_endpoint_url=endpoint_url,
+        grace_seconds=grace_seconds,
+        autofix_accounts=[MOTO_ACCOUNT],
+    )
     async with EmbeddedPacBot(options) as pacbot, pacbot.client() as api:
         _say("\n1. Assess: discovering and evaluating every bucket")
         scan = (await api.post("/api/v1/scans", json={})).json()
@@ -61,21 +74,33 @@ async def run_demo(endpoint_url: str, data_dir: Path, grace_seconds: float) -> d
         _say(f"   discovered {seen} assets")
         summary = (await api.get("/api/v1/compliance/summary")).json()
         opened = (await api.get("/api/v1/violations", params={"status": "open"})).json()["items"]
-        _say(f"\n2. Report: {len(opened)} open violations, overall compliance {summary['overall_pct']}%")
+        _say(
+            f"\n2. Report: {len(opened)} open violations, "
+            f"overall compliance {summary['overall_pct']}%"
+        )
         _table(opened)
 
         website = next(v for v in opened if v["asset_name"] == "acme-marketing-site")
         expires = (datetime.now(UTC) + timedelta(days=30)).isoformat()
-        grant = await api.post("/api/v1/exceptions", json={
-            "asset_ids": [website["asset_id"]], "policy_ids": [website["policy_id"]],
-            "reason": "public static website, reviewed by security", "requester": "web@acme.example",
-            "expires_at": expires})
+        grant = await api.post(
+            "/api/v1/exceptions",
+            json={
+                "asset_ids": [website["asset_id"]],
+                "policy_ids": [website["policy_id"]],
+                "reason": "public static website, reviewed by security",
+                "requester": "web@acme.example",
+                "expires_at": expires,
+            },
+        )
         grant.raise_for_status()
         await pacbot.settle()
         _say("\n3. Exception: the marketing site is public on purpose (expires in 30 days)")
         _table([(await api.get(f"/api/v1/violations/{website['violation_id']}")).json()])
 
-        _say(f"\n4. Remediate: AutoFix notified the owners; waiting out the {grace_seconds:g}s grace period")
+        _say(
+            "\n4. Remediate: AutoFix notified the owners; "
+            f"waiting out the {grace_seconds:g}s grace period"
+        )
         deadline = time.monotonic() + grace_seconds + 30
         fixes: list[dict[str, Any]] = []
         while time.monotonic() < deadline:
@@ -90,15 +115,22 @@ async def run_demo(endpoint_url: str, data_dir: Path, grace_seconds: float) -> d
         await api.post("/api/v1/scans", json={})
         await pacbot.settle()
         closed = (await api.get("/api/v1/violations", params={"status": "closed"})).json()["items"]
-        still_open = (await api.get("/api/v1/violations", params={"status": "open"})).json()["items"]
+        still_open = (await api.get("/api/v1/violations", params={"status": "open"})).json()[
+            "items"
+        ]
         final = (await api.get("/api/v1/compliance/summary")).json()
         _say(f"   closed as fixed: {len(closed)}")
         _table(closed)
         _say(f"   still open: {len(still_open)} (need a human: encryption has no autofix yet)")
         _table(still_open)
         _say(f"\nCompliance went from {summary['overall_pct']}% to {final['overall_pct']}%.")
-        return {"before": summary, "after": final, "fixes": fixes, "closed": closed,
-                "open": still_open}
+        return {
+            "before": summary,
+            "after": final,
+            "fixes": fixes,
+            "closed": closed,
+            "open": still_open,
+        }
 
 
 def main(endpoint_url: str | None, grace_seconds: float, data_dir: Path | None) -> int:
@@ -109,8 +141,11 @@ def main(endpoint_url: str | None, grace_seconds: float, data_dir: Path | None) 
             asyncio.run(run_demo(endpoint_url, directory, grace_seconds))
         else:
             # moto accepts any credentials; never pick up a person's real ones for the simulation.
-            os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
-                              AWS_DEFAULT_REGION="us-east-1")
+            os.environ.update(
+                AWS_ACCESS_KEY_ID="testing",
+                AWS_SECRET_ACCESS_KEY="testing",
+                AWS_DEFAULT_REGION="us-east-1",
+            )
             os.environ.pop("AWS_PROFILE", None)
             os.environ.pop("AWS_SESSION_TOKEN", None)
             with moto_server() as url:

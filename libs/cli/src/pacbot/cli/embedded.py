@@ -78,11 +78,18 @@ class EmbeddedPacBot:
             "outbox_poll_seconds": 0.05,
         }
         specific: dict[str, dict[str, Any]] = {
-            "inventory": {"search": "database", "scan_interval_seconds": o.scan_interval_seconds,
-                          "regions": [o.aws_region]},
+            "inventory": {
+                "search": "database",
+                "scan_interval_seconds": o.scan_interval_seconds,
+                "regions": [o.aws_region],
+            },
             "assessor": {"autofix_grace_override_seconds": o.grace_seconds},
-            "autofix": {"dry_run": o.dry_run, "allowed_accounts": o.autofix_accounts,
-                        "grace_override_seconds": o.grace_seconds, "timer_poll_seconds": 0.2},
+            "autofix": {
+                "dry_run": o.dry_run,
+                "allowed_accounts": o.autofix_accounts,
+                "grace_override_seconds": o.grace_seconds,
+                "timer_poll_seconds": 0.2,
+            },
         }
         return cls(**common, **specific.get(name, {}), **o.extra.get(name, {}))
 
@@ -107,7 +114,10 @@ class EmbeddedPacBot:
         return self
 
     async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         await self._stack.aclose()
 

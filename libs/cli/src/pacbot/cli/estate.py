@@ -29,14 +29,27 @@ class SeededBucket:
 
 
 ESTATE = (
-    SeededBucket("acme-payments-exports", public_acl=True,
-                 tags={"Owner": "payments@acme.example", "Environment": "prod"}),
-    SeededBucket("acme-marketing-site", public_policy=True,
-                 tags={"Owner": "web@acme.example", "Environment": "prod"}),
-    SeededBucket("acme-analytics-raw", encrypted=False,
-                 tags={"Owner": "data@acme.example", "Environment": "dev"}),
-    SeededBucket("acme-build-cache", public_acl=True, encrypted=False,
-                 tags={"Owner": "ci@acme.example", "Environment": "dev"}),
+    SeededBucket(
+        "acme-payments-exports",
+        public_acl=True,
+        tags={"Owner": "payments@acme.example", "Environment": "prod"},
+    ),
+    SeededBucket(
+        "acme-marketing-site",
+        public_policy=True,
+        tags={"Owner": "web@acme.example", "Environment": "prod"},
+    ),
+    SeededBucket(
+        "acme-analytics-raw",
+        encrypted=False,
+        tags={"Owner": "data@acme.example", "Environment": "dev"},
+    ),
+    SeededBucket(
+        "acme-build-cache",
+        public_acl=True,
+        encrypted=False,
+        tags={"Owner": "ci@acme.example", "Environment": "dev"},
+    ),
     SeededBucket("acme-cloudtrail-logs", tags={"Owner": "security@acme.example"}),
     SeededBucket("acme-hr-documents", tags={"Owner": "hr@acme.example", "Environment": "prod"}),
 )

@@ -1,4 +1,4 @@
-"""AWS access for every service: one session factory with endpoint override, assume-role, adaptive retries."""
+"""AWS access for every service: one session factory (endpoint override, assume-role, retries)."""
 
 from __future__ import annotations
 
@@ -77,7 +77,9 @@ class AwsSessionFactory:
             expires = expires.replace(tzinfo=UTC)
         return session, expires
 
-    def client(self, service: str, *, region: str | None = None, access: AccountAccess | None = None) -> Any:
+    def client(
+        self, service: str, *, region: str | None = None, access: AccountAccess | None = None
+    ) -> Any:
         """A boto3 client for ``service`` in ``region`` of the given account."""
         return self.session(access).client(
             service,  # type: ignore[call-overload]

@@ -37,7 +37,9 @@ def configure_logging(service: str, level: str = "INFO", *, json_output: bool = 
     root = logging.getLogger()
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(
-        JsonFormatter(service) if json_output else logging.Formatter("%(levelname)s %(name)s: %(message)s")
+        JsonFormatter(service)
+        if json_output
+        else logging.Formatter("%(levelname)s %(name)s: %(message)s")
     )
     root.handlers = [handler]
     root.setLevel(level.upper())

@@ -1,4 +1,4 @@
-"""Prometheus metrics shared by every service, labelled by service so embedded mode stays readable."""
+"""Prometheus metrics shared by every service, labelled so embedded mode stays readable."""
 
 from __future__ import annotations
 

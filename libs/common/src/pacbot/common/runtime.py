@@ -1,4 +1,4 @@
-"""Composition root shared by the services: builds adapters from settings, or takes injected ones."""
+"""Composition root shared by the services: adapters built from settings, or injected."""
 
 from __future__ import annotations
 
@@ -63,7 +63,9 @@ class Runtime:
         self.bus: EventBus = shared.bus or self._make_bus()
         self.outbox = Outbox(outbox.table, source=self.name)
         self.inbox = inbox
-        self.relay = OutboxRelay(self.db, self.outbox, self.bus, poll_seconds=settings.outbox_poll_seconds)
+        self.relay = OutboxRelay(
+            self.db, self.outbox, self.bus, poll_seconds=settings.outbox_poll_seconds
+        )
         self.aws = shared.aws or AwsSessionFactory(
             endpoint_url=settings.aws_endpoint_url, region=settings.aws_region
         )
@@ -75,7 +77,9 @@ class Runtime:
             bootstrap = self.settings.resolved_kafka()
             if not bootstrap:
                 raise ValueError(f"{self.name}: bus=kafka needs kafka_bootstrap_servers")
-            return KafkaBus(bootstrap, client_id=self.name, partitions=self.settings.kafka_partitions)
+            return KafkaBus(
+                bootstrap, client_id=self.name, partitions=self.settings.kafka_partitions
+            )
         return MemoryBus(partitions=self.settings.kafka_partitions)
 
     def subscribe(
@@ -93,9 +97,7 @@ class Runtime:
                 if await self.inbox.first_time(session, group, envelope.id):
                     await handler(session, envelope)
 
-        self.bus.subscribe(
-            topics, group, apply, max_attempts=self.settings.consumer_max_attempts
-        )
+        self.bus.subscribe(topics, group, apply, max_attempts=self.settings.consumer_max_attempts)
 
     def service(self, name: str) -> httpx.AsyncClient:
         """An HTTP client for another service: in-process when embedded, else its base URL."""

@@ -28,7 +28,7 @@ class ServiceSettings(BaseSettings):
     service_name: str = "service"
     database_url: str | None = Field(
         default=None,
-        description="SQLAlchemy URL; defaults to the shared PostgreSQL (own schema) or a SQLite file",
+        description="SQLAlchemy URL; default: shared PostgreSQL (own schema) or a SQLite file",
     )
     bus: Literal["memory", "kafka"] | None = None
     kafka_bootstrap_servers: str | None = None
@@ -45,7 +45,7 @@ class ServiceSettings(BaseSettings):
     consumer_max_attempts: int = 3
     outbox_poll_seconds: float = 0.2
     service_urls: dict[str, str] = Field(
-        default_factory=dict, description="Base URL per peer service, e.g. {\"violations\": ...}"
+        default_factory=dict, description='Base URL per peer service, e.g. {"violations": ...}'
     )
     infra: InfraSettings = Field(default_factory=InfraSettings)
 

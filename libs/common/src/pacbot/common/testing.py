@@ -13,9 +13,13 @@ T = TypeVar("T")
 
 
 async def eventually(
-    probe: Callable[[], Awaitable[T]], *, timeout: float = 30.0, interval: float = 0.1, what: str = ""
+    probe: Callable[[], Awaitable[T]],
+    *,
+    timeout: float = 30.0,
+    interval: float = 0.1,
+    what: str = "",
 ) -> T:
-    """Poll ``probe`` until it returns a truthy value; fail with the last value after ``timeout``."""
+    """Poll ``probe`` until it returns something truthy; fail with the last value at ``timeout``."""
     deadline = time.monotonic() + timeout
     last: T | None = None
     while time.monotonic() < deadline:
@@ -29,9 +33,14 @@ async def eventually(
 def sample_event(asset_id: str = "arn:aws:s3:::sample", version: int = 1) -> Envelope:
     """A small valid event, for bus tests."""
     asset = AssetSummary(
-        asset_id=asset_id, account_id="123456789012", region="us-east-1",
-        resource_type="aws.s3.bucket", name=asset_id.rsplit(":", 1)[-1],
+        asset_id=asset_id,
+        account_id="123456789012",
+        region="us-east-1",
+        resource_type="aws.s3.bucket",
+        name=asset_id.rsplit(":", 1)[-1],
     )
     return Envelope.wrap(
-        AssetDeleted(asset=asset, version=version, deleted_at=utcnow()), source="test", subject=asset_id
+        AssetDeleted(asset=asset, version=version, deleted_at=utcnow()),
+        source="test",
+        subject=asset_id,
     )

@@ -58,7 +58,9 @@ def build_service_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if configure_logs:
-            configure_logging(settings.service_name, settings.log_level, json_output=settings.log_json)
+            configure_logging(
+                settings.service_name, settings.log_level, json_output=settings.log_json
+            )
         await runtime.open()
         try:
             if setup is None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
+
 from pacbot.autofix.models import INBOX, OUTBOX
 from pacbot.autofix.plans.executor import FixExecutor
 from pacbot.autofix.plans.notify import OwnerNotifier

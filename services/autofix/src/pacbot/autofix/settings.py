@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from pacbot.common.runtime import DEFAULT_PORTS
-from pacbot.common.settings import ServiceSettings
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
+
+from pacbot.common.runtime import DEFAULT_PORTS
+from pacbot.common.settings import ServiceSettings
 
 
 class AutofixSettings(ServiceSettings):

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
+
 from pacbot.common.runtime import Runtime, SharedInfra
 from pacbot.common.web import build_service_app
 from pacbot.exceptions.grants.expiry import ExpiryLoop

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from pydantic_settings import SettingsConfigDict
+
 from pacbot.common.runtime import DEFAULT_PORTS
 from pacbot.common.settings import ServiceSettings
-from pydantic_settings import SettingsConfigDict
 
 
 class GatewaySettings(ServiceSettings):

@@ -90,8 +90,13 @@ class Delivery:
             except Exception as exc:
                 log.warning(
                     "handler failed",
-                    extra={"group": self.sub.group, "topic": msg.topic, "attempt": attempt,
-                           "event_id": envelope.id, "error": repr(exc)},
+                    extra={
+                        "group": self.sub.group,
+                        "topic": msg.topic,
+                        "attempt": attempt,
+                        "event_id": envelope.id,
+                        "error": repr(exc),
+                    },
                 )
                 if attempt == self.sub.max_attempts:
                     await self._dead_letter(msg, f"handler failed {attempt} times: {exc!r}")
@@ -104,8 +109,13 @@ class Delivery:
     async def _dead_letter(self, msg: Message, error: str) -> None:
         log.error(
             "dead-lettering message",
-            extra={"group": self.sub.group, "topic": msg.topic, "partition": msg.partition,
-                   "offset": msg.offset, "error": error},
+            extra={
+                "group": self.sub.group,
+                "topic": msg.topic,
+                "partition": msg.partition,
+                "offset": msg.offset,
+                "error": error,
+            },
         )
         headers = (
             ("pacbot-error", error.encode()[:4000]),

@@ -20,9 +20,7 @@ log = logging.getLogger("pacbot.bus.kafka")
 class KafkaBus:
     """One producer per process, one consumer per subscription; offsets commit after handling."""
 
-    def __init__(
-        self, bootstrap_servers: str, *, client_id: str, partitions: int = 3
-    ) -> None:
+    def __init__(self, bootstrap_servers: str, *, client_id: str, partitions: int = 3) -> None:
         self.bootstrap_servers = bootstrap_servers
         self.client_id = client_id
         self.partitions = partitions

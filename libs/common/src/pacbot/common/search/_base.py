@@ -22,7 +22,9 @@ class SearchQuery:
     def __post_init__(self) -> None:
         unknown = set(self.filters) - set(FILTER_FIELDS)
         if unknown:
-            raise ValueError(f"unknown search filter(s) {sorted(unknown)}; allowed: {FILTER_FIELDS}")
+            raise ValueError(
+                f"unknown search filter(s) {sorted(unknown)}; allowed: {FILTER_FIELDS}"
+            )
         if not 1 <= self.size <= 500:
             raise ValueError("size must be between 1 and 500")
         if self.offset < 0:

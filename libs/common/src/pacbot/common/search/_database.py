@@ -81,8 +81,11 @@ class DatabaseAssets:
         async with self.db.session() as session:
             total = await session.scalar(select(func.count()).select_from(t).where(*conditions))
             rows = await session.scalars(
-                select(t.c.document).where(*conditions).order_by(t.c.asset_id)
-                .offset(query.offset).limit(query.size)
+                select(t.c.document)
+                .where(*conditions)
+                .order_by(t.c.asset_id)
+                .offset(query.offset)
+                .limit(query.size)
             )
             docs = await session.scalars(select(t.c.document).where(*conditions))
             facets: dict[str, Counter[str]] = {f: Counter() for f in FACET_FIELDS}

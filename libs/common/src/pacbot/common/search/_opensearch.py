@@ -1,4 +1,4 @@
-"""OpenSearch adapter: an explicit mapping on a versioned index behind the ``pacbot-assets`` alias."""
+"""OpenSearch adapter: an explicit mapping on a versioned index behind an alias."""
 
 from __future__ import annotations
 
@@ -68,7 +68,10 @@ class OpenSearchAssets:
         """Upsert one asset document by id."""
         doc = search_document(asset)
         await self._client().index(
-            index=self.alias, id=doc["asset_id"], body=doc, refresh="wait_for" if self.refresh else "false"
+            index=self.alias,
+            id=doc["asset_id"],
+            body=doc,
+            refresh="wait_for" if self.refresh else "false",
         )
 
     async def remove(self, asset_id: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from botocore.exceptions import ClientError
+
 from pacbot.autofix.fixes._base import AccountAws, Fix, FixTarget, ResourceGone
 from pacbot.autofix.fixes._registry import FIXES
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from pacbot.autofix.models import FixPlan
 from pacbot.common.events import AUTOFIX_TOPIC, Envelope, FixChanged, FixEventType
 from pacbot.common.outbox import Outbox
-from sqlalchemy.ext.asyncio import AsyncSession
 
 
 async def announce(

@@ -7,6 +7,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from pacbot.autofix.accounts import account_access
 from pacbot.autofix.fixes import FIXES, AccountAws, Fix, FixTarget, ResourceGone
 from pacbot.autofix.models import FixPlan
@@ -16,7 +18,6 @@ from pacbot.autofix.plans.violations import violation_status
 from pacbot.autofix.settings import AutofixSettings
 from pacbot.common.events import FixEventType, utcnow
 from pacbot.common.runtime import Runtime
-from sqlalchemy.ext.asyncio import AsyncSession
 
 log = logging.getLogger("pacbot.autofix.executor")
 

@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 import httpx
+
 from pacbot.autofix.models import FixPlan
 
 log = logging.getLogger("pacbot.autofix.notify")

@@ -6,6 +6,8 @@ import logging
 import uuid
 from datetime import datetime, timedelta
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from pacbot.autofix.fixes import FIXES, FixTarget
 from pacbot.autofix.models import FixPlan
 from pacbot.autofix.plans import repository
@@ -14,7 +16,6 @@ from pacbot.autofix.plans.notify import OwnerNotifier
 from pacbot.autofix.settings import AutofixSettings
 from pacbot.common.events import Envelope, ViolationChanged, utcnow
 from pacbot.common.outbox import Outbox
-from sqlalchemy.ext.asyncio import AsyncSession
 
 log = logging.getLogger("pacbot.autofix.planner")
 

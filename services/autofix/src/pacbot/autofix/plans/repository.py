@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from pacbot.autofix.models import FixPlan
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from pacbot.autofix.models import FixPlan
 
 
 async def get(session: AsyncSession, plan_id: str) -> FixPlan | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+
 from pacbot.autofix.plans import repository
 from pacbot.autofix.plans.schemas import PlanList, PlanOut, PlanStatus
 from pacbot.common.web import DbSession, NotFound

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from pacbot.exceptions.models import PolicyException
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from pacbot.exceptions.models import PolicyException
 
 
 async def get(session: AsyncSession, exception_id: str) -> PolicyException | None:

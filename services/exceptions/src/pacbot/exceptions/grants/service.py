@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from pacbot.common.events import EXCEPTIONS_TOPIC, Envelope, ExceptionChanged, ExceptionEventType
 from pacbot.common.outbox import Outbox
 from pacbot.common.web import Conflict, DomainError, NotFound
 from pacbot.exceptions.grants import repository
 from pacbot.exceptions.grants.schemas import ExceptionRequest
 from pacbot.exceptions.models import PolicyException
-from sqlalchemy.ext.asyncio import AsyncSession
 
 
 def invalid(message: str, field: str) -> DomainError:

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
+
 from pacbot.common.events import utcnow
 from pacbot.common.runtime import Runtime
 from pacbot.gateway.models import AuditEntry

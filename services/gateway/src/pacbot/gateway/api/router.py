@@ -6,10 +6,11 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request, Response
+from sqlalchemy import select
+
 from pacbot.common.web import AppRuntime, DbSession
 from pacbot.gateway.api.upstream import forward
 from pacbot.gateway.models import AuditEntry
-from sqlalchemy import select
 
 router = APIRouter(prefix="/api/v1", tags=["public"])
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import httpx
 from fastapi import Request, Response
 from fastapi.responses import JSONResponse
+
 from pacbot.common.runtime import Runtime
 
 log = logging.getLogger("pacbot.gateway.upstream")
