@@ -26,7 +26,7 @@ test: dev-up
 lint: bootstrap
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
-	$(UV) run mypy libs/common/src
+	$(UV) run mypy libs/common/src libs/cli/src services/*/src
 
 format:
 	$(UV) run ruff format .

@@ -60,7 +60,7 @@ class EmbeddedPacBot:
             transports=transports,
         )
         self.apps: dict[str, FastAPI] = {
-            name: factory(self._settings(name, cls), shared)  # type: ignore[operator]
+            name: factory(self._settings(name, cls), shared)
             for name, (factory, cls) in _FACTORIES.items()
         }
         transports.update({name: httpx.ASGITransport(app) for name, app in self.apps.items()})

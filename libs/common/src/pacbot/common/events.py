@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import json
 import uuid
 from datetime import UTC, datetime
@@ -257,7 +258,7 @@ class Envelope(BaseModel):
         except ValidationError as exc:
             raise EventDecodeError(f"{self.type}: invalid data: {_errors(exc)}") from exc
 
-    def payload_as(self, model: type[D]) -> D:
+    def payload_as(self, model: builtins.type[D]) -> D:
         """The data, checked to be of ``model``'s type."""
         data = self.payload()
         if not isinstance(data, model):
