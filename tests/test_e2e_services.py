@@ -75,7 +75,7 @@ async def test_loop_across_six_processes(cluster: dict[str, str], stack: StackIn
         ready = (await api.get("/readyz")).json()
         assert ready["ready"] is True
         inventory_ready = httpx.get(f"{cluster['inventory']}/readyz").json()
-        assert inventory_ready["checks"]["bus"] is True
+        assert inventory_ready["checks"] == {"database": True, "bus": True, "search": True}
         await run_scenario(api, s3, "e2e", timeout=90)
     async with httpx.AsyncClient(base_url=cluster["inventory"]) as inventory:
         search = (await inventory.get("/assets/search", params={"q": "e2e-public"})).json()

@@ -14,12 +14,13 @@ from botocore.config import Config
 from moto.server import ThreadedMotoServer
 from sqlalchemy import func, select
 
+from pacbot.common.aws import AccountAccess, AwsSessionFactory
 from pacbot.common.bus import MemoryBus
 from pacbot.common.events import ASSETS_TOPIC, Envelope
 from pacbot.common.runtime import Runtime, SharedInfra
 from pacbot.common.testing import eventually
 from pacbot.inventory.app import create_app
-from pacbot.inventory.connectors import ConnectorRegistry
+from pacbot.inventory.connectors import CONNECTORS, ConnectorRegistry, DiscoveredAsset, Scope
 from pacbot.inventory.models import OUTBOX
 from pacbot.inventory.settings import InventorySettings
 
@@ -129,3 +130,37 @@ async def inventory(start_inventory: StartInventory) -> AsyncIterator[Inventory]
     """One running inventory app with the registered connectors."""
     async with start_inventory() as running:
         yield running
+
+
+MOTO_ACCOUNT = "123456789012"
+Discover = Callable[..., dict[str, DiscoveredAsset]]
+
+
+@pytest.fixture
+def aws(moto_url: str) -> Callable[..., Any]:
+    """``aws("ec2", "eu-west-1")``: a boto3 client on the moto server, to shape the estate."""
+
+    def client(service: str, region: str = "us-east-1") -> Any:
+        return boto3.client(
+            service,
+            endpoint_url=moto_url,
+            region_name=region,
+            config=Config(s3={"addressing_style": "path"}),
+        )
+
+    return client
+
+
+@pytest.fixture
+def discover(moto_url: str) -> Discover:
+    """Run one connector's list + describe directly; returns ``{asset_id: DiscoveredAsset}``."""
+    factory = AwsSessionFactory(endpoint_url=moto_url)
+
+    def run(resource_type: str, region: str = "us-east-1") -> dict[str, DiscoveredAsset]:
+        connector = CONNECTORS.get(resource_type)()
+        sweep_region = "global" if connector.meta.scope == "global" else region
+        scope = Scope(factory, AccountAccess(MOTO_ACCOUNT), sweep_region, "us-east-1")
+        found = [connector.describe(scope, item) for item in connector.list_resources(scope)]
+        return {asset.asset_id: asset for asset in found if asset is not None}
+
+    return run

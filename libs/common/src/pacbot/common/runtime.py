@@ -71,6 +71,11 @@ class Runtime:
         )
         self._transports = shared.transports
         self._clients: dict[str, httpx.AsyncClient] = {}
+        self._checks: dict[str, Callable[[], Awaitable[bool]]] = {}
+
+    def add_readiness_check(self, name: str, probe: Callable[[], Awaitable[bool]]) -> None:
+        """Make ``/readyz`` also depend on ``probe`` (e.g. the search cluster)."""
+        self._checks[name] = probe
 
     def _make_bus(self) -> EventBus:
         if self.settings.resolved_bus() == "kafka":
@@ -137,4 +142,7 @@ class Runtime:
 
     async def ready(self) -> dict[str, bool]:
         """Which dependencies answer right now."""
-        return {"database": await self.db.ping(), "bus": await self.bus.ping()}
+        checks = {"database": await self.db.ping(), "bus": await self.bus.ping()}
+        for name, probe in self._checks.items():
+            checks[name] = await probe()
+        return checks

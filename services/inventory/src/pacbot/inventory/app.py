@@ -45,6 +45,7 @@ def create_app(
     registry = registry or CONNECTORS
     discovery = Discovery(runtime, search, registry, settings.sweep_concurrency)
     planner = SweepPlanner(runtime, registry, settings)
+    runtime.add_readiness_check("search", search.ping)
 
     @asynccontextmanager
     async def setup(app: FastAPI, runtime: Runtime) -> AsyncIterator[None]:

@@ -34,6 +34,11 @@ class Account(Base):
     external_id: Mapped[str | None] = mapped_column(String(1224))
     regions: Mapped[list[str] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    status: Mapped[str] = mapped_column(String(16), default="unknown", server_default="unknown")
+    validation_error: Mapped[str | None] = mapped_column(Text)
+    validated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    source: Mapped[str] = mapped_column(String(16), default="manual", server_default="manual")
 
 
 class Asset(Base):
@@ -58,10 +63,39 @@ class Asset(Base):
     deleted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
+class AssetChange(Base):
+    """One entry of an asset's bounded change history: what changed, and when."""
+
+    __tablename__ = "asset_changes"
+    __table_args__ = (Index("ix_asset_changes_asset", "asset_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    asset_id: Mapped[str] = mapped_column(String(512))
+    version: Mapped[int] = mapped_column(Integer)
+    change_type: Mapped[str] = mapped_column(String(16))
+    changed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+
+
+class AssetGroup(Base):
+    """Named criteria over assets (accounts, regions, types, tags), for dashboards and exceptions."""
+
+    __tablename__ = "asset_groups"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    criteria: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 class Sweep(Base):
     """One discovery pass over (account, region, resource type) and how it ended."""
 
     __tablename__ = "sweeps"
+    __table_args__ = (
+        Index("ix_sweeps_key", "account_id", "region", "resource_type", "started_at"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     account_id: Mapped[str] = mapped_column(String(12), index=True)

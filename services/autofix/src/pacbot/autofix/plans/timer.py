@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 
 from pacbot.autofix.plans import repository
@@ -11,24 +9,26 @@ from pacbot.autofix.plans.executor import FixExecutor
 from pacbot.autofix.plans.planner import Planner
 from pacbot.autofix.plans.violations import PeerUnavailable
 from pacbot.common.events import utcnow
+from pacbot.common.periodic import Periodic
 from pacbot.common.runtime import Runtime
 
 log = logging.getLogger("pacbot.autofix.timer")
 
 
-class FixTimer:
+class FixTimer(Periodic):
     """Every ``interval`` seconds: retry owed notifications, then execute due plans."""
+
+    name = "autofix-timer"
 
     def __init__(
         self, runtime: Runtime, planner: Planner, executor: FixExecutor, interval: float
     ) -> None:
+        super().__init__(interval)
         self.runtime = runtime
         self.planner = planner
         self.executor = executor
-        self.interval = interval
-        self._task: asyncio.Task[None] | None = None
 
-    async def tick(self) -> None:
+    async def run_once(self) -> None:
         """One pass over the plans that need attention now."""
         now = utcnow()
         async with self.runtime.db.session() as session:
@@ -44,25 +44,3 @@ class FixTimer:
                 await self.executor.execute(plan_id)
             except PeerUnavailable as exc:
                 log.warning("plan postponed", extra={"plan_id": plan_id, "error": str(exc)})
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self.tick()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("autofix timer pass failed; will retry")
-            await asyncio.sleep(self.interval)
-
-    def start(self) -> None:
-        """Run the timer in the background."""
-        self._task = asyncio.create_task(self._run())
-
-    async def stop(self) -> None:
-        """Cancel the timer and wait for it."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None

@@ -1,6 +1,8 @@
-"""Connectors, one module per resource type; importing this package registers them all."""
+"""Connectors, one module per AWS service; importing this package registers every one of them."""
 
-from pacbot.inventory.connectors import s3
+import importlib
+import pkgutil
+
 from pacbot.inventory.connectors.registry import (
     CONNECTORS,
     Connector,
@@ -11,6 +13,10 @@ from pacbot.inventory.connectors.registry import (
     connector,
 )
 
+for _module in pkgutil.iter_modules(__path__):
+    if not _module.name.startswith("_") and _module.name != "registry":
+        importlib.import_module(f"{__name__}.{_module.name}")
+
 __all__ = [
     "CONNECTORS",
     "Connector",
@@ -19,5 +25,4 @@ __all__ = [
     "DiscoveredAsset",
     "Scope",
     "connector",
-    "s3",
 ]

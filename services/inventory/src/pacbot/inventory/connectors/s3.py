@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
 
+from pacbot.inventory.connectors._aws import iso_utc
 from pacbot.inventory.connectors.registry import Connector, DiscoveredAsset, Scope, connector
 
 PUBLIC_GROUPS = frozenset(
@@ -71,11 +71,6 @@ def public_acl_grants(acl: dict[str, Any]) -> list[str]:
     return sorted(
         {g["Permission"] for g in acl["Grants"] if g["Grantee"].get("URI") in PUBLIC_GROUPS}
     )
-
-
-def iso_utc(value: datetime) -> str:
-    """A timestamp as ISO-8601 UTC with a ``Z`` suffix."""
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 @connector(
