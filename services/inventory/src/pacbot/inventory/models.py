@@ -78,7 +78,7 @@ class AssetChange(Base):
 
 
 class AssetGroup(Base):
-    """Named criteria over assets (accounts, regions, types, tags), for dashboards and exceptions."""
+    """Named criteria over assets (accounts, regions, types, tags) for dashboards and exceptions."""
 
     __tablename__ = "asset_groups"
 
