@@ -96,6 +96,23 @@ class Inventory:
 StartInventory = Callable[..., AbstractAsyncContextManager[Inventory]]
 
 
+def s3_only() -> ConnectorRegistry:
+    """A registry with just the S3 connector, so app tests reason about one resource type."""
+    from pacbot.inventory.connectors.s3 import S3BucketConnector
+
+    registry = ConnectorRegistry()
+    meta = S3BucketConnector.meta
+    registry.register(
+        meta.resource_type,
+        service=meta.service,
+        scope=meta.scope,
+        permissions=meta.permissions,
+        id_field=meta.id_field,
+        name_field=meta.name_field,
+    )(S3BucketConnector)
+    return registry
+
+
 @pytest.fixture
 def start_inventory(moto_url: str, tmp_path: Path) -> StartInventory:
     """Start an inventory app (same database and bus on every start of one test)."""
@@ -105,6 +122,7 @@ def start_inventory(moto_url: str, tmp_path: Path) -> StartInventory:
     async def start(
         registry: ConnectorRegistry | None = None, **overrides: Any
     ) -> AsyncIterator[Inventory]:
+        overrides.setdefault("regions", ["us-east-1"])
         settings = InventorySettings(
             database_url=f"sqlite+aiosqlite:///{tmp_path}/inventory.db",
             bus="memory",
@@ -114,7 +132,7 @@ def start_inventory(moto_url: str, tmp_path: Path) -> StartInventory:
             outbox_poll_seconds=0.05,
             **overrides,
         )
-        app = create_app(settings, SharedInfra(bus=bus), registry=registry)
+        app = create_app(settings, SharedInfra(bus=bus), registry=registry or s3_only())
         transport = httpx.ASGITransport(app)
         async with (
             app.router.lifespan_context(app),

@@ -13,8 +13,10 @@ from pacbot.common.search import AssetSearch, DatabaseAssets, OpenSearchAssets
 from pacbot.common.web import build_service_app
 from pacbot.inventory.accounts.router import router as accounts_router
 from pacbot.inventory.assets.router import router as assets_router
+from pacbot.inventory.history.router import router as history_router
 from pacbot.inventory.connectors import CONNECTORS, ConnectorRegistry
 from pacbot.inventory.discovery import Discovery, SweepPlanner, SweepScheduler
+from pacbot.inventory.discovery.sweep import SweepLimits
 from pacbot.inventory.models import INBOX, OUTBOX, SEARCH_TABLE
 from pacbot.inventory.scans.router import router as scans_router
 from pacbot.inventory.settings import InventorySettings
@@ -43,7 +45,10 @@ def create_app(
     runtime = Runtime(settings, outbox=OUTBOX, inbox=INBOX, migrations=MIGRATIONS, shared=shared)
     search = build_search(settings, runtime)
     registry = registry or CONNECTORS
-    discovery = Discovery(runtime, search, registry, settings.sweep_concurrency)
+    limits = SweepLimits(
+        settings.max_parallel_sweeps, settings.account_concurrency, settings.service_concurrency
+    )
+    discovery = Discovery(runtime, search, registry, settings.sweep_concurrency, limits)
     planner = SweepPlanner(runtime, registry, settings)
     runtime.add_readiness_check("search", search.ping)
 
@@ -52,7 +57,18 @@ def create_app(
         await search.start()
         scheduler = None
         if settings.scan_interval_seconds > 0:
-            scheduler = SweepScheduler(runtime, planner, discovery, settings.scan_interval_seconds)
+            scheduler = SweepScheduler(
+                runtime,
+                planner,
+                discovery,
+                settings.scan_interval_seconds,
+                per_type=settings.sweep_intervals,
+                tick=min(
+                    settings.scheduler_tick_seconds,
+                    settings.scan_interval_seconds,
+                    *(i for i in settings.sweep_intervals.values() if i > 0),
+                ),
+            )
             scheduler.start()
             app.state.scheduler = scheduler
         try:
@@ -65,7 +81,7 @@ def create_app(
     app = build_service_app(
         title="PacBot Inventory",
         runtime=runtime,
-        routers=[accounts_router, assets_router, scans_router],
+        routers=[accounts_router, history_router, assets_router, scans_router],
         setup=setup,
     )
     app.state.search = search

@@ -19,9 +19,24 @@ class InventorySettings(ServiceSettings):
     scan_interval_seconds: float = Field(
         default=0, ge=0, description="Sweep every N seconds; 0 runs no scheduler"
     )
-    regions: list[str] = Field(
-        default_factory=lambda: ["us-east-1"],
-        description="Regions swept for accounts that do not list their own",
+    regions: list[str] | None = Field(
+        default=None,
+        description="Regions swept for accounts that do not list their own; "
+        "unset means each account's enabled regions (ec2:DescribeRegions)",
+    )
+    sweep_intervals: dict[str, float] = Field(
+        default_factory=dict,
+        description="Per resource type cadence in seconds, overriding scan_interval_seconds",
+    )
+    scheduler_tick_seconds: float = Field(
+        default=5, gt=0, description="How often the scheduler looks for due sweeps"
+    )
+    max_parallel_sweeps: int = Field(default=8, ge=1, description="Sweeps running at once")
+    account_concurrency: int = Field(
+        default=4, ge=1, description="Sweeps running at once against one account"
+    )
+    service_concurrency: int = Field(
+        default=2, ge=1, description="Sweeps at once against one AWS service of one account+region"
     )
     default_account_id: str | None = Field(
         default=None,

@@ -1,16 +1,38 @@
 """Asset search: OpenSearch in a cluster, the owning service's database when embedded."""
 
-from pacbot.common.search._base import AssetSearch, SearchPage, SearchQuery, search_document
+from pacbot.common.search._base import (
+    FILTER_FIELDS,
+    MAX_WINDOW,
+    SORT_FIELDS,
+    AssetSearch,
+    Rebuilt,
+    SearchPage,
+    SearchQuery,
+    search_document,
+)
+from pacbot.common.search._criteria import CRITERIA_FIELDS, matches, tag_values
+from pacbot.common.search._cursor import SearchQueryError
 from pacbot.common.search._database import DatabaseAssets, search_table
 from pacbot.common.search._opensearch import ALIAS, OpenSearchAssets
+from pacbot.common.search._os_query import INDEX_VERSION, MAPPING
 
 __all__ = [
     "ALIAS",
+    "CRITERIA_FIELDS",
+    "FILTER_FIELDS",
+    "INDEX_VERSION",
+    "MAPPING",
+    "MAX_WINDOW",
+    "SORT_FIELDS",
     "AssetSearch",
     "DatabaseAssets",
     "OpenSearchAssets",
+    "Rebuilt",
     "SearchPage",
     "SearchQuery",
+    "SearchQueryError",
+    "matches",
     "search_document",
     "search_table",
+    "tag_values",
 ]

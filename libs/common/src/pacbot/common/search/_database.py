@@ -1,17 +1,37 @@
-"""Search answered from the owning service's database, for embedded mode."""
+"""Search answered from the owning service's database, for embedded mode.
+
+The indexed columns and a lower-cased haystack narrow the candidates in SQL; exact tag
+filters, facets, sorting and paging then run over the candidate documents in Python, so
+the semantics are exactly those of the OpenSearch adapter. Embedded estates are small;
+a cluster uses OpenSearch.
+"""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import AsyncIterable
 from typing import Any
 
-from sqlalchemy import JSON, Column, MetaData, String, Table, Text, delete, func, or_, select
+from sqlalchemy import JSON, Column, MetaData, String, Table, Text, delete, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from pacbot.common.db import Database
-from pacbot.common.search._base import FACET_FIELDS, SearchPage, SearchQuery, search_document
+from pacbot.common.search._base import (
+    FACET_FIELDS,
+    FACET_SIZE,
+    TAG_PAIR_FACET_SIZE,
+    Rebuilt,
+    SearchPage,
+    SearchQuery,
+    search_document,
+    tag_filters,
+    tag_value_facets,
+)
+from pacbot.common.search._cursor import SearchQueryError, encode_cursor
+
+COLUMN_FILTERS = ("resource_type", "account_id", "region", "deleted")
 
 
 def search_table(metadata: MetaData) -> Table:
@@ -29,8 +49,55 @@ def search_table(metadata: MetaData) -> Table:
     )
 
 
+def _row(asset: dict[str, Any]) -> dict[str, Any]:
+    doc = search_document(asset)
+    return {
+        "asset_id": doc["asset_id"],
+        "account_id": doc["account_id"],
+        "region": doc["region"],
+        "resource_type": doc["resource_type"],
+        "deleted": doc["deleted"],
+        "haystack": " ".join([doc["name"], doc["asset_id"], *doc["tag_pairs"]]).lower(),
+        "document": doc,
+    }
+
+
+def _admitted_by_tags(doc: dict[str, Any], query: SearchQuery) -> bool:
+    keys = set(doc["tag_keys"])
+    pairs = set(doc["tag_pairs"])
+    if not keys.issuperset(query.filters.get("tag_keys", ())):
+        return False
+    groups = tag_filters(query.filters.get("tag_pairs", ())).values()
+    return all(pairs & set(group) for group in groups)
+
+
+def _top(counts: Counter[str], size: int) -> list[tuple[str, int]]:
+    """Like an OpenSearch terms aggregation: count descending, then key ascending."""
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:size]
+
+
+def _facets(docs: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    counts: dict[str, Counter[str]] = {f: Counter() for f in FACET_FIELDS}
+    pairs: Counter[str] = Counter()
+    for doc in docs:
+        for f in FACET_FIELDS:
+            counts[f].update(doc[f] if isinstance(doc[f], list) else [doc[f]])
+        pairs.update(doc["tag_pairs"])
+    facets = {f: dict(_top(c, FACET_SIZE)) for f, c in counts.items()}
+    facets.update(tag_value_facets(_top(pairs, TAG_PAIR_FACET_SIZE)))
+    return facets
+
+
+def _relevance(doc: dict[str, Any], text: str | None) -> int:
+    """Crude relevance: an exact name beats a name prefix beats any other match."""
+    if not text:
+        return 0
+    name, wanted = doc["name"].lower(), text.strip().lower()
+    return 3 if name == wanted else 2 if name.startswith(wanted) else 1
+
+
 class DatabaseAssets:
-    """The same contract as OpenSearch, with LIKE matching and GROUP BY facets."""
+    """The same contract as OpenSearch, over one table of the owning service."""
 
     def __init__(self, db: Database, table: Table) -> None:
         self.db = db
@@ -44,18 +111,9 @@ class DatabaseAssets:
 
     async def index(self, asset: dict[str, Any]) -> None:
         """Upsert one asset document."""
-        doc = search_document(asset)
-        row = {
-            "asset_id": doc["asset_id"],
-            "account_id": doc["account_id"],
-            "region": doc["region"],
-            "resource_type": doc["resource_type"],
-            "deleted": doc["deleted"],
-            "haystack": " ".join([doc["name"], doc["asset_id"], *doc["tag_pairs"]]).lower(),
-            "document": doc,
-        }
-        insert = pg_insert if self.db.is_postgres else sqlite_insert
-        stmt = insert(self.table).values(**row)
+        row = _row(asset)
+        upsert = pg_insert if self.db.is_postgres else sqlite_insert
+        stmt = upsert(self.table).values(**row)
         stmt = stmt.on_conflict_do_update(index_elements=["asset_id"], set_=row)
         async with self.db.session() as session:
             await session.execute(stmt)
@@ -65,37 +123,59 @@ class DatabaseAssets:
         async with self.db.session() as session:
             await session.execute(delete(self.table).where(self.table.c.asset_id == asset_id))
 
-    async def search(self, query: SearchQuery) -> SearchPage:
-        """Every word must appear in name, id or tags; filters are exact."""
-        t = self.table
-        conditions = []
-        for word in (query.text or "").lower().split():
-            conditions.append(t.c.haystack.contains(word, autoescape=True))
-        for field, values in query.filters.items():
-            if field == "tag_pairs":
-                conditions.append(
-                    or_(*(t.c.haystack.contains(v.lower(), autoescape=True) for v in values))
-                )
-            else:
-                conditions.append(t.c[field].in_(list(values)))
+    async def rebuild(self, assets: AsyncIterable[dict[str, Any]]) -> Rebuilt:
+        """Replace every document in one transaction: readers see the old set or the new one."""
+        rows = [_row(asset) async for asset in assets]
         async with self.db.session() as session:
-            total = await session.scalar(select(func.count()).select_from(t).where(*conditions))
-            rows = await session.scalars(
-                select(t.c.document)
-                .where(*conditions)
-                .order_by(t.c.asset_id)
-                .offset(query.offset)
-                .limit(query.size)
-            )
-            docs = await session.scalars(select(t.c.document).where(*conditions))
-            facets: dict[str, Counter[str]] = {f: Counter() for f in FACET_FIELDS}
-            for doc in docs:
-                doc = json.loads(doc) if isinstance(doc, str) else doc
-                for f in FACET_FIELDS:
-                    values = doc[f] if isinstance(doc[f], list) else [doc[f]]
-                    facets[f].update(values)
-            items = [json.loads(d) if isinstance(d, str) else d for d in rows]
-        return SearchPage(int(total or 0), items, {f: dict(c) for f, c in facets.items()})
+            await session.execute(delete(self.table))
+            for start in range(0, len(rows), 500):
+                await session.execute(insert(self.table), rows[start : start + 500])
+        return Rebuilt(indexed=len(rows), index=self.table.name)
+
+    async def _candidates(self, query: SearchQuery) -> list[dict[str, Any]]:
+        t = self.table
+        conditions = [
+            t.c.haystack.contains(word, autoescape=True)
+            for word in (query.text or "").lower().split()
+        ]
+        for name in COLUMN_FILTERS:
+            if query.filters.get(name):
+                conditions.append(t.c[name].in_(list(query.filters[name])))
+        async with self.db.session() as session:
+            found = await session.scalars(select(t.c.document).where(*conditions))
+            docs = [json.loads(d) if isinstance(d, str) else d for d in found]
+        return [d for d in docs if _admitted_by_tags(d, query)]
+
+    async def search(self, query: SearchQuery) -> SearchPage:
+        """Every word must appear in name, id or tags; filters are exact; facets over all hits."""
+        docs = await self._candidates(query)
+        field = query.sort_field
+
+        def primary(doc: dict[str, Any]) -> Any:
+            return _relevance(doc, query.text) if field == "relevance" else doc[field]
+
+        docs.sort(key=lambda d: d["asset_id"])
+        docs.sort(key=primary, reverse=query.descending)
+        total, facets = len(docs), _facets(docs)
+        after = query.after()
+        if after is not None:
+            docs = [d for d in docs if self._beyond(primary(d), d["asset_id"], after, query)]
+        window = docs[query.offset : query.offset + query.size + 1]
+        items = window[: query.size]
+        next_cursor = None
+        if len(window) > query.size:
+            last = items[-1]
+            next_cursor = encode_cursor(field, query.order, [primary(last), last["asset_id"]])
+        return SearchPage(total, items, facets, next_cursor)
+
+    @staticmethod
+    def _beyond(value: Any, asset_id: str, after: list[Any], query: SearchQuery) -> bool:
+        try:
+            if value != after[0]:
+                return bool(value < after[0] if query.descending else value > after[0])
+        except TypeError as exc:
+            raise SearchQueryError("cursor does not fit this sort", field="cursor") from exc
+        return bool(asset_id > after[1])
 
     async def ping(self) -> bool:
         """True when the database answers."""

@@ -1,31 +1,34 @@
-"""OpenSearch adapter: an explicit mapping on a versioned index behind an alias."""
+"""OpenSearch adapter: a versioned index with an explicit mapping behind an alias.
+
+``ensure()`` creates ``<alias>-v<N>`` with the alias when no index carries the alias yet.
+``rebuild()`` bulk-loads a brand-new ``<alias>-v<N>-<timestamp>``, then moves the alias in
+one atomic ``_aliases`` call and deletes the index it replaced: searches never see an empty
+or half-built index. Writes made through this adapter while a rebuild runs go to both the
+live index and the one being built, so they survive the swap.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterable, AsyncIterator
 from typing import Any
 
 from opensearchpy import AsyncOpenSearch, NotFoundError
+from opensearchpy.helpers import async_bulk
 
-from pacbot.common.search._base import FACET_FIELDS, SearchPage, SearchQuery, search_document
+from pacbot.common.search._base import Rebuilt, SearchPage, SearchQuery, search_document
+from pacbot.common.search._os_query import (
+    INDEX_VERSION,
+    MAPPING,
+    SETTINGS,
+    parse_page,
+    request_body,
+)
 
+log = logging.getLogger("pacbot.search")
 ALIAS = "pacbot-assets"
-INDEX_VERSION = 1
-MAPPING: dict[str, Any] = {
-    "dynamic": "strict",
-    "properties": {
-        "asset_id": {"type": "keyword"},
-        "account_id": {"type": "keyword"},
-        "region": {"type": "keyword"},
-        "resource_type": {"type": "keyword"},
-        "name": {"type": "text", "fields": {"raw": {"type": "keyword"}}},
-        "tags": {"type": "object", "enabled": False},
-        "tag_keys": {"type": "keyword"},
-        "tag_pairs": {"type": "keyword"},
-        "deleted": {"type": "keyword"},
-        "version": {"type": "long"},
-        "updated_at": {"type": "date"},
-    },
-}
 
 
 class OpenSearchAssets:
@@ -37,26 +40,24 @@ class OpenSearchAssets:
         self.index_name = f"{alias}-v{INDEX_VERSION}"
         self.refresh = refresh
         self.client: AsyncOpenSearch | None = None
+        self._building: str | None = None
+        self._rebuild_lock = asyncio.Lock()
 
     def _client(self) -> AsyncOpenSearch:
         if self.client is None:
             raise RuntimeError("OpenSearchAssets used before start()")
         return self.client
 
+    @property
+    def _refresh(self) -> str:
+        # "true" (refresh the shard now) rather than "wait_for" (up to a refresh interval):
+        # the same read-your-writes guarantee, without a one-second wait on every write.
+        return "true" if self.refresh else "false"
+
     async def start(self) -> None:
-        """Connect and make sure the versioned index and its alias exist."""
+        """Connect and make sure an index with the mapping stands behind the alias."""
         self.client = AsyncOpenSearch(hosts=[self.url], timeout=30)
-        client = self._client()
-        if not await client.indices.exists(index=self.index_name):
-            await client.indices.create(
-                index=self.index_name,
-                body={
-                    "settings": {"number_of_shards": 1, "number_of_replicas": 0},
-                    "mappings": MAPPING,
-                    "aliases": {self.alias: {}},
-                },
-                ignore=400,
-            )
+        await self.ensure()
 
     async def stop(self) -> None:
         """Close the connection pool."""
@@ -64,56 +65,87 @@ class OpenSearchAssets:
             await self.client.close()
             self.client = None
 
+    async def aliased(self) -> list[str]:
+        """The concrete indices the alias points at (normally exactly one)."""
+        try:
+            found = await self._client().indices.get_alias(name=self.alias)
+        except NotFoundError:
+            return []
+        return sorted(found)
+
+    async def ensure(self) -> str:
+        """The index behind the alias; creates ``<alias>-v<N>`` when there is none."""
+        current = await self.aliased()
+        if current:
+            if not current[0].startswith(self.index_name):
+                log.warning(
+                    "search index %s predates mapping v%s: run `pacbot-inventory reindex`",
+                    current[0],
+                    INDEX_VERSION,
+                )
+            return current[0]
+        body = {"settings": SETTINGS, "mappings": MAPPING, "aliases": {self.alias: {}}}
+        await self._client().indices.create(index=self.index_name, body=body, ignore=400)
+        return self.index_name
+
+    def _targets(self) -> list[str]:
+        return [self.alias] + ([self._building] if self._building else [])
+
     async def index(self, asset: dict[str, Any]) -> None:
         """Upsert one asset document by id."""
         doc = search_document(asset)
-        await self._client().index(
-            index=self.alias,
-            id=doc["asset_id"],
-            body=doc,
-            refresh="wait_for" if self.refresh else "false",
-        )
+        for target in self._targets():
+            await self._client().index(
+                index=target, id=doc["asset_id"], body=doc, refresh=self._refresh
+            )
 
     async def remove(self, asset_id: str) -> None:
         """Drop an asset document; a missing one is fine."""
+        for target in self._targets():
+            try:
+                await self._client().delete(index=target, id=asset_id, refresh=self._refresh)
+            except NotFoundError:
+                continue
+
+    async def rebuild(self, assets: AsyncIterable[dict[str, Any]]) -> Rebuilt:
+        """Index ``assets`` into a new versioned index, then swap the alias onto it."""
+        async with self._rebuild_lock:
+            return await self._rebuild(assets)
+
+    async def _rebuild(self, assets: AsyncIterable[dict[str, Any]]) -> Rebuilt:
+        client = self._client()
+        new = f"{self.index_name}-{time.time_ns() // 1000}"
+        settings = {**SETTINGS, "refresh_interval": "-1"}
+        await client.indices.create(index=new, body={"settings": settings, "mappings": MAPPING})
+
+        async def actions() -> AsyncIterator[dict[str, Any]]:
+            async for asset in assets:
+                doc = search_document(asset)
+                yield {"_index": new, "_id": doc["asset_id"], "_source": doc}
+
+        self._building = new
         try:
-            await self._client().delete(
-                index=self.alias, id=asset_id, refresh="wait_for" if self.refresh else "false"
-            )
-        except NotFoundError:
-            return
+            indexed, _errors = await async_bulk(client, actions(), chunk_size=500)
+            await client.indices.put_settings(index=new, body={"index": {"refresh_interval": "1s"}})
+            await client.indices.refresh(index=new)
+            old = await self.aliased()
+            swap = [{"remove": {"index": name, "alias": self.alias}} for name in old]
+            swap.append({"add": {"index": new, "alias": self.alias}})
+            await client.indices.update_aliases(body={"actions": swap})
+        except BaseException:
+            await client.indices.delete(index=new, ignore=[404])
+            raise
+        finally:
+            self._building = None
+        for name in old:
+            await client.indices.delete(index=name, ignore=[404])
+        log.info("search index rebuilt", extra={"index": new, "indexed": indexed})
+        return Rebuilt(indexed=int(indexed), index=new)
 
     async def search(self, query: SearchQuery) -> SearchPage:
-        """Full-text over name, id and tags; exact filters; facet counts."""
-        must: list[dict[str, Any]] = []
-        if query.text:
-            must.append(
-                {
-                    "multi_match": {
-                        "query": query.text,
-                        "fields": ["name^3", "name.raw^5", "asset_id^2", "tag_pairs", "tag_keys"],
-                        "lenient": True,
-                    }
-                }
-            )
-        filters = [{"terms": {f: list(v)}} for f, v in query.filters.items()]
-        body = {
-            "query": {"bool": {"must": must or [{"match_all": {}}], "filter": filters}},
-            "from": query.offset,
-            "size": query.size,
-            "sort": [{"_score": "desc"}, {"asset_id": "asc"}],
-            "track_total_hits": True,
-            "aggs": {f: {"terms": {"field": f, "size": 100}} for f in FACET_FIELDS},
-        }
-        result = await self._client().search(index=self.alias, body=body)
-        return SearchPage(
-            total=int(result["hits"]["total"]["value"]),
-            items=[hit["_source"] for hit in result["hits"]["hits"]],
-            facets={
-                f: {b["key"]: b["doc_count"] for b in result["aggregations"][f]["buckets"]}
-                for f in FACET_FIELDS
-            },
-        )
+        """Full-text over name, id and tags; exact filters; sorted; facet counts."""
+        result = await self._client().search(index=self.alias, body=request_body(query))
+        return parse_page(query, result)
 
     async def ping(self) -> bool:
         """True when the cluster answers."""

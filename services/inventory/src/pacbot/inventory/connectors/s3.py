@@ -7,7 +7,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from pacbot.inventory.connectors._aws import iso_utc
+from pacbot.inventory.connectors._aws import iso_utc, plain
 from pacbot.inventory.connectors.registry import Connector, DiscoveredAsset, Scope, connector
 
 PUBLIC_GROUPS = frozenset(
@@ -23,6 +23,7 @@ _MISSING_CODES = frozenset(
         "NoSuchPublicAccessBlockConfiguration",
         "ServerSideEncryptionConfigurationNotFoundError",
         "NoSuchTagSet",
+        "NoSuchLifecycleConfiguration",
     }
 )
 
@@ -66,6 +67,14 @@ def normalise_acl(acl: dict[str, Any]) -> dict[str, Any]:
     return {"Owner": {"ID": acl.get("Owner", {}).get("ID")}, "Grants": grants}
 
 
+def lifecycle_rules(lifecycle: dict[str, Any] | None) -> list[dict[str, Any]] | None:
+    """Lifecycle rules in a stable order (theirs carries no meaning); None when there are none."""
+    if lifecycle is None:
+        return None
+    rules: list[dict[str, Any]] = plain(lifecycle.get("Rules", []))
+    return sorted(rules, key=lambda r: json.dumps(r, sort_keys=True))
+
+
 def public_acl_grants(acl: dict[str, Any]) -> list[str]:
     """Permissions the ACL grants to everyone or to any authenticated AWS user."""
     return sorted(
@@ -86,6 +95,9 @@ def public_acl_grants(acl: dict[str, Any]) -> list[str]:
         "s3:GetBucketPublicAccessBlock",
         "s3:GetEncryptionConfiguration",
         "s3:GetBucketTagging",
+        "s3:GetBucketVersioning",
+        "s3:GetBucketLogging",
+        "s3:GetLifecycleConfiguration",
     ),
     id_field="Arn",
     name_field="Name",
@@ -117,6 +129,9 @@ class S3BucketConnector(Connector):
         block = _optional(s3.get_public_access_block, name)
         encryption = _optional(s3.get_bucket_encryption, name)
         tagging = _optional(s3.get_bucket_tagging, name)
+        versioning = _optional(s3.get_bucket_versioning, name) or {}
+        logging = _optional(s3.get_bucket_logging, name) or {}
+        lifecycle = _optional(s3.get_bucket_lifecycle_configuration, name)
         tags = {t["Key"]: t["Value"] for t in (tagging or {}).get("TagSet", [])}
         config: dict[str, Any] = {
             "Name": name,
@@ -129,6 +144,12 @@ class S3BucketConnector(Connector):
             "PolicyStatus": status["PolicyStatus"] if status else None,
             "PublicAccessBlock": block["PublicAccessBlockConfiguration"] if block else None,
             "Encryption": encryption["ServerSideEncryptionConfiguration"] if encryption else None,
+            "Versioning": {
+                "Status": versioning.get("Status"),
+                "MFADelete": versioning.get("MFADelete"),
+            },
+            "Logging": plain(logging["LoggingEnabled"]) if logging.get("LoggingEnabled") else None,
+            "Lifecycle": lifecycle_rules(lifecycle),
             "Tags": tags,
         }
         return DiscoveredAsset(asset_id=arn, name=name, region=region, config=config, tags=tags)

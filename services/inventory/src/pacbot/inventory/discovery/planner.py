@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pacbot.common.aws import AccountAccess
 from pacbot.common.runtime import Runtime
-from pacbot.common.web import DomainError, NotFound
+from pacbot.common.web import Conflict, DomainError, NotFound
 from pacbot.inventory.connectors import ConnectorRegistry
 from pacbot.inventory.discovery.sweep import SweepTarget
 from pacbot.inventory.models import Account
@@ -27,6 +27,7 @@ class SweepPlanner:
         self.registry = registry
         self.settings = settings
         self._own_account: str | None = settings.default_account_id
+        self._enabled_regions: dict[str, list[str]] = {}
 
     async def own_account(self) -> str:
         """The account swept when none is onboarded: configured, else the caller's (STS)."""
@@ -39,13 +40,27 @@ class SweepPlanner:
         onboarded = list(await session.scalars(select(Account).order_by(Account.account_id)))
         if not onboarded:
             own = await self.own_account()
-            onboarded = [Account(account_id=own, name="default", regions=None)]
+            onboarded = [Account(account_id=own, name="default", regions=None, enabled=True)]
         if account_id is None:
             return onboarded
         chosen = [a for a in onboarded if a.account_id == account_id]
         if not chosen:
             raise NotFound(f"account {account_id} is not onboarded", field="account_id")
         return chosen
+
+    async def enabled_regions(self, access: AccountAccess) -> list[str]:
+        """The regions enabled for the account (opted-in or not requiring opt-in), cached."""
+        if access.account_id not in self._enabled_regions:
+            ec2 = self.runtime.aws.client("ec2", access=access)
+            answer = await asyncio.to_thread(ec2.describe_regions, AllRegions=False)
+            self._enabled_regions[access.account_id] = sorted(
+                r["RegionName"] for r in answer["Regions"]
+            )
+        return self._enabled_regions[access.account_id]
+
+    async def regions(self, account: Account, access: AccountAccess) -> list[str]:
+        """The account's own list, else the configured one, else its enabled regions."""
+        return account.regions or self.settings.regions or await self.enabled_regions(access)
 
     def resource_types(self, requested: Sequence[str] | None) -> list[str]:
         """The requested types, checked against the registry; all of them when none requested."""
@@ -70,8 +85,12 @@ class SweepPlanner:
         types = self.resource_types(resource_types)
         planned: list[SweepTarget] = []
         for account in await self.accounts(session, account_id):
+            if not account.enabled:
+                if account_id is not None:
+                    raise Conflict(f"account {account_id} is disabled", field="account_id")
+                continue
             access = AccountAccess(account.account_id, account.role_arn, account.external_id)
-            regions = account.regions or self.settings.regions
+            regions = await self.regions(account, access)
             for resource_type in types:
                 meta = self.registry.get(resource_type).meta
                 scopes = ["global"] if meta.scope == "global" else regions

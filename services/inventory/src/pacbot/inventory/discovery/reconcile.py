@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pacbot.common.outbox import Outbox
 from pacbot.inventory.connectors import DiscoveredAsset
 from pacbot.inventory.discovery import events
+from pacbot.inventory.history import repository as history
 from pacbot.inventory.models import Asset
 
 
@@ -57,13 +58,17 @@ async def reconcile(
             continue
         seen.add(item.asset_id)
         asset = known.get(item.asset_id) or await session.get(Asset, item.asset_id)
+        previous = None if asset is None or asset.deleted else dict(asset.config)
         changed = _apply(session, asset, item, key, now)
         if changed is not None:
+            kind = "created" if previous is None else "updated"
+            await history.record(session, changed, previous, kind, now)
             await events.emit(session, outbox, events.upserted(changed), changed)
             changes.upserted.append(changed)
     for asset in known.values():
         if asset.asset_id not in seen and not asset.deleted:
             asset.deleted, asset.deleted_at, asset.version = True, now, asset.version + 1
+            await history.record(session, asset, None, "deleted", now)
             await events.emit(session, outbox, events.deleted(asset), asset)
             changes.deleted.append(asset)
     await session.flush()

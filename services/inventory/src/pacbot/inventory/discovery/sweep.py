@@ -24,6 +24,15 @@ log = logging.getLogger("pacbot.inventory.sweep")
 
 
 @dataclass(frozen=True)
+class SweepLimits:
+    """How many sweeps may run at once: overall, per account, per (account, region, service)."""
+
+    parallel: int = 8
+    per_account: int = 4
+    per_service: int = 2
+
+
+@dataclass(frozen=True)
 class SweepTarget:
     """One unit of discovery: an account (and how to reach it), a region, a resource type."""
 
@@ -49,17 +58,44 @@ class Discovery:
     """Sweeps (account, region, type) targets; one sweep per key at a time in this process."""
 
     def __init__(
-        self, runtime: Runtime, search: AssetSearch, registry: ConnectorRegistry, concurrency: int
+        self,
+        runtime: Runtime,
+        search: AssetSearch,
+        registry: ConnectorRegistry,
+        concurrency: int,
+        limits: SweepLimits | None = None,
     ) -> None:
         self.runtime = runtime
         self.search = search
         self.registry = registry
         self.concurrency = concurrency
+        self.limits = limits or SweepLimits()
         self._locks: defaultdict[SweepKey, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._all = asyncio.Semaphore(self.limits.parallel)
+        self._per_account: defaultdict[str, asyncio.Semaphore] = defaultdict(
+            lambda: asyncio.Semaphore(self.limits.per_account)
+        )
+        self._per_service: defaultdict[tuple[str, str, str], asyncio.Semaphore] = defaultdict(
+            lambda: asyncio.Semaphore(self.limits.per_service)
+        )
+
+    def busy(self, target: SweepTarget) -> bool:
+        """True while a sweep of the target's (account, region, type) runs."""
+        return self._locks[target.key].locked()
 
     async def sweep_all(self, targets: list[SweepTarget]) -> list[Sweep]:
-        """Sweep each target in turn; a failed one is recorded and the rest still run."""
-        return [await self.sweep(target) for target in targets]
+        """Sweep targets concurrently within the limits; a failed one never stops the rest."""
+        return list(await asyncio.gather(*(self._bounded(t) for t in targets)))
+
+    async def _bounded(self, target: SweepTarget) -> Sweep:
+        service = self.registry.get(target.resource_type).meta.service
+        account = target.account.account_id
+        async with (
+            self._per_account[account],
+            self._per_service[(account, target.region, service)],
+            self._all,
+        ):
+            return await self.sweep(target)
 
     async def sweep(self, target: SweepTarget) -> Sweep:
         """Discover, reconcile and record one target; a failure anywhere deletes nothing."""

@@ -1,0 +1,242 @@
+"""EC2 compute and storage: instances, security groups, volumes, snapshots, AMIs, EBS defaults."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar, TypeVar
+
+from pacbot.inventory.connectors._aws import flatten_tags, optional, paginate, plain
+from pacbot.inventory.connectors.registry import Connector, DiscoveredAsset, Scope, connector
+
+C = TypeVar("C", bound=type[Connector])
+_RULE_LISTS = ("IpRanges", "Ipv6Ranges", "UserIdGroupPairs", "PrefixListIds")
+
+
+def canonical(items: Iterable[Any] | None) -> list[Any]:
+    """A list whose order carries no meaning, in a stable order (by its JSON form)."""
+    return sorted(items or [], key=lambda x: json.dumps(x, sort_keys=True, default=str))
+
+
+def sort_lists(item: dict[str, Any], *keys: str) -> dict[str, Any]:
+    """``item`` with the lists under ``keys`` in canonical order (absent keys stay absent)."""
+    return {**item, **{k: canonical(item[k]) for k in keys if k in item}}
+
+
+class Ec2Listing(Connector):
+    """Base for EC2-style types whose one paginated describe call returns every full item."""
+
+    client_name: ClassVar[str] = "ec2"
+    operation: ClassVar[str]
+    key: ClassVar[str]
+    params: ClassVar[dict[str, Any]] = {}
+    id_key: ClassVar[str]
+    arn_kind: ClassVar[str]
+    name_key: ClassVar[str | None] = None
+
+    def list_resources(self, scope: Scope) -> list[dict[str, Any]]:
+        """Every item of one batch describe call (all pages)."""
+        client = scope.client(self.client_name)
+        return paginate(client, self.operation, self.key, **self.params)
+
+    def arn(self, scope: Scope, resource_id: str) -> str:
+        """The resource's ARN, built in the EC2 shape."""
+        return f"arn:aws:ec2:{scope.region}:{scope.account_id}:{self.arn_kind}/{resource_id}"
+
+    def shape(self, scope: Scope, item: dict[str, Any]) -> dict[str, Any] | None:
+        """The type-specific normalisation of one item; None when it vanished meanwhile."""
+        return item
+
+    def describe(self, scope: Scope, resource: dict[str, Any]) -> DiscoveredAsset | None:
+        """Arn, Name (Name tag, else the id), the shaped item and flattened Tags."""
+        item: dict[str, Any] = plain(resource)
+        tags = flatten_tags(item.pop("Tags", None) or item.pop("TagSet", None))
+        item.pop("TagSet", None)
+        resource_id: str = item[self.id_key]
+        shaped = self.shape(scope, item)
+        if shaped is None:
+            return None
+        arn = self.arn(scope, resource_id)
+        fallback = item.get(self.name_key or self.id_key) or resource_id
+        config = {"Arn": arn, "Name": tags.get("Name") or fallback, **shaped, "Tags": tags}
+        return DiscoveredAsset(
+            asset_id=arn, name=config["Name"], region=scope.region, config=config, tags=tags
+        )
+
+
+def register(resource_type: str, *permissions: str) -> Callable[[C], C]:
+    """``connector`` for a regional type: service from the type name, Arn and Name fields."""
+    service = resource_type.split(".")[1]
+    return connector(
+        resource_type,
+        service=service,
+        scope="regional",
+        permissions=permissions,
+        id_field="Arn",
+        name_field="Name",
+    )
+
+
+@register("aws.ec2.instance", "ec2:DescribeInstances")
+class Ec2InstanceConnector(Ec2Listing):
+    """EC2 instances (not terminated): IMDS options, public IP, profile, groups, network."""
+
+    operation, key, id_key, arn_kind = (
+        "describe_instances",
+        "Reservations",
+        "InstanceId",
+        "instance",
+    )
+
+    def list_resources(self, scope: Scope) -> list[dict[str, Any]]:
+        """Every instance of every reservation, terminated ones left out."""
+        reservations = super().list_resources(scope)
+        instances = [i for r in reservations for i in r.get("Instances", [])]
+        return [i for i in instances if i.get("State", {}).get("Name") != "terminated"]
+
+    def shape(self, scope: Scope, item: dict[str, Any]) -> dict[str, Any]:
+        """Groups, block devices and interfaces in a stable order."""
+        interfaces = [
+            sort_lists(eni, "Groups", "PrivateIpAddresses", "Ipv6Addresses", "Ipv4Prefixes")
+            for eni in item.get("NetworkInterfaces", [])
+        ]
+        return {
+            **sort_lists(item, "SecurityGroups", "BlockDeviceMappings", "ProductCodes"),
+            "NetworkInterfaces": canonical(interfaces),
+        }
+
+
+def _rule(permission: dict[str, Any]) -> dict[str, Any]:
+    """One SG permission with its peer lists always present and sorted."""
+    return {**permission, **{k: canonical(permission.get(k)) for k in _RULE_LISTS}}
+
+
+@register("aws.ec2.security_group", "ec2:DescribeSecurityGroups")
+class SecurityGroupConnector(Ec2Listing):
+    """Security groups with ingress and egress rules normalised and sorted."""
+
+    operation, key, id_key, arn_kind = (
+        "describe_security_groups",
+        "SecurityGroups",
+        "GroupId",
+        "security-group",
+    )
+    name_key = "GroupName"
+
+    def shape(self, scope: Scope, item: dict[str, Any]) -> dict[str, Any]:
+        """IpPermissions and IpPermissionsEgress sorted, each rule's peers sorted."""
+        return {
+            **item,
+            "IpPermissions": canonical(_rule(p) for p in item.get("IpPermissions", [])),
+            "IpPermissionsEgress": canonical(_rule(p) for p in item.get("IpPermissionsEgress", [])),
+        }
+
+
+@register("aws.ec2.volume", "ec2:DescribeVolumes")
+class EbsVolumeConnector(Ec2Listing):
+    """EBS volumes: encryption, KMS key, attachments and state."""
+
+    operation, key, id_key, arn_kind = "describe_volumes", "Volumes", "VolumeId", "volume"
+
+    def shape(self, scope: Scope, item: dict[str, Any]) -> dict[str, Any]:
+        """Attachments in a stable order; Encrypted always present."""
+        return {**sort_lists(item, "Attachments"), "Encrypted": bool(item.get("Encrypted"))}
+
+
+def _public(permissions: list[dict[str, Any]]) -> bool:
+    """Whether a create-volume or launch permission list grants the ``all`` group."""
+    return any(p.get("Group") == "all" for p in permissions)
+
+
+@register("aws.ec2.snapshot", "ec2:DescribeSnapshots", "ec2:DescribeSnapshotAttribute")
+class EbsSnapshotConnector(Ec2Listing):
+    """EBS snapshots owned by the account: encryption and who may create volumes from them."""
+
+    operation, key, id_key, arn_kind = "describe_snapshots", "Snapshots", "SnapshotId", "snapshot"
+    params = {"OwnerIds": ["self"]}
+
+    def list_resources(self, scope: Scope) -> list[dict[str, Any]]:
+        """The account's own snapshots (OwnerId checked too: moto ignores OwnerIds)."""
+        return [s for s in super().list_resources(scope) if s.get("OwnerId") == scope.account_id]
+
+    def arn(self, scope: Scope, resource_id: str) -> str:
+        """Snapshot ARNs carry no account."""
+        return f"arn:aws:ec2:{scope.region}::snapshot/{resource_id}"
+
+    def shape(self, scope: Scope, item: dict[str, Any]) -> dict[str, Any] | None:
+        """CreateVolumePermissions from DescribeSnapshotAttribute and the derived Public flag."""
+        answer = optional(
+            scope.client("ec2").describe_snapshot_attribute,
+            missing=("InvalidSnapshot.NotFound",),
+            SnapshotId=item["SnapshotId"],
+            Attribute="createVolumePermission",
+        )
+        if answer is None:
+            return None
+        permissions = canonical(plain(answer.get("CreateVolumePermissions", [])))
+        return {
+            **item,
+            "Encrypted": bool(item.get("Encrypted")),
+            "CreateVolumePermissions": permissions,
+            "Public": _public(permissions),
+        }
+
+
+@register("aws.ec2.image", "ec2:DescribeImages", "ec2:DescribeImageAttribute")
+class AmiConnector(Ec2Listing):
+    """AMIs owned by the account: Public flag and launch permissions."""
+
+    operation, key, id_key, arn_kind = "describe_images", "Images", "ImageId", "image"
+    params = {"Owners": ["self"]}
+
+    def arn(self, scope: Scope, resource_id: str) -> str:
+        """Image ARNs carry no account."""
+        return f"arn:aws:ec2:{scope.region}::image/{resource_id}"
+
+    def shape(self, scope: Scope, item: dict[str, Any]) -> dict[str, Any] | None:
+        """LaunchPermissions from DescribeImageAttribute; Public when ``all`` may launch."""
+        answer = optional(
+            scope.client("ec2").describe_image_attribute,
+            missing=("InvalidAMIID.NotFound", "InvalidAMIID.Unavailable"),
+            ImageId=item["ImageId"],
+            Attribute="launchPermission",
+        )
+        if answer is None:
+            return None
+        permissions = canonical(plain(answer.get("LaunchPermissions", [])))
+        return {
+            **sort_lists(item, "BlockDeviceMappings", "ProductCodes"),
+            "LaunchPermissions": permissions,
+            "Public": bool(item.get("Public")) or _public(permissions),
+        }
+
+
+@register(
+    "aws.ec2.ebs_encryption_default",
+    "ec2:GetEbsEncryptionByDefault",
+    "ec2:GetEbsDefaultKmsKeyId",
+)
+class EbsEncryptionDefaultConnector(Connector):
+    """The region's EBS encryption-by-default setting, one asset per account and region."""
+
+    def list_resources(self, scope: Scope) -> list[dict[str, Any]]:
+        """Always exactly one setting."""
+        return [{}]
+
+    def describe(self, scope: Scope, resource: dict[str, Any]) -> DiscoveredAsset | None:
+        """Whether new volumes are encrypted by default, and with which KMS key when they are."""
+        ec2 = scope.client("ec2")
+        enabled = bool(ec2.get_ebs_encryption_by_default().get("EbsEncryptionByDefault"))
+        key_id = ec2.get_ebs_default_kms_key_id().get("KmsKeyId") if enabled else None
+        arn = f"arn:aws:ec2:{scope.region}:{scope.account_id}:ebs-encryption-by-default"
+        config: dict[str, Any] = {
+            "Arn": arn,
+            "Name": "ebs-encryption-by-default",
+            "Region": scope.region,
+            "EbsEncryptionByDefault": enabled,
+            "KmsKeyId": key_id,
+            "Tags": {},
+        }
+        return DiscoveredAsset(
+            asset_id=arn, name=config["Name"], region=scope.region, config=config
+        )

@@ -1,0 +1,1 @@
+"""Bounded change history per asset: what changed between versions, and when."""
