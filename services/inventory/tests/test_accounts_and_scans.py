@@ -92,7 +92,7 @@ async def test_denied_assume_role_returns_the_aws_error(
 
     assert response.status_code == 422
     assert response.json() == {
-        "error": "DomainError",
+        "error": "RoleInvalid",
         "detail": f"cannot assume {OTHER_ROLE}: AccessDenied: not authorized to sts:AssumeRole",
         "field": "role_arn",
     }

@@ -5,8 +5,15 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from pacbot.common.web import AppRuntime, DbSession
-from pacbot.inventory.accounts import service
-from pacbot.inventory.accounts.schemas import AccountCreate, AccountList, AccountOut
+from pacbot.inventory.accounts import organizations, service
+from pacbot.inventory.accounts.schemas import (
+    AccountCreate,
+    AccountList,
+    AccountOut,
+    AccountUpdate,
+    OrganizationImport,
+    OrganizationResult,
+)
 
 router = APIRouter(prefix="/accounts", tags=["accounts"])
 
@@ -15,7 +22,7 @@ router = APIRouter(prefix="/accounts", tags=["accounts"])
 async def create_account(
     body: AccountCreate, session: DbSession, runtime: AppRuntime
 ) -> AccountOut:
-    """Onboard an account; with a role, STS must assume it into that very account."""
+    """Onboard an account; STS must reach it (through the role, when one is given)."""
     account = await service.onboard(session, runtime.aws, body)
     return AccountOut.model_validate(account)
 
@@ -25,3 +32,29 @@ async def get_accounts(session: DbSession) -> AccountList:
     """Every onboarded account."""
     accounts = await service.list_accounts(session)
     return AccountList(items=[AccountOut.model_validate(a) for a in accounts])
+
+
+@router.post("/organization", response_model=OrganizationResult)
+async def import_organization(
+    body: OrganizationImport, session: DbSession, runtime: AppRuntime
+) -> OrganizationResult:
+    """Onboard every active member account of the caller's AWS Organization."""
+    return await organizations.import_organization(session, runtime.aws, body)
+
+
+@router.get("/{account_id}", response_model=AccountOut)
+async def get_account(account_id: str, session: DbSession) -> AccountOut:
+    """One onboarded account with its validation status."""
+    return AccountOut.model_validate(await service.get(session, account_id))
+
+
+@router.patch("/{account_id}", response_model=AccountOut)
+async def update_account(account_id: str, body: AccountUpdate, session: DbSession) -> AccountOut:
+    """Enable or disable discovery of an account, rename it, or change its regions."""
+    return AccountOut.model_validate(await service.update(session, account_id, body))
+
+
+@router.post("/{account_id}/validate", response_model=AccountOut)
+async def validate_account(account_id: str, session: DbSession, runtime: AppRuntime) -> AccountOut:
+    """Check the account's access again; the result is in ``status`` and ``validation_error``."""
+    return AccountOut.model_validate(await service.revalidate(session, runtime.aws, account_id))

@@ -19,6 +19,41 @@ class AccountCreate(BaseModel):
     regions: list[str] | None = Field(default=None, min_length=1)
 
 
+class AccountUpdate(BaseModel):
+    """A change to an onboarded account: enable or disable it, rename it, change its regions."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool | None = None
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    regions: list[str] | None = Field(default=None, min_length=1)
+
+
+class OrganizationImport(BaseModel):
+    """Onboard every active member of the caller's AWS Organization through one role name."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    role_name: str = Field(pattern=r"^[\w+=,.@/-]{1,64}$")
+    external_id: str | None = Field(default=None, min_length=2, max_length=1224)
+    regions: list[str] | None = Field(default=None, min_length=1)
+
+
+class ImportFailure(BaseModel):
+    """A member account that could not be onboarded, with the AWS error."""
+
+    account_id: str
+    error: str
+
+
+class OrganizationResult(BaseModel):
+    """What an organization import did to each member account."""
+
+    onboarded: list[str]
+    already_onboarded: list[str]
+    failed: list[ImportFailure]
+
+
 class AccountOut(BaseModel):
     """An onboarded account."""
 
@@ -30,6 +65,11 @@ class AccountOut(BaseModel):
     external_id: str | None
     regions: list[str] | None
     created_at: datetime
+    enabled: bool
+    status: str
+    validation_error: str | None
+    validated_at: datetime | None
+    source: str
 
 
 class AccountList(BaseModel):

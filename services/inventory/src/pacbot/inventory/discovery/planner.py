@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Sequence
 
+from botocore.exceptions import BotoCoreError, ClientError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,6 +17,8 @@ from pacbot.inventory.connectors import ConnectorRegistry
 from pacbot.inventory.discovery.sweep import SweepTarget
 from pacbot.inventory.models import Account
 from pacbot.inventory.settings import InventorySettings
+
+log = logging.getLogger("pacbot.inventory.planner")
 
 
 class SweepPlanner:
@@ -59,8 +63,21 @@ class SweepPlanner:
         return self._enabled_regions[access.account_id]
 
     async def regions(self, account: Account, access: AccountAccess) -> list[str]:
-        """The account's own list, else the configured one, else its enabled regions."""
-        return account.regions or self.settings.regions or await self.enabled_regions(access)
+        """The account's own list, else the configured one, else its enabled regions.
+
+        When the account cannot even be asked (its role fails), its sweeps still run in the
+        default region so that each one fails on record with the AWS error.
+        """
+        if account.regions or self.settings.regions:
+            return list(account.regions or self.settings.regions or [])
+        try:
+            return await self.enabled_regions(access)
+        except (ClientError, BotoCoreError) as exc:
+            log.warning(
+                "cannot list the account's regions",
+                extra={"account_id": access.account_id, "error": str(exc)},
+            )
+            return [self.settings.aws_region]
 
     def resource_types(self, requested: Sequence[str] | None) -> list[str]:
         """The requested types, checked against the registry; all of them when none requested."""
