@@ -13,10 +13,12 @@ from pacbot.common.search import AssetSearch, DatabaseAssets, OpenSearchAssets
 from pacbot.common.web import build_service_app
 from pacbot.inventory.accounts.router import router as accounts_router
 from pacbot.inventory.assets.router import router as assets_router
-from pacbot.inventory.history.router import router as history_router
+from pacbot.inventory.changes.router import router as changes_router
 from pacbot.inventory.connectors import CONNECTORS, ConnectorRegistry
 from pacbot.inventory.discovery import Discovery, SweepPlanner, SweepScheduler
 from pacbot.inventory.discovery.sweep import SweepLimits
+from pacbot.inventory.groups.router import router as groups_router
+from pacbot.inventory.history.router import router as history_router
 from pacbot.inventory.models import INBOX, OUTBOX, SEARCH_TABLE
 from pacbot.inventory.scans.router import router as scans_router
 from pacbot.inventory.settings import InventorySettings
@@ -81,7 +83,14 @@ def create_app(
     app = build_service_app(
         title="PacBot Inventory",
         runtime=runtime,
-        routers=[accounts_router, history_router, assets_router, scans_router],
+        routers=[
+            accounts_router,
+            history_router,
+            assets_router,
+            groups_router,
+            scans_router,
+            changes_router,
+        ],
         setup=setup,
     )
     app.state.search = search

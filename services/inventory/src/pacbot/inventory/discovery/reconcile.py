@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -48,8 +49,14 @@ async def reconcile(
     key: SweepKey,
     found: list[DiscoveredAsset],
     now: datetime,
+    *,
+    only: Callable[[Asset], bool] | None = None,
 ) -> Changes:
-    """Upsert changed assets, touch unchanged ones, delete the unseen; events go to the outbox."""
+    """Upsert changed assets, touch unchanged ones, delete the unseen; events go to the outbox.
+
+    ``only`` narrows deletion to the known assets it accepts (a targeted re-discovery after a
+    change event lists the whole scope but speaks only for the resources the event named).
+    """
     known = await known_assets(session, key)
     changes = Changes()
     seen: set[str] = set()
@@ -66,11 +73,12 @@ async def reconcile(
             await events.emit(session, outbox, events.upserted(changed), changed)
             changes.upserted.append(changed)
     for asset in known.values():
-        if asset.asset_id not in seen and not asset.deleted:
-            asset.deleted, asset.deleted_at, asset.version = True, now, asset.version + 1
-            await history.record(session, asset, None, "deleted", now)
-            await events.emit(session, outbox, events.deleted(asset), asset)
-            changes.deleted.append(asset)
+        if asset.asset_id in seen or asset.deleted or (only is not None and not only(asset)):
+            continue
+        asset.deleted, asset.deleted_at, asset.version = True, now, asset.version + 1
+        await history.record(session, asset, None, "deleted", now)
+        await events.emit(session, outbox, events.deleted(asset), asset)
+        changes.deleted.append(asset)
     await session.flush()
     return changes
 

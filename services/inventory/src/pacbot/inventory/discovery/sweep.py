@@ -6,6 +6,7 @@ import asyncio
 import logging
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +19,7 @@ from pacbot.common.search import AssetSearch
 from pacbot.inventory.connectors import Connector, ConnectorRegistry, DiscoveredAsset, Scope
 from pacbot.inventory.discovery import events
 from pacbot.inventory.discovery.reconcile import Changes, SweepKey, reconcile
-from pacbot.inventory.models import Sweep
+from pacbot.inventory.models import Asset, Sweep
 
 log = logging.getLogger("pacbot.inventory.sweep")
 
@@ -111,6 +112,34 @@ class Discovery:
             await self._update_search(changes)
             return record
 
+    async def rediscover(
+        self,
+        target: SweepTarget,
+        wanted: Callable[[dict[str, Any]], bool],
+        known: Callable[[Asset], bool],
+    ) -> Changes:
+        """Re-describe only the listed resources ``wanted`` accepts; delete only ``known`` ones.
+
+        The listing is complete, so a ``known`` asset missing from it is really gone.
+        """
+        async with self._locks[target.key]:
+            connector, scope = self._connector(target)
+            listed = await asyncio.to_thread(connector.list_resources, scope)
+            chosen = [r for r in listed if wanted(r)]
+            described = [await asyncio.to_thread(connector.describe, scope, r) for r in chosen]
+            found = [asset for asset in described if asset is not None]
+            async with self.runtime.db.session() as session:
+                changes = await reconcile(
+                    session, self.runtime.outbox, target.key, found, utcnow(), only=known
+                )
+            await self._update_search(changes)
+            return changes
+
+    def _connector(self, target: SweepTarget) -> tuple[Connector, Scope]:
+        connector: Connector = self.registry.get(target.resource_type)()
+        default_region = self.runtime.settings.aws_region
+        return connector, Scope(self.runtime.aws, target.account, target.region, default_region)
+
     async def _apply(
         self, record: Sweep, target: SweepTarget, found: list[DiscoveredAsset]
     ) -> Changes:
@@ -125,9 +154,7 @@ class Discovery:
         return changes
 
     async def _discover(self, target: SweepTarget) -> list[DiscoveredAsset]:
-        connector: Connector = self.registry.get(target.resource_type)()
-        default_region = self.runtime.settings.aws_region
-        scope = Scope(self.runtime.aws, target.account, target.region, default_region)
+        connector, scope = self._connector(target)
         listed = await asyncio.to_thread(connector.list_resources, scope)
         gate = asyncio.Semaphore(self.concurrency)
 

@@ -1,0 +1,36 @@
+"""``POST /events/aws``: take an EventBridge/CloudTrail change event and re-discover at once."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Request
+
+from pacbot.common.web import DbSession, DomainError
+from pacbot.inventory.changes.parse import parse_change_event
+from pacbot.inventory.changes.service import rediscover
+
+router = APIRouter(tags=["changes"])
+
+
+@router.post("/events/aws")
+async def aws_change_event(
+    request: Request, session: DbSession, event: Annotated[dict[str, Any], Body()]
+) -> dict[str, Any]:
+    """Re-discover just the resources the event names; unchanged ones emit nothing."""
+    hint = parse_change_event(event)
+    planner = request.app.state.planner
+    discovery = request.app.state.discovery
+    if not any(
+        planner.registry.get(t).meta.service in hint.services for t in planner.registry.types()
+    ):
+        raise DomainError(
+            f"no connector covers {'/'.join(hint.services)}", field="detail.eventSource"
+        )
+    changes = await rediscover(session, planner, discovery, hint)
+    return {
+        "event": hint.event_name,
+        "account": hint.account_id,
+        "region": hint.region,
+        "changes": changes,
+    }
