@@ -97,7 +97,7 @@ async def test_bad_events_are_rejected_with_the_field(inventory: Any) -> None:
     response = await inventory.client.post("/events/aws", json=uncovered)
     assert response.status_code == 400
     assert "no connector covers quicksight" in response.json()["detail"]
-    stranger = cloudtrail("PutBucketAcl", "x")
+    stranger = cloudtrail("PutBucketAcl", "their-bucket")
     stranger["account"] = "999999999999"
     assert (await inventory.client.post("/events/aws", json=stranger)).status_code == 404
     assert (await inventory.client.post("/events/aws", json=[1, 2])).status_code == 422

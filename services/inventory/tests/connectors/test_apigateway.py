@@ -58,7 +58,11 @@ def test_stage_with_logging_and_stage_without(aws: Any, discover: Any) -> None:
     assert bad["Policy"]["Statement"][0]["Principal"] == "*"
     assert bad["endpointConfiguration"]["types"] == ["EDGE"]
     [dev] = bad["Stages"]
-    assert (dev["stageName"], dev["ExecutionLogging"], dev["AccessLogging"]) == ("dev", False, False)
+    assert (dev["stageName"], dev["ExecutionLogging"], dev["AccessLogging"]) == (
+        "dev",
+        False,
+        False,
+    )
     assert dev["tracingEnabled"] is False
     assert good.config["Policy"] is None
     assert good.config["endpointConfiguration"]["types"] == ["PRIVATE"]

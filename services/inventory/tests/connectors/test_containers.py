@@ -31,7 +31,11 @@ def test_repository_scanning_and_policies(aws: Any, discover: Any) -> None:
         "rules": [
             {
                 "rulePriority": 1,
-                "selection": {"tagStatus": "untagged", "countType": "imageCountMoreThan", "countNumber": 5},
+                "selection": {
+                    "tagStatus": "untagged",
+                    "countType": "imageCountMoreThan",
+                    "countNumber": 5,
+                },
                 "action": {"type": "expire"},
             }
         ]
@@ -77,7 +81,10 @@ def test_public_endpoint_cluster_and_private_endpoint_cluster(aws: Any, discover
         },
         logging={"clusterLogging": [{"types": ["audit", "api"], "enabled": True}]},
         encryptionConfig=[
-            {"resources": ["secrets"], "provider": {"keyArn": f"arn:aws:kms:us-east-1:{ACCOUNT}:key/k"}}
+            {
+                "resources": ["secrets"],
+                "provider": {"keyArn": f"arn:aws:kms:us-east-1:{ACCOUNT}:key/k"},
+            }
         ],
         tags={"Owner": "k8s-team@example.com"},
     )

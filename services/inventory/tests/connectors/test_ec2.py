@@ -48,18 +48,23 @@ def test_instances_imds_v2_required_and_optional(aws: Any, discover: Any) -> Non
 
     assert set(found) == {arn("instance", good), arn("instance", bad)}
     asset = found[arn("instance", good)]
-    assert asset.name == "good" and asset.tags == {"Name": "good"}
+    assert asset.name == "good"
+    assert asset.tags == {"Name": "good"}
     ok = asset.config
-    assert ok["Arn"] == arn("instance", good) and ok["Tags"] == {"Name": "good"}
+    assert ok["Arn"] == arn("instance", good)
+    assert ok["Tags"] == {"Name": "good"}
     assert ok["MetadataOptions"]["HttpTokens"] == "required"
     assert [g["GroupId"] for g in ok["SecurityGroups"]] == [sg]
     assert ok["IamInstanceProfile"]["Arn"].endswith(":instance-profile/web")
-    assert ok["EbsOptimized"] is True and ok["Monitoring"]["State"] == "enabled"
-    assert ok["SubnetId"].startswith("subnet-") and ok["VpcId"].startswith("vpc-")
+    assert ok["EbsOptimized"] is True
+    assert ok["Monitoring"]["State"] == "enabled"
+    assert ok["SubnetId"].startswith("subnet-")
+    assert ok["VpcId"].startswith("vpc-")
     assert ok["PublicIpAddress"]
     notok = found[arn("instance", bad)].config
     assert notok["MetadataOptions"]["HttpTokens"] == "optional"
-    assert "IamInstanceProfile" not in notok and notok["Name"] == bad
+    assert "IamInstanceProfile" not in notok
+    assert notok["Name"] == bad
     assert notok["Monitoring"]["State"] == "disabled"
 
 
@@ -106,15 +111,19 @@ def test_security_groups_open_ssh_and_restricted(aws: Any, discover: Any) -> Non
 
     bad = found[arn("security-group", open_sg)].config
     good = found[arn("security-group", shut)].config
-    assert bad["GroupName"] == "open" and bad["Name"] == "open" and bad["VpcId"] == vpc
+    assert bad["GroupName"] == "open"
+    assert bad["Name"] == "open"
+    assert bad["VpcId"] == vpc
     ssh = next(p for p in bad["IpPermissions"] if p["FromPort"] == 22)
     assert ssh["IpRanges"] == [{"CidrIp": "0.0.0.0/0"}, {"CidrIp": "10.0.0.0/8"}]
     assert ssh["Ipv6Ranges"] == [{"CidrIpv6": "::/0"}]
-    assert ssh["UserIdGroupPairs"] == [] and ssh["PrefixListIds"] == []
+    assert ssh["UserIdGroupPairs"] == []
+    assert ssh["PrefixListIds"] == []
     assert [p["FromPort"] for p in bad["IpPermissions"]] == [22, 443]
     assert bad["IpPermissionsEgress"][0]["IpRanges"] == [{"CidrIp": "0.0.0.0/0"}]
     [rule] = good["IpPermissions"]
-    assert rule["IpRanges"] == [] and rule["UserIdGroupPairs"][0]["GroupId"] == open_sg
+    assert rule["IpRanges"] == []
+    assert rule["UserIdGroupPairs"][0]["GroupId"] == open_sg
     assert good["IpPermissionsEgress"] == []
     defaults = [a for a in found.values() if a.config["GroupName"] == "default"]
     assert defaults  # moto's default VPC and our VPC each bring one
@@ -130,9 +139,12 @@ def test_volumes_encrypted_and_plain(aws: Any, discover: Any) -> None:
 
     ok = found[arn("volume", good["VolumeId"])].config
     notok = found[arn("volume", bad["VolumeId"])].config
-    assert ok["Encrypted"] is True and ok["KmsKeyId"] == key
-    assert notok["Encrypted"] is False and not notok.get("KmsKeyId")
-    assert notok["Attachments"] == [] and notok["State"] == "available"
+    assert ok["Encrypted"] is True
+    assert ok["KmsKeyId"] == key
+    assert notok["Encrypted"] is False
+    assert not notok.get("KmsKeyId")
+    assert notok["Attachments"] == []
+    assert notok["State"] == "available"
 
 
 def test_snapshots_public_and_private(aws: Any, discover: Any) -> None:
@@ -159,10 +171,12 @@ def test_snapshots_public_and_private(aws: Any, discover: Any) -> None:
     assert set(found) == {snapshot_arn + private, snapshot_arn + public}  # not moto's AMI ones
     bad = found[snapshot_arn + public].config
     good = found[snapshot_arn + private].config
-    assert bad["Public"] is True and bad["CreateVolumePermissions"] == [{"Group": "all"}]
+    assert bad["Public"] is True
+    assert bad["CreateVolumePermissions"] == [{"Group": "all"}]
     assert good["Public"] is False
     assert good["CreateVolumePermissions"] == [{"UserId": "111122223333"}]
-    assert good["Encrypted"] is True and good["VolumeId"] == volume
+    assert good["Encrypted"] is True
+    assert good["VolumeId"] == volume
 
 
 def test_images_public_and_private(aws: Any, discover: Any) -> None:
@@ -178,9 +192,11 @@ def test_images_public_and_private(aws: Any, discover: Any) -> None:
     assert set(found) == {image_arn + public, image_arn + private}
     bad = found[image_arn + public]
     good = found[image_arn + private]
-    assert bad.name == "public" and bad.config["Public"] is True
+    assert bad.name == "public"
+    assert bad.config["Public"] is True
     assert bad.config["LaunchPermissions"] == [{"Group": "all"}]
-    assert good.config["Public"] is False and good.config["LaunchPermissions"] == []
+    assert good.config["Public"] is False
+    assert good.config["LaunchPermissions"] == []
 
 
 @pytest.fixture
@@ -208,9 +224,11 @@ def test_ebs_encryption_by_default_on_and_off(
 
     on_id = f"arn:aws:ec2:eu-west-1:{ACCOUNT}:ebs-encryption-by-default"
     off_id = f"arn:aws:ec2:us-east-1:{ACCOUNT}:ebs-encryption-by-default"
-    assert list(on) == [on_id] and list(off) == [off_id]
+    assert list(on) == [on_id]
+    assert list(off) == [off_id]
     assert on[on_id].config["EbsEncryptionByDefault"] is True
     assert on[on_id].config["KmsKeyId"] == default_kms_key
     assert on[on_id].region == "eu-west-1"
     assert off[off_id].config["EbsEncryptionByDefault"] is False
-    assert off[off_id].config["KmsKeyId"] is None and off[off_id].config["Tags"] == {}
+    assert off[off_id].config["KmsKeyId"] is None
+    assert off[off_id].config["Tags"] == {}

@@ -1,4 +1,4 @@
-"""ElastiCache clusters through the connector: encrypted in transit vs plain, and group inheritance."""
+"""ElastiCache clusters through the connector: encrypted in transit vs plain; group inheritance."""
 
 from __future__ import annotations
 
@@ -12,7 +12,10 @@ ARN = "arn:aws:elasticache:us-east-1:123456789012:cluster"
 def test_encrypted_cluster_and_unencrypted_cluster(aws: Any, discover: Any) -> None:
     cache = aws("elasticache")
     cache.create_cache_cluster(
-        CacheClusterId="plain-cache", Engine="memcached", CacheNodeType="cache.t3.micro", NumCacheNodes=1
+        CacheClusterId="plain-cache",
+        Engine="memcached",
+        CacheNodeType="cache.t3.micro",
+        NumCacheNodes=1,
     )
     cache.create_cache_cluster(
         CacheClusterId="sealed-cache",

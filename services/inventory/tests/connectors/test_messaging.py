@@ -31,7 +31,9 @@ def test_public_topic_and_account_scoped_encrypted_topic(aws: Any, discover: Any
         AttributeName="Policy",
         AttributeValue=_policy(closed_arn, {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "SNS:Publish"),
     )
-    sns.subscribe(TopicArn=closed_arn, Protocol="sqs", Endpoint=f"arn:aws:sqs:us-east-1:{ACCOUNT}:x")
+    sns.subscribe(
+        TopicArn=closed_arn, Protocol="sqs", Endpoint=f"arn:aws:sqs:us-east-1:{ACCOUNT}:x"
+    )
 
     found = discover("aws.sns.topic")
 
@@ -58,7 +60,10 @@ def test_public_queue_and_account_scoped_queue_with_dead_letters(aws: Any, disco
     open_arn = f"arn:aws:sqs:us-east-1:{ACCOUNT}:open-queue"
     sqs.create_queue(
         QueueName="open-queue",
-        Attributes={"Policy": _policy(open_arn, "*", "sqs:SendMessage"), "SqsManagedSseEnabled": "false"},
+        Attributes={
+            "Policy": _policy(open_arn, "*", "sqs:SendMessage"),
+            "SqsManagedSseEnabled": "false",
+        },
     )
     closed_arn = f"arn:aws:sqs:us-east-1:{ACCOUNT}:closed-queue"
     sqs.create_queue(

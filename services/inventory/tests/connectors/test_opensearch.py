@@ -16,7 +16,12 @@ def test_encrypted_domain_and_unencrypted_domain(aws: Any, discover: Any) -> Non
             {
                 "Version": "2012-10-17",
                 "Statement": [
-                    {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "es:*", "Resource": "*"}
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"AWS": "*"},
+                        "Action": "es:*",
+                        "Resource": "*",
+                    }
                 ],
             }
         ),

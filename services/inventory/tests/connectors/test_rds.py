@@ -1,4 +1,4 @@
-"""RDS instances, clusters and snapshots through the connectors: public vs private, shared vs not."""
+"""RDS instances, clusters and snapshots via the connectors: public vs private, shared vs not."""
 
 from __future__ import annotations
 

@@ -26,3 +26,46 @@ def test_public_bucket_and_private_encrypted_bucket(aws: Any, discover: Any) -> 
     assert good["PublicAclGrants"] == []
     rule = good["Encryption"]["Rules"][0]["ApplyServerSideEncryptionByDefault"]
     assert rule["SSEAlgorithm"] == "aws:kms"
+
+
+def test_versioning_logging_and_lifecycle(aws: Any, discover: Any) -> None:
+    s3 = aws("s3")
+    s3.create_bucket(Bucket="bare-bucket")
+    s3.create_bucket(Bucket="access-logs")
+    s3.put_bucket_acl(
+        Bucket="access-logs",
+        GrantWrite="uri=http://acs.amazonaws.com/groups/s3/LogDelivery",
+        GrantReadACP="uri=http://acs.amazonaws.com/groups/s3/LogDelivery",
+    )
+    s3.create_bucket(Bucket="kept-bucket")
+    s3.put_bucket_versioning(Bucket="kept-bucket", VersioningConfiguration={"Status": "Enabled"})
+    s3.put_bucket_logging(
+        Bucket="kept-bucket",
+        BucketLoggingStatus={
+            "LoggingEnabled": {"TargetBucket": "access-logs", "TargetPrefix": "kept/"}
+        },
+    )
+    s3.put_bucket_lifecycle_configuration(
+        Bucket="kept-bucket",
+        LifecycleConfiguration={
+            "Rules": [
+                {
+                    "ID": "expire",
+                    "Status": "Enabled",
+                    "Filter": {"Prefix": ""},
+                    "Expiration": {"Days": 30},
+                }
+            ]
+        },
+    )
+
+    found = discover("aws.s3.bucket")
+
+    bad = found["arn:aws:s3:::bare-bucket"].config
+    good = found["arn:aws:s3:::kept-bucket"].config
+    assert bad["Versioning"] == {"Status": None, "MFADelete": None}
+    assert (bad["Logging"], bad["Lifecycle"]) == (None, None)
+    assert good["Versioning"]["Status"] == "Enabled"
+    assert good["Logging"] == {"TargetBucket": "access-logs", "TargetPrefix": "kept/"}
+    [rule] = good["Lifecycle"]
+    assert (rule["ID"], rule["Status"], rule["Expiration"]) == ("expire", "Enabled", {"Days": 30})

@@ -61,6 +61,45 @@ async def get_asset(asset_id: str, runtime: AppRuntime) -> Response:
     return await forward(runtime, "inventory", "GET", f"/assets/{quote(asset_id, safe=':/')}")
 
 
+@router.get("/groups")
+async def list_groups(runtime: AppRuntime) -> Response:
+    """Asset groups with their current member counts (inventory)."""
+    return await forward(runtime, "inventory", "GET", "/groups")
+
+
+@router.post("/groups")
+async def create_group(request: Request, runtime: AppRuntime) -> Response:
+    """Create an asset group; validation errors come back from the inventory."""
+    return await forward(runtime, "inventory", "POST", "/groups", request=request)
+
+
+@router.get("/groups/{name}")
+async def get_group(name: str, runtime: AppRuntime) -> Response:
+    """One asset group with its member count and breakdown."""
+    return await forward(runtime, "inventory", "GET", f"/groups/{_segment(name)}")
+
+
+@router.get("/groups/{name}/assets")
+async def group_assets(name: str, request: Request, runtime: AppRuntime) -> Response:
+    """A page of an asset group's current members."""
+    path = f"/groups/{_segment(name)}/assets"
+    return await forward(runtime, "inventory", "GET", path, params=_query(request))
+
+
+@router.put("/groups/{name}")
+async def update_group(name: str, request: Request, runtime: AppRuntime) -> Response:
+    """Replace an asset group's description and criteria."""
+    path = f"/groups/{_segment(name)}"
+    return await forward(runtime, "inventory", "PUT", path, request=request)
+
+
+@router.delete("/groups/{name}")
+async def delete_group(name: str, request: Request, runtime: AppRuntime) -> Response:
+    """Remove an asset group."""
+    path = f"/groups/{_segment(name)}"
+    return await forward(runtime, "inventory", "DELETE", path, request=request)
+
+
 @router.post("/scans")
 async def trigger_scan(request: Request, runtime: AppRuntime) -> Response:
     """Run inventory sweeps now and return their outcome."""

@@ -1,16 +1,18 @@
-"""HTTP surface of assets: list, search, replay, and one asset by id."""
+"""HTTP surface of assets: list, search, reindex, replay, and one asset by id."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
+from pacbot.common.search import MAX_WINDOW, SORT_FIELDS
 from pacbot.common.web import AppRuntime, DbSession
 from pacbot.inventory.assets import repository, service
 from pacbot.inventory.assets.schemas import (
     AssetOut,
     AssetPage,
+    ReindexResult,
     ReplayRequest,
     ReplayResult,
     SearchResult,
@@ -44,19 +46,42 @@ async def search_assets(
     account_id: Annotated[list[str] | None, Query()] = None,
     region: Annotated[list[str] | None, Query()] = None,
     tag: Annotated[list[str] | None, Query(description="KEY=VALUE")] = None,
+    tag_key: Annotated[list[str] | None, Query(description="assets having every key")] = None,
+    sort: Annotated[str | None, Query(description=f"one of {SORT_FIELDS}")] = None,
+    order: Annotated[Literal["asc", "desc"], Query()] = "asc",
     size: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
+    offset: Annotated[int, Query(ge=0, le=MAX_WINDOW)] = 0,
 ) -> SearchResult:
-    """Full-text search with facets (OpenSearch, or the database when embedded)."""
+    """Full-text search with filters, sorting, cursor paging and facets (OpenSearch or the DB)."""
     filters = {
         "resource_type": resource_type or [],
         "account_id": account_id or [],
         "region": region or [],
         "tag_pairs": service.parse_tags(tag or []),
+        "tag_keys": tag_key or [],
         "deleted": ["false"],
     }
-    found = await service.search(backend, text=q, filters=filters, size=size, offset=offset)
-    return SearchResult(total=found.total, items=found.items, facets=found.facets)
+    found = await service.search(
+        backend,
+        text=q,
+        filters=filters,
+        size=size,
+        offset=offset,
+        sort=sort,
+        order=order,
+        cursor=cursor,
+    )
+    return SearchResult(
+        total=found.total, items=found.items, facets=found.facets, next_cursor=found.next_cursor
+    )
+
+
+@router.post("/reindex", response_model=ReindexResult)
+async def reindex_assets(runtime: AppRuntime, backend: Search) -> ReindexResult:
+    """Rebuild the search index from the assets table and swap it in."""
+    rebuilt = await service.reindex(runtime.db, backend)
+    return ReindexResult(indexed=rebuilt.indexed, index=rebuilt.index)
 
 
 @router.post("/replay", response_model=ReplayResult)

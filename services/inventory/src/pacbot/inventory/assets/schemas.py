@@ -36,11 +36,19 @@ class AssetPage(BaseModel):
 
 
 class SearchResult(BaseModel):
-    """Search hits (indexed documents), the total and facet counts."""
+    """Search hits (indexed documents), the total, facet counts and the next page's cursor."""
 
     total: int
     items: list[dict[str, Any]]
     facets: dict[str, dict[str, int]]
+    next_cursor: str | None = None
+
+
+class ReindexResult(BaseModel):
+    """How many assets the rebuilt index holds, and its name."""
+
+    indexed: int
+    index: str
 
 
 class ReplayRequest(BaseModel):

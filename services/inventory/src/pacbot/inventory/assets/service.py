@@ -1,13 +1,16 @@
-"""Asset reads, search, and the replay the assessor asks for when policies change."""
+"""Asset reads, search, reindex, and the replay the assessor asks for when policies change."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pacbot.common.db import Database
 from pacbot.common.outbox import Outbox
-from pacbot.common.search import AssetSearch, SearchPage, SearchQuery
+from pacbot.common.search import AssetSearch, Rebuilt, SearchPage, SearchQuery, SearchQueryError
 from pacbot.common.web import DomainError, NotFound
 from pacbot.inventory.assets import repository
 from pacbot.inventory.discovery import events
@@ -31,25 +34,57 @@ def parse_tags(pairs: Sequence[str]) -> list[str]:
     return list(pairs)
 
 
+# Search-contract field → the query parameter a client of /assets/search sent.
+PARAMETERS = {"tag_pairs": "tag", "tag_keys": "tag_key", "text": "q"}
+
+
 async def search(
     backend: AssetSearch,
     *,
     text: str | None,
     filters: dict[str, list[str]],
     size: int,
-    offset: int,
+    offset: int = 0,
+    sort: str | None = None,
+    order: str = "asc",
+    cursor: str | None = None,
 ) -> SearchPage:
-    """Full-text and faceted search over current assets."""
+    """Full-text and faceted search over current assets; a bad parameter is a 400 naming it."""
     try:
         query = SearchQuery(
             text=text or None,
             filters={k: v for k, v in filters.items() if v},
+            sort=sort or None,
+            order=order,
             size=size,
             offset=offset,
+            cursor=cursor or None,
         )
-    except ValueError as exc:
-        raise DomainError(str(exc)) from exc
-    return await backend.search(query)
+        return await backend.search(query)
+    except SearchQueryError as exc:
+        field = PARAMETERS.get(exc.field or "", exc.field)
+        raise DomainError(f"{field}: {exc.message}", field=field) from exc
+
+
+async def current_documents(db: Database, batch: int = 500) -> AsyncIterator[dict[str, Any]]:
+    """Search fields of every non-deleted asset, read in short id-keyset transactions."""
+    after: str | None = None
+    while True:
+        query = select(Asset).where(Asset.deleted.is_(False)).order_by(Asset.asset_id)
+        if after is not None:
+            query = query.where(Asset.asset_id > after)
+        async with db.session() as session:
+            chunk = list(await session.scalars(query.limit(batch)))
+        for asset in chunk:
+            yield events.search_fields(asset)
+        if len(chunk) < batch:
+            return
+        after = chunk[-1].asset_id
+
+
+async def reindex(db: Database, backend: AssetSearch) -> Rebuilt:
+    """Rebuild the search index from the assets table (zero downtime on OpenSearch)."""
+    return await backend.rebuild(current_documents(db))
 
 
 async def replay(
