@@ -16,6 +16,9 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--grace-seconds", type=float, default=3.0, help="autofix grace period")
     demo.add_argument("--data-dir", type=Path, help="keep the SQLite files here")
     sub.add_parser("dev", help="dev stack: up | down | status [components]", add_help=False)
+    resources = sub.add_parser("resources", help="supported resource types and the IAM policy")
+    resources.add_argument("what", nargs="?", default="types", choices=["types", "iam-policy"])
+    resources.add_argument("--format", choices=["table", "json"], default="table")
     events = sub.add_parser("events", help="event contract tools")
     events.add_argument("action", choices=["schema"])
     events.add_argument("--out", type=Path, help="write one JSON Schema file per event here")
@@ -34,6 +37,10 @@ def main(argv: list[str] | None = None) -> int:
         from pacbot.cli.demo import main as demo_main
 
         return demo_main(args.endpoint_url, args.grace_seconds, args.data_dir)
+    if args.command == "resources":
+        from pacbot.cli.resources import show
+
+        return show(args.what, args.format)
     if args.command == "events":
         from pacbot.common.events import event_schemas
 

@@ -19,6 +19,7 @@ from pacbot.inventory.discovery import Discovery, SweepPlanner, SweepScheduler
 from pacbot.inventory.discovery.sweep import SweepLimits
 from pacbot.inventory.groups.router import router as groups_router
 from pacbot.inventory.history.router import router as history_router
+from pacbot.inventory.resources.router import router as resources_router
 from pacbot.inventory.models import INBOX, OUTBOX, SEARCH_TABLE
 from pacbot.inventory.scans.router import router as scans_router
 from pacbot.inventory.settings import InventorySettings
@@ -90,6 +91,7 @@ def create_app(
             groups_router,
             scans_router,
             changes_router,
+            resources_router,
         ],
         setup=setup,
     )

@@ -1,0 +1,1 @@
+"""What the inventory can discover, and the read-only IAM policy that discovery needs."""
