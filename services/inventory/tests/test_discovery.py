@@ -120,6 +120,9 @@ async def test_first_sweep_produces_the_contract_config_documents(inventory: Any
         "PolicyStatus": None,
         "PublicAccessBlock": None,
         "Encryption": None,
+        "Versioning": {"Status": None, "MFADelete": None},
+        "Logging": None,
+        "Lifecycle": None,
         "Tags": {},
     }
     assert public["config"]["CreationDate"].endswith("Z")

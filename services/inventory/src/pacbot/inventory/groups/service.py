@@ -1,0 +1,103 @@
+"""Asset-group logic: create, change, delete, count and list members (no commits here)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pacbot.common.web import Conflict, NotFound
+from pacbot.inventory.assets.schemas import AssetOut
+from pacbot.inventory.groups import repository
+from pacbot.inventory.groups.schemas import (
+    GroupDetail,
+    GroupIn,
+    GroupOut,
+    GroupUpdate,
+    MemberPage,
+)
+from pacbot.inventory.models import AssetGroup
+
+BREAKDOWN = ("resource_type", "account_id", "region")
+
+
+async def _existing(session: AsyncSession, name: str) -> AssetGroup:
+    group = await repository.get(session, name)
+    if group is None:
+        raise NotFound(f"asset group {name!r} not found", field="name")
+    return group
+
+
+async def summary(session: AsyncSession, group: AssetGroup) -> GroupOut:
+    """The group with its member count, computed now."""
+    return GroupOut(
+        name=group.name,
+        description=group.description,
+        criteria=group.criteria,
+        created_at=group.created_at,
+        updated_at=group.updated_at,
+        member_count=await repository.count_members(session, group.criteria),
+    )
+
+
+async def create(session: AsyncSession, body: GroupIn) -> GroupOut:
+    """Add a group; its name must be new."""
+    if await repository.get(session, body.name) is not None:
+        raise Conflict(f"asset group {body.name!r} already exists", field="name")
+    now = datetime.now(UTC)
+    group = AssetGroup(
+        name=body.name,
+        description=body.description,
+        criteria=body.criteria.stored(),
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(group)
+    await session.flush()
+    return await summary(session, group)
+
+
+async def update(session: AsyncSession, name: str, body: GroupUpdate) -> GroupOut:
+    """Replace a group's description and criteria."""
+    group = await _existing(session, name)
+    group.description = body.description
+    group.criteria = body.criteria.stored()
+    group.updated_at = datetime.now(UTC)
+    await session.flush()
+    return await summary(session, group)
+
+
+async def delete(session: AsyncSession, name: str) -> None:
+    """Remove a group."""
+    await session.delete(await _existing(session, name))
+
+
+async def list_groups(session: AsyncSession) -> list[GroupOut]:
+    """Every group with its member count."""
+    return [await summary(session, group) for group in await repository.all_groups(session)]
+
+
+async def detail(session: AsyncSession, name: str) -> GroupDetail:
+    """One group, its member count and members counted by type, account and region."""
+    group = await _existing(session, name)
+    counts: dict[str, Counter[str]] = {field: Counter() for field in BREAKDOWN}
+    total = 0
+    async for asset in repository.members(session, group.criteria):
+        total += 1
+        for field in BREAKDOWN:
+            counts[field][getattr(asset, field)] += 1
+    base = (await summary(session, group)).model_dump() | {"member_count": total}
+    return GroupDetail(**base, breakdown={f: dict(c.most_common()) for f, c in counts.items()})
+
+
+async def member_page(session: AsyncSession, name: str, *, limit: int, offset: int) -> MemberPage:
+    """A page of the group's current assets by id, and how many there are."""
+    group = await _existing(session, name)
+    items: list[AssetOut] = []
+    total = 0
+    async for asset in repository.members(session, group.criteria):
+        if offset <= total < offset + limit:
+            items.append(AssetOut.model_validate(asset))
+        total += 1
+    return MemberPage(items=items, total=total)

@@ -1,0 +1,128 @@
+"""/groups: validation, member counts, breakdown, members, update and delete, and ``matches``."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from pacbot.common.db import Database
+from pacbot.inventory.groups import matches
+from pacbot.inventory.models import Asset
+
+NAMES = ["alpha-logs", "alpha-data", "beta-site", "gamma-archive", "delta-web", "epsilon-db"]
+
+
+def rows() -> list[Asset]:
+    """Six current assets with Environment/Owner tags, and one deleted one."""
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    found = []
+    for i, name in enumerate([*NAMES, "gone"]):
+        tags = {"Environment": ["prod", "dev", "prod", "test", "prod", "dev", "prod"][i]}
+        if i % 2 == 0:
+            tags["Owner"] = "team-a"
+        found.append(
+            Asset(
+                asset_id=f"arn:aws:s3:::{name}",
+                account_id="111111111111" if i % 2 else "222222222222",
+                region=["us-east-1", "eu-west-1"][i % 2],
+                resource_type="aws.s3.bucket" if i < 4 else "aws.ec2.instance",
+                name=name,
+                tags=tags,
+                owner=None,
+                config={},
+                config_hash="0" * 64,
+                version=1,
+                deleted=name == "gone",
+                first_seen=now,
+                last_seen=now + timedelta(hours=i),
+                deleted_at=now if name == "gone" else None,
+            )
+        )
+    return found
+
+
+async def seed(db: Database) -> None:
+    async with db.session() as session:
+        session.add_all(rows())
+
+
+PROD_BUCKETS = {
+    "name": "prod-buckets",
+    "description": "production S3",
+    "criteria": {"resource_types": ["aws.s3.bucket"], "tags": {"Environment": "prod"}},
+}
+
+
+async def test_group_lifecycle_with_counts_breakdown_and_members(inventory: Any) -> None:
+    await seed(inventory.runtime.db)
+    client = inventory.client
+
+    created = await client.post("/groups", json=PROD_BUCKETS)
+    assert created.status_code == 201, created.text
+    assert created.json()["member_count"] == 2
+    assert created.json()["criteria"] == PROD_BUCKETS["criteria"]
+    assert (await client.post("/groups", json=PROD_BUCKETS)).status_code == 409
+    team = {"name": "team-a", "criteria": {"tags": {"Owner": ["team-a", "team-b"]}}}
+    assert (await client.post("/groups", json=team)).status_code == 201
+    account = {"name": "acct-1", "criteria": {"accounts": ["111111111111"]}}
+    assert (await client.post("/groups", json=account)).json()["member_count"] == 3
+
+    listed = (await client.get("/groups")).json()["items"]
+    assert [(g["name"], g["member_count"]) for g in listed] == [
+        ("acct-1", 3),
+        ("prod-buckets", 2),
+        ("team-a", 3),
+    ]
+    detail = (await client.get("/groups/team-a")).json()
+    assert detail["member_count"] == 3
+    assert detail["breakdown"]["resource_type"] == {"aws.s3.bucket": 2, "aws.ec2.instance": 1}
+    members = (await client.get("/groups/team-a/assets", params={"limit": 2, "offset": 1})).json()
+    assert members["total"] == 3
+    assert [a["name"] for a in members["items"]] == ["beta-site", "delta-web"]
+
+    changed = await client.put(
+        "/groups/prod-buckets", json={"criteria": {"regions": ["eu-west-1"]}}
+    )
+    assert changed.status_code == 200
+    assert (changed.json()["member_count"], changed.json()["description"]) == (3, "")
+    assert (await client.put("/groups/nope", json=changed.json() | {})).status_code == 422
+    missing = await client.put("/groups/nope", json={"criteria": {"regions": ["eu-west-1"]}})
+    assert missing.status_code == 404
+    assert (await client.delete("/groups/prod-buckets")).status_code == 204
+    assert (await client.get("/groups/prod-buckets")).status_code == 404
+    assert (await client.delete("/groups/prod-buckets")).status_code == 404
+    assert (await client.get("/groups/prod-buckets/assets")).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"name": "Bad Name!", "criteria": {"regions": ["us-east-1"]}}, "name"),
+        ({"name": "empty", "criteria": {}}, "criteria"),
+        (
+            {"name": "types", "criteria": {"resource_types": ["aws.nope"]}},
+            "criteria.resource_types",
+        ),
+        ({"name": "acct", "criteria": {"accounts": ["12"]}}, "criteria.accounts"),
+        ({"name": "tags", "criteria": {"tags": {"Env": []}}}, "criteria.tags"),
+        ({"name": "extra", "criteria": {"colour": ["red"]}}, "criteria.colour"),
+    ],
+)
+async def test_invalid_groups_are_422_naming_the_field(
+    inventory: Any, body: dict[str, Any], field: str
+) -> None:
+    response = await inventory.client.post("/groups", json=body)
+    assert response.status_code == 422, response.text
+    assert response.json()["field"].startswith(field)
+
+
+def test_matches_is_pure_over_rows_and_mappings() -> None:
+    logs, data = rows()[0], rows()[1]
+    criteria = {"regions": ["us-east-1"], "tags": {"Owner": "team-a"}}
+    assert matches(criteria, logs)
+    assert not matches(criteria, data)
+    summary = {"account_id": "1", "region": "us-east-1", "resource_type": "x", "tags": {}}
+    assert not matches(criteria, summary)
+    assert matches({"regions": ["us-east-1"]}, summary)
