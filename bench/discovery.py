@@ -16,7 +16,6 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 import httpx
 
@@ -164,7 +163,7 @@ def custodian_queries(endpoint: str, out: Path) -> tuple[float, Counter[str], li
 
 def main() -> None:
     """Seed once, time both tools, print the comparison."""
-    os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")  # noqa: S105
+    os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")  # noqa: S106
     os.environ.pop("AWS_ENDPOINT_URL", None)
     scale = int(os.environ.get("BENCH_SCALE", "1"))
     moto, endpoint = start_moto()

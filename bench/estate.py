@@ -25,7 +25,7 @@ def _lambda_zip() -> bytes:
 
 
 def seed(endpoint: str, scale: int = 1) -> Counter[str]:
-    """Create ``scale`` × a fixed mix of resources; returns how many of each kind were made."""
+    """Create ``scale`` times a fixed mix of resources; returns how many of each kind were made."""
     made: Counter[str] = Counter()
     s3, ec2, iam = (_client(endpoint, s) for s in ("s3", "ec2", "iam"))
     for i in range(40 * scale):

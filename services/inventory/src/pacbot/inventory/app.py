@@ -19,8 +19,8 @@ from pacbot.inventory.discovery import Discovery, SweepPlanner, SweepScheduler
 from pacbot.inventory.discovery.sweep import SweepLimits
 from pacbot.inventory.groups.router import router as groups_router
 from pacbot.inventory.history.router import router as history_router
-from pacbot.inventory.resources.router import router as resources_router
 from pacbot.inventory.models import INBOX, OUTBOX, SEARCH_TABLE
+from pacbot.inventory.resources.router import router as resources_router
 from pacbot.inventory.scans.router import router as scans_router
 from pacbot.inventory.settings import InventorySettings
 

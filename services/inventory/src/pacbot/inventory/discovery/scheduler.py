@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -69,8 +70,11 @@ class SweepScheduler(Periodic):
         for target in await self.due(utcnow()):
             task: asyncio.Task[object] = asyncio.create_task(self.discovery.sweep_all([target]))
             self._running[target.key] = task
-            task.add_done_callback(lambda _t, key=target.key: self._running.pop(key, None))
+            task.add_done_callback(functools.partial(self._finished, target.key))
         self.rounds += 1
+
+    def _finished(self, key: SweepKey, _task: asyncio.Task[object]) -> None:
+        self._running.pop(key, None)
 
     async def stop(self) -> None:
         """Stop looking for due sweeps and cancel the ones in flight (they commit nothing)."""
