@@ -165,3 +165,26 @@ async def test_write_calls_are_audited(client: httpx.AsyncClient) -> None:
         ("POST", "/api/v1/exceptions/ex-1/revoke", 409),
         ("POST", "/api/v1/exceptions", 422),
     ]
+
+
+@pytest.mark.parametrize(
+    ("method", "public", "upstream_path"),
+    [
+        ("GET", "/api/v1/accounts", "/accounts"),
+        ("GET", "/api/v1/accounts/123456789012", "/accounts/123456789012"),
+        ("PATCH", "/api/v1/accounts/123456789012", "/accounts/123456789012"),
+        ("POST", "/api/v1/accounts/123456789012/validate", "/accounts/123456789012/validate"),
+        ("POST", "/api/v1/accounts/organization", "/accounts/organization"),
+        ("GET", "/api/v1/scans", "/scans"),
+        ("GET", "/api/v1/resources", "/resources"),
+        ("GET", "/api/v1/resources/iam-policy", "/resources/iam-policy"),
+        ("GET", "/api/v1/assets/arn:aws:s3:::logs/history", "/assets/arn:aws:s3:::logs/history"),
+    ],
+)
+async def test_inventory_routes_reach_the_inventory(
+    client: httpx.AsyncClient, seen: Seen, method: str, public: str, upstream_path: str
+) -> None:
+    response = await client.request(method, public, json={} if method != "GET" else None)
+    assert response.status_code == 200, response.text
+    assert response.json()["path"] == upstream_path
+    assert seen[-1].method == method

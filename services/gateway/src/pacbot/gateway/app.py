@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from pacbot.common.runtime import Runtime, SharedInfra
 from pacbot.common.web import build_service_app
 from pacbot.gateway.api.audit import install_audit
+from pacbot.gateway.api.inventory_routes import router as inventory_router
 from pacbot.gateway.api.router import router
 from pacbot.gateway.models import INBOX, OUTBOX
 from pacbot.gateway.settings import GatewaySettings
@@ -22,6 +23,8 @@ def create_app(
     """The ``/api/v1`` app; peers are reached through ``runtime.service(name)``."""
     settings = settings or GatewaySettings()
     runtime = Runtime(settings, outbox=OUTBOX, inbox=INBOX, migrations=MIGRATIONS, shared=shared)
-    app = build_service_app(title="PacBot gateway", runtime=runtime, routers=[router])
+    app = build_service_app(
+        title="PacBot gateway", runtime=runtime, routers=[inventory_router, router]
+    )
     install_audit(app, runtime)
     return app
