@@ -203,7 +203,7 @@ def test_images_public_and_private(aws: Any, discover: Any) -> None:
 def default_kms_key(monkeypatch: pytest.MonkeyPatch) -> str:
     """Answer GetEbsDefaultKmsKeyId, which moto 5.2 does not implement."""
     key = "arn:aws:kms:us-east-1:123456789012:key/default-ebs"
-    real = BaseClient._make_api_call
+    real: Any = vars(BaseClient)["_make_api_call"]
 
     def call(self: Any, operation: str, params: dict[str, Any]) -> Any:
         if operation == "GetEbsDefaultKmsKeyId":

@@ -15,7 +15,7 @@ _RULE_LISTS = ("IpRanges", "Ipv6Ranges", "UserIdGroupPairs", "PrefixListIds")
 
 def canonical(items: Iterable[Any] | None) -> list[Any]:
     """A list whose order carries no meaning, in a stable order (by its JSON form)."""
-    return list(items or [])
+    return sorted(items or [], key=lambda x: json.dumps(x, sort_keys=True, default=str))
 
 
 def sort_lists(item: dict[str, Any], *keys: str) -> dict[str, Any]:
