@@ -2,7 +2,7 @@
 UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 PYTEST_ARGS ?=
 
-.PHONY: bootstrap demo test dev-up dev-down dev-status lint format schemas bench
+.PHONY: bootstrap demo test dev-up dev-down dev-status lint format schemas bench bench-discovery
 
 bootstrap:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -36,4 +36,8 @@ schemas: bootstrap
 	$(UV) run pacbot events schema --out docs/events
 
 bench: bootstrap
-	$(UV) run python bench/run.py
+	$(UV) run python -m bench.run
+	$(UV) run --group bench python -m bench.discovery
+
+bench-discovery: bootstrap
+	$(UV) run --group bench python -m bench.discovery

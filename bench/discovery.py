@@ -15,6 +15,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -41,7 +42,7 @@ CUSTODIAN_TYPES = [
     "aws.iam-group",
     "aws.iam-policy",
     "aws.account",
-    "aws.server-certificate",
+    "aws.iam-certificate",
     "aws.kms-key",
     "aws.cloudtrail",
     "aws.log-group",
@@ -61,7 +62,7 @@ CUSTODIAN_TYPES = [
     "aws.efs",
     "aws.cache-cluster",
     "aws.redshift",
-    "aws.opensearch",
+    "aws.elasticsearch",
     "aws.rest-api",
     "aws.elb",
     "aws.app-elb",
@@ -119,6 +120,17 @@ async def pacbot_sweep(endpoint: str, data_dir: Path) -> tuple[float, Counter[st
         sweeps = (await client.post("/scans", json={})).json()["sweeps"]
         elapsed = time.perf_counter() - start
     seen = Counter({s["resource_type"]: s["seen"] for s in sweeps})
+    durations = sorted(
+        (
+            (
+                datetime.fromisoformat(s["finished_at"]) - datetime.fromisoformat(s["started_at"])
+            ).total_seconds(),
+            s["resource_type"],
+        )
+        for s in sweeps
+        if s["finished_at"]
+    )
+    print("slowest PacBot sweeps: " + ", ".join(f"{t} {d:.1f}s" for d, t in durations[-6:]))
     failed = {s["resource_type"]: s["error"] for s in sweeps if s["status"] != "succeeded"}
     return elapsed, seen, failed
 
@@ -190,8 +202,18 @@ def main() -> None:
         f"{c7n_s:.2f}s ({c7n_total / c7n_s:.1f}/s); policy errors: {len(c7n_errors)}"
     )
     print(f"ratio (Custodian time / PacBot time): {c7n_s / pacbot_s:.2f}x")
-    for line in c7n_errors[:10]:
-        print(f"  custodian: {line[:160]}")
+    print("custodian per type: " + ", ".join(f"{k} {v}" for k, v in sorted(c7n_seen.items())))
+    print(
+        "pacbot per type:    " + ", ".join(f"{k} {v}" for k, v in sorted(pacbot_seen.items()) if v)
+    )
+    failed_policies = sorted(
+        {
+            line.split("policy ")[1].split(",")[0]
+            for line in c7n_errors
+            if "executing policy q-" in line
+        }
+    )
+    print(f"custodian policies that failed against moto: {failed_policies or 'none'}")
 
 
 if __name__ == "__main__":

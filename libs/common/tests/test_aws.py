@@ -35,3 +35,12 @@ def test_retries_are_adaptive(aws_env: str) -> None:
     assert config.retries == {"mode": "adaptive", "max_attempts": 10}
     with pytest.raises(ValueError, match="Invalid endpoint"):
         AwsSessionFactory(endpoint_url="not a url").client("s3")
+
+
+def test_clients_are_built_once_per_service_region_and_account(aws_env: str) -> None:
+    factory = AwsSessionFactory(endpoint_url=aws_env)
+    other = AccountAccess("111122223333", role_arn="arn:aws:iam::111122223333:role/pacbot-read")
+    assert factory.client("s3") is factory.client("s3")
+    assert factory.client("s3") is not factory.client("s3", region="eu-west-1")
+    assert factory.client("s3", access=other) is not factory.client("s3")
+    assert factory.client("s3", access=other) is factory.client("s3", access=other)

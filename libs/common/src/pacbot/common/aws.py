@@ -44,6 +44,7 @@ class AwsSessionFactory:
         )
         self._base = base_session or boto3.Session(region_name=region)
         self._cache: dict[tuple[str, str | None], tuple[boto3.Session, datetime]] = {}
+        self._clients: dict[tuple[str, str, str | None], tuple[boto3.Session, Any]] = {}
         self._lock = threading.Lock()
 
     def session(self, access: AccountAccess | None = None) -> boto3.Session:
@@ -80,13 +81,25 @@ class AwsSessionFactory:
     def client(
         self, service: str, *, region: str | None = None, access: AccountAccess | None = None
     ) -> Any:
-        """A boto3 client for ``service`` in ``region`` of the given account."""
-        return self.session(access).client(
-            service,  # type: ignore[call-overload]
-            region_name=region or self.region,
-            endpoint_url=self.endpoint_url,
-            config=self.config,
-        )
+        """A boto3 client for ``service`` in ``region`` of the given account, built once.
+
+        Clients are thread-safe and expensive to build, so they are cached per session (a
+        refreshed assumed-role session gets new clients); building one is serialised because
+        boto3 sessions are not thread-safe.
+        """
+        session = self.session(access)
+        key = (service, region or self.region, access.role_arn if access else None)
+        with self._lock:
+            cached = self._clients.get(key)
+            if cached is None or cached[0] is not session:
+                client = session.client(
+                    service,  # type: ignore[call-overload]
+                    region_name=region or self.region,
+                    endpoint_url=self.endpoint_url,
+                    config=self.config,
+                )
+                cached = self._clients[key] = (session, client)
+        return cached[1]
 
     def caller_account(self) -> str:
         """The account id of the base credentials."""

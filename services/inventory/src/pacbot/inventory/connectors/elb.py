@@ -7,7 +7,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from pacbot.inventory.connectors._aws import error_code, flatten_tags, optional, paginate, plain
-from pacbot.inventory.connectors.ec2 import register, sort_lists
+from pacbot.inventory.connectors._listing import register, sort_lists
 from pacbot.inventory.connectors.registry import Connector, DiscoveredAsset, Scope
 
 _TAG_BATCH = 20  # DescribeTags takes at most 20 load balancers per call

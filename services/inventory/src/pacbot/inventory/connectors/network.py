@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pacbot.inventory.connectors.ec2 import Ec2Listing, register, sort_lists
+from pacbot.inventory.connectors._listing import Ec2Listing, register, sort_lists
 from pacbot.inventory.connectors.registry import Scope
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pacbot.inventory.connectors._aws import flatten_tags, paginate, plain
-from pacbot.inventory.connectors.ec2 import Ec2Listing, canonical, register, sort_lists
+from pacbot.inventory.connectors._listing import Ec2Listing, canonical, register, sort_lists
 from pacbot.inventory.connectors.registry import Scope
 
 _FILTER_VALUES = 200  # values per DescribeFlowLogs filter, well under the API limit
