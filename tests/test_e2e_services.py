@@ -50,7 +50,7 @@ async def cluster(stack: StackInfo, aws_env: str, tmp_path: Path) -> AsyncIterat
     """Six service processes on fresh topics, a fresh database and a reset moto."""
     await _fresh_kafka(stack.kafka_bootstrap)
     await _fresh_database(stack, "pacbot_e2e")
-    httpx.post(f"{stack.moto_url}/moto-api/reset").raise_for_status()
+    httpx.post(f"{stack.moto_url}/moto-api/reset", timeout=60).raise_for_status()
     async with httpx.AsyncClient() as client:
         await client.delete(f"{stack.opensearch_url}/pacbot-assets-v1")
     ports = {name: free_port() for name in SERVICES}
@@ -63,6 +63,7 @@ async def cluster(stack: StackInfo, aws_env: str, tmp_path: Path) -> AsyncIterat
             "PACBOT_AUTOFIX_GRACE_OVERRIDE_SECONDS": "4",
             "PACBOT_AUTOFIX_TIMER_POLL_SECONDS": "0.5",
             "PACBOT_INVENTORY_SEARCH_REFRESH": "true",
+            "PACBOT_INVENTORY_REGIONS": '["us-east-1"]',
         },
     )
     with running_services(env, ports, tmp_path / "logs") as urls:
@@ -78,7 +79,7 @@ async def test_loop_across_six_processes(cluster: dict[str, str], stack: StackIn
         assert inventory_ready["checks"] == {"database": True, "bus": True, "search": True}
         await run_scenario(api, s3, "e2e", timeout=90)
     async with httpx.AsyncClient(base_url=cluster["inventory"]) as inventory:
-        search = (await inventory.get("/assets/search", params={"q": "e2e-public"})).json()
+        search = (await inventory.get("/assets/search", params={"q": "e2e"})).json()
         assert search["facets"]["resource_type"] == {"aws.s3.bucket": 2}
 
 

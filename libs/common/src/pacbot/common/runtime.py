@@ -116,7 +116,7 @@ class Runtime:
             self._clients[name] = httpx.AsyncClient(
                 base_url=f"http://{name}" if transport else base,
                 transport=transport,
-                timeout=30,
+                timeout=self.settings.peer_timeout_seconds,
             )
         return self._clients[name]
 

@@ -44,6 +44,11 @@ class ServiceSettings(BaseSettings):
     run_migrations: bool = True
     consumer_max_attempts: int = 3
     outbox_poll_seconds: float = 0.2
+    peer_timeout_seconds: float = Field(
+        default=300,
+        gt=0,
+        description="How long a call to a peer service may take (scans run inline)",
+    )
     service_urls: dict[str, str] = Field(
         default_factory=dict, description='Base URL per peer service, e.g. {"violations": ...}'
     )
