@@ -175,6 +175,19 @@ async def test_remove(search: Backend) -> None:
     assert "alpha-logs" not in names(await find(search))
 
 
+async def test_apply_upserts_and_removes_a_batch(search: Backend) -> None:
+    renamed = {**asset(1), "name": "alpha-renamed"}
+    extra = {**asset(2), "asset_id": "arn:aws:s3:::zeta-new", "name": "zeta-new"}
+    await search.apply([renamed, extra], ["arn:aws:s3:::beta-site", "arn:aws:s3:::never-there"])
+    found = names(await find(search))
+    assert "alpha-renamed" in found
+    assert "zeta-new" in found
+    assert "alpha-data" not in found
+    assert "beta-site" not in found
+    assert len(found) == len(NAMES) + 1 - 1
+    await search.apply([], [])
+
+
 async def test_rebuild_replaces_everything_and_swaps_the_alias(search: Backend) -> None:
     before = await search.aliased() if isinstance(search, OpenSearchAssets) else []
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import AsyncIterable
+from collections.abc import AsyncIterable, Sequence
 from typing import Any
 
 from sqlalchemy import JSON, Column, MetaData, String, Table, Text, delete, insert, select
@@ -111,17 +111,26 @@ class DatabaseAssets:
 
     async def index(self, asset: dict[str, Any]) -> None:
         """Upsert one asset document."""
-        row = _row(asset)
-        upsert = pg_insert if self.db.is_postgres else sqlite_insert
-        stmt = upsert(self.table).values(**row)
-        stmt = stmt.on_conflict_do_update(index_elements=["asset_id"], set_=row)
-        async with self.db.session() as session:
-            await session.execute(stmt)
+        await self.apply([asset], [])
 
     async def remove(self, asset_id: str) -> None:
         """Drop an asset document."""
+        await self.apply([], [asset_id])
+
+    async def apply(self, upserts: Sequence[dict[str, Any]], removals: Sequence[str]) -> None:
+        """Upsert and drop many documents in one transaction (one sweep's changes)."""
+        upsert = pg_insert if self.db.is_postgres else sqlite_insert
         async with self.db.session() as session:
-            await session.execute(delete(self.table).where(self.table.c.asset_id == asset_id))
+            for asset in upserts:
+                row = _row(asset)
+                stmt = upsert(self.table).values(**row)
+                await session.execute(
+                    stmt.on_conflict_do_update(index_elements=["asset_id"], set_=row)
+                )
+            if removals:
+                await session.execute(
+                    delete(self.table).where(self.table.c.asset_id.in_(list(removals)))
+                )
 
     async def rebuild(self, assets: AsyncIterable[dict[str, Any]]) -> Rebuilt:
         """Replace every document in one transaction: readers see the old set or the new one."""

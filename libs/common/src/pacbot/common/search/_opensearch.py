@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator, Sequence
 from typing import Any
 
 from opensearchpy import AsyncOpenSearch, NotFoundError
@@ -98,6 +98,22 @@ class OpenSearchAssets:
             await self._client().index(
                 index=target, id=doc["asset_id"], body=doc, refresh=self._refresh
             )
+
+    async def apply(self, upserts: Sequence[dict[str, Any]], removals: Sequence[str]) -> None:
+        """Upsert and drop many documents in bulk requests (one sweep's changes)."""
+        if not upserts and not removals:
+            return
+        actions: list[dict[str, Any]] = []
+        for target in self._targets():
+            for asset in upserts:
+                doc = search_document(asset)
+                actions.append({"_index": target, "_id": doc["asset_id"], "_source": doc})
+            actions.extend(
+                {"_op_type": "delete", "_index": target, "_id": asset_id} for asset_id in removals
+            )
+        await async_bulk(
+            self._client(), actions, chunk_size=500, raise_on_error=False, refresh=self._refresh
+        )
 
     async def remove(self, asset_id: str) -> None:
         """Drop an asset document; a missing one is fine."""

@@ -58,13 +58,14 @@ async def reconcile(
     change event lists the whole scope but speaks only for the resources the event named).
     """
     known = await known_assets(session, key)
+    elsewhere = await _rows(session, [i.asset_id for i in found if i.asset_id not in known])
     changes = Changes()
     seen: set[str] = set()
     for item in found:
         if item.asset_id in seen:
             continue
         seen.add(item.asset_id)
-        asset = known.get(item.asset_id) or await session.get(Asset, item.asset_id)
+        asset = known.get(item.asset_id) or elsewhere.get(item.asset_id)
         previous = None if asset is None or asset.deleted else dict(asset.config)
         changed = _apply(session, asset, item, key, now)
         if changed is not None:
@@ -81,6 +82,18 @@ async def reconcile(
         changes.deleted.append(asset)
     await session.flush()
     return changes
+
+
+async def _rows(session: AsyncSession, asset_ids: list[str]) -> dict[str, Asset]:
+    """Rows of assets the sweep's scope did not cover (e.g. moved region), in one query."""
+    rows: dict[str, Asset] = {}
+    for start in range(0, len(asset_ids), 500):
+        chunk = asset_ids[start : start + 500]
+        rows.update(
+            (a.asset_id, a)
+            for a in await session.scalars(select(Asset).where(Asset.asset_id.in_(chunk)))
+        )
+    return rows
 
 
 def _apply(

@@ -191,9 +191,9 @@ class Discovery:
     async def _update_search(self, changes: Changes) -> None:
         """Best effort after the commit: the database and the events are the source of truth."""
         try:
-            for asset in changes.upserted:
-                await self.search.index(events.search_fields(asset))
-            for asset in changes.deleted:
-                await self.search.remove(asset.asset_id)
+            await self.search.apply(
+                [events.search_fields(asset) for asset in changes.upserted],
+                [asset.asset_id for asset in changes.deleted],
+            )
         except Exception:
             log.exception("search index update failed; assets stay correct in the database")

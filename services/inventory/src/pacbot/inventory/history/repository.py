@@ -32,6 +32,8 @@ async def record(
             changes=changes,
         )
     )
+    if asset.version <= KEEP_PER_ASSET:
+        return  # one entry per version: fewer versions than the bound cannot overflow it
     await session.flush()
     count = await session.scalar(
         select(func.count()).select_from(AssetChange).where(AssetChange.asset_id == asset.asset_id)
