@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from pacbot.inventory.groups import matches
-from services.inventory.tests.sample_assets import seed
+from services.inventory.tests.sample_assets import rows, seed
 
 PROD_BUCKETS = {
     "name": "prod-buckets",
