@@ -1,4 +1,4 @@
-"""The `pacbot` command: demo, embedded run, dev stack, event schemas."""
+"""The `pacbot` command: demo, embedded run, dev stack, scan, policy tools, event schemas."""
 
 from __future__ import annotations
 
@@ -19,6 +19,32 @@ def _parser() -> argparse.ArgumentParser:
     resources = sub.add_parser("resources", help="supported resource types and the IAM policy")
     resources.add_argument("what", nargs="?", default="types", choices=["types", "iam-policy"])
     resources.add_argument("--format", choices=["table", "json"], default="table")
+    policy = sub.add_parser("policy", help="policy-as-code tools: lint | test")
+    policy_sub = policy.add_subparsers(dest="policy_command", required=True)
+    lint = policy_sub.add_parser("lint", help="load policy YAML as the assessor would")
+    lint.add_argument("paths", nargs="+", metavar="PATH", help="policy files or directories")
+    ptest = policy_sub.add_parser("test", help="run each policy's own pass/fail examples")
+    ptest.add_argument("paths", nargs="+", metavar="PATH", help="policy files or directories")
+    scan = sub.add_parser("scan", help="discover and assess one account now, in-process")
+    scan.add_argument("--endpoint-url", help="an AWS-compatible endpoint (e.g. a moto server)")
+    scan.add_argument("--regions", help="comma-separated regions (default: the session's)")
+    scan.add_argument(
+        "--resources", help="comma-separated resource types (default: those the policies cover)"
+    )
+    scan.add_argument("--policies", help="comma-separated policy ids (default: every enabled)")
+    scan.add_argument(
+        "--policy-path",
+        type=Path,
+        action="append",
+        help="policy file or directory, repeatable (default: the shipped pack)",
+    )
+    scan.add_argument("--format", choices=["text", "json"], default="text")
+    scan.add_argument(
+        "--fail-on",
+        choices=["critical", "high", "medium", "low"],
+        help="exit 3 when a failing finding is at or above this severity",
+    )
+    scan.add_argument("--concurrency", type=int, default=8, help="describe threads (default 8)")
     events = sub.add_parser("events", help="event contract tools")
     events.add_argument("action", choices=["schema"])
     events.add_argument("--out", type=Path, help="write one JSON Schema file per event here")
@@ -41,6 +67,23 @@ def main(argv: list[str] | None = None) -> int:
         from pacbot.cli.resources import show
 
         return show(args.what, args.format)
+    if args.command == "policy":
+        from pacbot.cli.policy_cmd import check_examples, lint
+
+        return lint(args.paths) if args.policy_command == "lint" else check_examples(args.paths)
+    if args.command == "scan":
+        from pacbot.cli.scan import main as scan_main
+
+        return scan_main(
+            endpoint_url=args.endpoint_url,
+            regions=args.regions,
+            resources=args.resources,
+            policies=args.policies,
+            policy_paths=args.policy_path,
+            output=args.format,
+            fail_on=args.fail_on,
+            concurrency=args.concurrency,
+        )
     if args.command == "events":
         from pacbot.common.events import event_schemas
 

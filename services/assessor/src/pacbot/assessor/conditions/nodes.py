@@ -5,11 +5,15 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Protocol
+
+from pydantic import BaseModel, ValidationError
 
 from pacbot.assessor.conditions.operators import Operator
 from pacbot.assessor.conditions.outcome import Outcome, Status
 from pacbot.assessor.conditions.registry import CheckFn
+from pacbot.assessor.conditions.value_types import Missing, ValueType
 
 Params = Mapping[str, Any]
 
@@ -39,26 +43,79 @@ def _merge(outcomes: list[Outcome]) -> dict[str, Any]:
     return evidence
 
 
+class TagKey:
+    """``tag:Name``: the asset's flattened ``Tags`` map (or a Key/Value list) at ``Name``."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def search(self, config: Mapping[str, Any]) -> Any:
+        """The tag's value, or None when the asset has no such tag."""
+        tags = config.get("Tags")
+        if isinstance(tags, Mapping):
+            return tags.get(self.name)
+        if isinstance(tags, list):
+            for tag in tags:
+                if isinstance(tag, Mapping) and tag.get("Key") == self.name:
+                    return tag.get("Value")
+        return None
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, list) and value and not isinstance(value[0], str | int | float):
+        return repr([str(v) for v in value])
+    return repr(value)
+
+
 @dataclass(frozen=True)
 class ValueCheck:
-    """``{key, op, value}``: a JMESPath into the config compared with an operator."""
+    """``{key, op, value, value_type}``: a JMESPath into the config compared with an operator.
+
+    ``prepared`` is the literal value already converted by the value type at load time;
+    a ``{param: ...}`` value is converted at evaluation instead.
+    """
 
     key: str
-    expression: Any  # jmespath.parser.ParsedResult, compiled at load time
+    expression: Any  # jmespath.parser.ParsedResult or TagKey, compiled at load time
     op: Operator
     value: Any = None
+    value_type: ValueType | None = None
+    prepared: Any = None
 
     def evaluate(self, config: Mapping[str, Any], params: Params) -> Outcome:
         """Pass when the operator holds for the value found at ``key``."""
         actual = self.expression.search(config)
-        expected = resolve(self.value, params)
         evidence = {self.key: actual}
+        if not self.op.takes_value:
+            ok = self.op.test(actual, None)
+            return Outcome.of(ok, f"{self.key} = {actual!r} (should {self.op.phrase})", evidence)
+        vt = self.value_type
+        expected = resolve(self.value, params)
+        if vt is None:
+            try:
+                ok = self.op.test(actual, expected)
+            except (TypeError, re.error) as exc:
+                return Outcome("error", f"{self.key}: {exc}", evidence)
+            wanted = f"{self.op.phrase} {expected!r}"
+            return Outcome.of(ok, f"{self.key} = {actual!r} (should {wanted})", evidence)
+        wanted = f"{self.op.phrase} {expected!r}{vt.unit} [{vt.name}]"
         try:
-            ok = self.op.test(actual, expected)
-        except (TypeError, re.error) as exc:
-            return Outcome("error", f"{self.key}: {exc}", evidence)
-        wanted = f"{self.op.phrase} {expected!r}" if self.op.takes_value else self.op.phrase
-        return Outcome.of(ok, f"{self.key} = {actual!r} (should {wanted})", evidence)
+            prepared = (
+                self.prepared if not isinstance(self.value, ParamRef) else vt.prepare(expected)
+            )
+            left, right = vt.convert(actual, prepared, datetime.now(UTC))
+            ok = vt.tests.get(self.op.name, self.op.test)(left, right)
+        except Missing:
+            return Outcome("fail", f"{self.key} is missing (should {wanted})", evidence)
+        except (TypeError, ValueError, re.error) as exc:
+            return Outcome("error", f"{self.key} [{vt.name}]: {exc}", evidence)
+        shown = left if vt.name != "swap" else right
+        note = vt.note(left) if vt.note else _show(shown)
+        if vt.note:
+            evidence[f"{self.key} ({vt.name})"] = (
+                round(left, 3) if isinstance(left, float) else left
+            )
+        return Outcome.of(ok, f"{self.key} = {actual!r} ({note}; should {wanted})", evidence)
 
 
 @dataclass(frozen=True)
@@ -123,17 +180,34 @@ class Negation:
         return outcome
 
 
+def _first_problem(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    where = ".".join(str(part) for part in error["loc"])
+    return f"{where}: {error['msg']}" if where else str(error["msg"])
+
+
 @dataclass(frozen=True)
 class CheckCall:
-    """``{check: name, ...args}``: a registered Python check for shapes values cannot express."""
+    """``{check: name, ...args}``: a registered Python check for shapes values cannot express.
+
+    With a declared argument ``model``, ``args`` are the validated values when they hold no
+    ``{param: ...}``; otherwise they are validated after resolving the params.
+    """
 
     name: str
     fn: CheckFn
     args: tuple[tuple[str, Any], ...]
+    model: type[BaseModel] | None = None
+    resolved: bool = False
 
     def evaluate(self, config: Mapping[str, Any], params: Params) -> Outcome:
         """Run the check; an exception inside it is an ``error`` result, never a crash."""
         args = {name: resolve(value, params) for name, value in self.args}
+        if self.model is not None and not self.resolved:
+            try:
+                args = self.model.model_validate(args).model_dump()
+            except ValidationError as exc:
+                return Outcome("error", f"check {self.name}: bad argument {_first_problem(exc)}")
         try:
             verdict = self.fn(config, **args)
         except Exception as exc:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+
+from pacbot.assessor.conditions.schema import condition_json_schema
 
 Severity = Literal["critical", "high", "medium", "low"]
 Category = Literal["security", "governance", "cost", "tagging", "operations"]
@@ -27,7 +29,19 @@ def parse_duration(value: Any) -> float:
     return float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
 
 
-Duration = Annotated[float, BeforeValidator(parse_duration)]
+Duration = Annotated[
+    float,
+    BeforeValidator(parse_duration),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0},
+                {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*[smhd]?\s*$"},
+            ],
+            "description": "Seconds, or a duration such as '24h', '30m', '5s', '2d'.",
+        }
+    ),
+]
 
 
 class _Strict(BaseModel):
@@ -70,7 +84,7 @@ class PolicyDocument(_Strict):
     version: int = Field(ge=1)
     name: str = Field(min_length=1)
     description: str
-    resource: str = Field(pattern=r"^[a-z0-9]+(\.[a-z0-9-]+)+$")
+    resource: str = Field(pattern=r"^[a-z0-9]+(\.[a-z0-9_-]+)+$")
     severity: Severity
     category: Category
     frameworks: dict[str, list[str]] = Field(default_factory=dict)
@@ -84,3 +98,12 @@ class PolicyDocument(_Strict):
     def param_defaults(self) -> dict[str, Any]:
         """Each parameter's default value."""
         return {name: spec.default for name, spec in self.params.items()}
+
+
+def policy_json_schema() -> dict[str, Any]:
+    """JSON Schema of a policy file, with the condition grammar and every registered check."""
+    schema = PolicyDocument.model_json_schema(by_alias=True)
+    schema["$defs"] = {**schema.get("$defs", {}), **condition_json_schema()}
+    schema["properties"]["condition"] = {"$ref": "#/$defs/Condition"}
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema
