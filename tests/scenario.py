@@ -9,8 +9,8 @@ import httpx
 
 from pacbot.common.testing import eventually
 
-PUBLIC = "public-access"
-ENCRYPTION = "default-encryption"
+PUBLIC = "aws-s3-bucket-public-access"
+ENCRYPTION = "aws-s3-bucket-default-encryption"
 
 
 async def _violations(api: httpx.AsyncClient, **params: str) -> list[dict[str, Any]]:
@@ -49,8 +49,13 @@ async def run_scenario(api: httpx.AsyncClient, s3: Any, prefix: str, timeout: fl
     (await api.post("/api/v1/scans", json={})).raise_for_status()
 
     async def opened() -> list[dict[str, Any]]:
-        found = await _violations(api, status="open")
-        return [v for v in found if v["asset_name"] in (public, plain)] if len(found) >= 2 else []
+        found = await _violations(api, status="open", limit="500")
+        wanted = [
+            v
+            for v in found
+            if (v["asset_name"], v["policy_id"]) in ((public, PUBLIC), (plain, ENCRYPTION))
+        ]
+        return wanted if len(wanted) == 2 else []
 
     found = await eventually(opened, timeout=timeout, what="two open violations")
     by_bucket = {v["asset_name"]: v["policy_id"] for v in found}
@@ -59,13 +64,16 @@ async def run_scenario(api: httpx.AsyncClient, s3: Any, prefix: str, timeout: fl
     assert public_violation["policy_id"].endswith(PUBLIC), by_bucket
     assert plain_violation["policy_id"].endswith(ENCRYPTION), by_bucket
     assert public_violation["severity"] == "critical"
-    assert not [v for v in found if v["asset_name"] == private]
+    everything_open = await _violations(api, status="open", limit="500")
+    private_findings = {v["policy_id"] for v in everything_open if v["asset_name"] == private}
+    assert not private_findings & {PUBLIC, ENCRYPTION}
 
     summary = (await api.get("/api/v1/compliance/summary")).json()
     per_policy = {p["policy_id"]: p for p in summary["policies"]}
-    assert per_policy[public_violation["policy_id"]]["evaluated"] == 3
-    assert per_policy[public_violation["policy_id"]]["passing"] == 2
-    assert summary["open"] == 2
+    assert per_policy[PUBLIC]["evaluated"] == 3
+    assert per_policy[PUBLIC]["passing"] == 2
+    assert per_policy[ENCRYPTION]["failing"] == 1
+    assert summary["open"] == len(everything_open)
 
     hits = (await api.get("/api/v1/assets/search", params={"q": public})).json()
     assert hits["items"][0]["name"] == public

@@ -29,6 +29,8 @@ from pacbot.common.events import (
 from pacbot.common.runtime import SharedInfra
 
 BUCKET = "arn:aws:s3:::public-bucket"
+# The two skeleton policies, frozen here so service tests do not move as the shipped pack grows.
+SKELETON_PACK = Path(__file__).parent / "fixtures" / "skeleton"
 
 
 class AssessorKit:
@@ -46,6 +48,7 @@ class AssessorKit:
 
     def app(self, **overrides: Any) -> FastAPI:
         """An assessor on this test's SQLite file and bus."""
+        overrides.setdefault("policy_paths", [str(SKELETON_PACK)])
         settings = AssessorSettings(
             database_url=f"sqlite+aiosqlite:///{self.tmp_path}/assessor.db",
             bus="memory",

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import update
 
 from pacbot.assessor.models import PolicyState
-from pacbot.assessor.settings import SHIPPED_PACKS
+from services.assessor.tests.conftest import SKELETON_PACK
 
 FIELDS = {
     "id",
@@ -67,7 +67,7 @@ async def test_policy_errors_are_exposed(kit: Any, tmp_path: Path) -> None:
     extra = tmp_path / "extra"
     extra.mkdir()
     (extra / "broken.yaml").write_text("id: broken\nversion: 1\nseverity: [\n")
-    app = kit.app(policy_paths=[str(SHIPPED_PACKS), str(extra)])
+    app = kit.app(policy_paths=[str(SKELETON_PACK), str(extra)])
     async with kit.running(app) as client:
         errors = (await client.get("/policies/errors")).json()["items"]
         policies = (await client.get("/policies")).json()["items"]

@@ -139,13 +139,11 @@ def test_bad_file_does_not_stop_good_ones(tmp_path: Path) -> None:
     assert missing.endswith("missing:0: <root>: no such file or directory")
 
 
-def test_shipped_pack_loads_exactly_the_skeleton_policies() -> None:
+def test_shipped_pack_loads_cleanly_and_keeps_the_skeleton_policies() -> None:
     report = load_policies([SHIPPED_PACKS])
     assert report.errors == []
-    assert sorted(p.id for p in report.policies) == [
-        "aws-s3-bucket-default-encryption",
-        "aws-s3-bucket-public-access",
-    ]
+    ids = {p.id for p in report.policies}
+    assert {"aws-s3-bucket-default-encryption", "aws-s3-bucket-public-access"} <= ids
 
 
 @pytest.mark.parametrize(

@@ -46,7 +46,5 @@ def test_public_access_policy_metadata() -> None:
 
 def test_pack_files_ship_inside_the_package() -> None:
     assert SHIPPED_PACKS.is_relative_to(SHIPPED_PACKS.parent)
-    assert sorted(p.name for p in (SHIPPED_PACKS / "aws").glob("*.yaml")) == [
-        "s3-bucket-default-encryption.yaml",
-        "s3-bucket-public-access.yaml",
-    ]
+    names = {p.name for p in (SHIPPED_PACKS / "aws").glob("*.yaml")}
+    assert {"s3-bucket-default-encryption.yaml", "s3-bucket-public-access.yaml"} <= names

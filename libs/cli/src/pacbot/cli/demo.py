@@ -8,6 +8,7 @@ import os
 import tempfile
 import time
 import urllib.request
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -20,6 +21,7 @@ from pacbot.cli.embedded import EmbeddedOptions, EmbeddedPacBot
 from pacbot.cli.estate import seed
 
 MOTO_ACCOUNT = "123456789012"
+PUBLIC_POLICY = "aws-s3-bucket-public-access"
 
 
 @contextmanager
@@ -44,9 +46,27 @@ def _say(text: str = "") -> None:
     print(text, flush=True)
 
 
-def _table(violations: list[dict[str, Any]]) -> None:
-    for v in violations:
-        _say(f"  {v['status']:<9} {v['severity']:<8} {v['policy_id']:<36} {v['asset_name']}")
+def _table(violations: list[dict[str, Any]], severities: tuple[str, ...] = ()) -> None:
+    shown = [v for v in violations if not severities or v["severity"] in severities]
+    for v in shown:
+        _say(f"  {v['status']:<9} {v['severity']:<8} {v['policy_id']:<44} {v['asset_name']}")
+    if len(shown) < len(violations):
+        hidden: Counter[str] = Counter(v["severity"] for v in violations if v not in shown)
+        _say("  … and " + ", ".join(f"{n} {sev}" for sev, n in sorted(hidden.items())))
+
+
+async def _all_violations(api: Any, status: str) -> list[dict[str, Any]]:
+    """Every violation with ``status``, through the gateway's paging."""
+    found: list[dict[str, Any]] = []
+    while True:
+        page = (
+            await api.get(
+                "/api/v1/violations", params={"status": status, "limit": 200, "offset": len(found)}
+            )
+        ).json()
+        found += page["items"]
+        if len(found) >= page["total"] or not page["items"]:
+            return found
 
 
 async def run_demo(endpoint_url: str, data_dir: Path, grace_seconds: float) -> dict[str, Any]:
@@ -67,20 +87,25 @@ async def run_demo(endpoint_url: str, data_dir: Path, grace_seconds: float) -> d
         autofix_accounts=[MOTO_ACCOUNT],
     )
     async with EmbeddedPacBot(options) as pacbot, pacbot.client() as api:
-        _say("\n1. Assess: discovering and evaluating every bucket")
+        _say("\n1. Assess: discovering and evaluating every resource of the account")
         scan = (await api.post("/api/v1/scans", json={})).json()
         await pacbot.settle()
         seen = sum(s["seen"] for s in scan["sweeps"])
         _say(f"   discovered {seen} assets")
         summary = (await api.get("/api/v1/compliance/summary")).json()
-        opened = (await api.get("/api/v1/violations", params={"status": "open"})).json()["items"]
+        opened = await _all_violations(api, "open")
         _say(
-            f"\n2. Report: {len(opened)} open violations, "
-            f"overall compliance {summary['overall_pct']}%"
+            f"\n2. Report: {len(opened)} open violations over "
+            f"{len({v['policy_id'] for v in opened})} policies, "
+            f"overall compliance {summary['overall_pct']}% (critical ones:)"
         )
-        _table(opened)
+        _table(opened, ("critical",))
 
-        website = next(v for v in opened if v["asset_name"] == "acme-marketing-site")
+        website = next(
+            v
+            for v in opened
+            if v["asset_name"] == "acme-marketing-site" and v["policy_id"] == PUBLIC_POLICY
+        )
         expires = (datetime.now(UTC) + timedelta(days=30)).isoformat()
         grant = await api.post(
             "/api/v1/exceptions",
@@ -114,15 +139,13 @@ async def run_demo(endpoint_url: str, data_dir: Path, grace_seconds: float) -> d
         _say("\n5. Repeat: the next scan sees the fixed buckets")
         await api.post("/api/v1/scans", json={})
         await pacbot.settle()
-        closed = (await api.get("/api/v1/violations", params={"status": "closed"})).json()["items"]
-        still_open = (await api.get("/api/v1/violations", params={"status": "open"})).json()[
-            "items"
-        ]
+        closed = await _all_violations(api, "closed")
+        still_open = await _all_violations(api, "open")
         final = (await api.get("/api/v1/compliance/summary")).json()
         _say(f"   closed as fixed: {len(closed)}")
         _table(closed)
-        _say(f"   still open: {len(still_open)} (need a human: encryption has no autofix yet)")
-        _table(still_open)
+        _say(f"   still open: {len(still_open)} (no autofix for these yet; critical ones:)")
+        _table(still_open, ("critical",))
         _say(f"\nCompliance went from {summary['overall_pct']}% to {final['overall_pct']}%.")
         return {
             "before": summary,

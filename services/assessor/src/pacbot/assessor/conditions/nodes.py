@@ -88,7 +88,9 @@ class ValueCheck:
         evidence = {self.key: actual}
         if not self.op.takes_value:
             ok = self.op.test(actual, None)
-            return Outcome.of(ok, f"{self.key} = {actual!r} (should {self.op.phrase})", evidence)
+            return Outcome.of(
+                ok, lambda: f"{self.key} = {actual!r} (should {self.op.phrase})", evidence
+            )
         vt = self.value_type
         expected = resolve(self.value, params)
         if vt is None:
@@ -96,8 +98,11 @@ class ValueCheck:
                 ok = self.op.test(actual, expected)
             except (TypeError, re.error) as exc:
                 return Outcome("error", f"{self.key}: {exc}", evidence)
-            wanted = f"{self.op.phrase} {expected!r}"
-            return Outcome.of(ok, f"{self.key} = {actual!r} (should {wanted})", evidence)
+            return Outcome.of(
+                ok,
+                lambda: f"{self.key} = {actual!r} (should {self.op.phrase} {expected!r})",
+                evidence,
+            )
         wanted = f"{self.op.phrase} {expected!r}{vt.unit} [{vt.name}]"
         try:
             prepared = (
@@ -131,7 +136,7 @@ class AllOf:
             outcome = child.evaluate(config, params)
             seen.append(outcome)
             if outcome.status == "fail":
-                return Outcome("fail", outcome.reason, _merge(seen))
+                return Outcome("fail", outcome._reason, _merge(seen))
         return _settle(seen, "pass", "; ".join)
 
 
@@ -148,18 +153,18 @@ class AnyOf:
             outcome = child.evaluate(config, params)
             seen.append(outcome)
             if outcome.status == "pass":
-                return Outcome("pass", outcome.reason, _merge(seen))
+                return Outcome("pass", outcome._reason, _merge(seen))
         return _settle(seen, "fail", " and ".join)
 
 
 def _settle(seen: list[Outcome], verdict: Status, join: Any) -> Outcome:
     errors = [o for o in seen if o.status == "error"]
     if errors:
-        return Outcome("error", join(o.reason for o in errors), _merge(seen))
+        return Outcome("error", lambda: join(o.reason for o in errors), _merge(seen))
     decided = [o for o in seen if o.status != "not_applicable"]
     if not decided:
-        return Outcome("not_applicable", join(o.reason for o in seen), _merge(seen))
-    return Outcome(verdict, join(o.reason for o in decided), _merge(seen))
+        return Outcome("not_applicable", lambda: join(o.reason for o in seen), _merge(seen))
+    return Outcome(verdict, lambda: join(o.reason for o in decided), _merge(seen))
 
 
 @dataclass(frozen=True)
@@ -172,10 +177,10 @@ class Negation:
         """Pass when the child fails."""
         outcome = self.child.evaluate(config, params)
         if outcome.status == "pass":
-            return Outcome("fail", f"must not hold: {outcome.reason}", outcome.evidence)
+            return Outcome("fail", lambda: f"must not hold: {outcome.reason}", outcome.evidence)
         if outcome.status == "fail":
             return Outcome(
-                "pass", f"does not hold, as required: {outcome.reason}", outcome.evidence
+                "pass", lambda: f"does not hold, as required: {outcome.reason}", outcome.evidence
             )
         return outcome
 

@@ -2,24 +2,54 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any, Literal
 
 Status = Literal["pass", "fail", "error", "not_applicable"]
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """A condition's verdict; ``evidence`` maps each consulted key to the value it had."""
+Reason = str | Callable[[], str]
 
-    status: Status
-    reason: str
-    evidence: dict[str, Any] = field(default_factory=dict)
+
+class Outcome:
+    """A condition's verdict; ``evidence`` maps each consulted key to the value it had.
+
+    The human reason may be given as a thunk: it is formatted only when someone reads it, so
+    the hot path of evaluating thousands of assets never pays for strings nobody shows.
+    """
+
+    __slots__ = ("_reason", "evidence", "status")
+
+    def __init__(self, status: Status, reason: Reason, evidence: dict[str, Any] | None = None):
+        self.status: Status = status
+        self._reason = reason
+        self.evidence: dict[str, Any] = evidence if evidence is not None else {}
+
+    @property
+    def reason(self) -> str:
+        """Why: formatted on first read."""
+        if not isinstance(self._reason, str):
+            self._reason = self._reason()
+        return self._reason
 
     @classmethod
-    def of(cls, ok: bool, reason: str, evidence: dict[str, Any] | None = None) -> Outcome:
+    def of(cls, ok: bool, reason: Reason, evidence: dict[str, Any] | None = None) -> Outcome:
         """Pass when ``ok``, else fail, with the same reason and evidence."""
-        return cls("pass" if ok else "fail", reason, evidence or {})
+        return cls("pass" if ok else "fail", reason, evidence)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Outcome):
+            return NotImplemented
+        return (self.status, self.reason, self.evidence) == (
+            other.status,
+            other.reason,
+            other.evidence,
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Outcome({self.status!r}, {self.reason!r}, {self.evidence!r})"
 
 
 class ConditionError(ValueError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from pacbot.assessor.conditions import Condition, Outcome
@@ -19,6 +20,11 @@ class CompiledPolicy:
     condition: Condition
     source: str
 
+    @cached_property
+    def defaults(self) -> dict[str, Any]:
+        """The declared parameter defaults, computed once."""
+        return self.document.param_defaults()
+
     @property
     def id(self) -> str:
         """The policy id."""
@@ -28,7 +34,7 @@ class CompiledPolicy:
         self, config: Mapping[str, Any], overrides: Mapping[str, Any] | None = None
     ) -> Outcome:
         """The verdict on one config, with parameter overrides over the defaults."""
-        params = {**self.document.param_defaults(), **(overrides or {})}
+        params = {**self.defaults, **overrides} if overrides else self.defaults
         try:
             return self.condition.evaluate(config, params)
         except Exception as exc:  # a policy bug is an error result, never a lost asset event
