@@ -25,6 +25,12 @@ def _parser() -> argparse.ArgumentParser:
     lint.add_argument("paths", nargs="+", metavar="PATH", help="policy files or directories")
     ptest = policy_sub.add_parser("test", help="run each policy's own pass/fail examples")
     ptest.add_argument("paths", nargs="+", metavar="PATH", help="policy files or directories")
+    whatif = policy_sub.add_parser("whatif", help="evaluate a draft policy on the live inventory")
+    whatif.add_argument("file", type=Path, metavar="FILE", help="the draft policy YAML")
+    whatif_target = whatif.add_mutually_exclusive_group()
+    whatif_target.add_argument("--gateway-url", help="the gateway (default http://127.0.0.1:8100)")
+    whatif_target.add_argument("--assessor-url", help="the assessor, bypassing the gateway")
+    whatif.add_argument("--format", choices=["text", "json"], default="text")
     scan = sub.add_parser("scan", help="discover and assess one account now, in-process")
     scan.add_argument("--endpoint-url", help="an AWS-compatible endpoint (e.g. a moto server)")
     scan.add_argument("--regions", help="comma-separated regions (default: the session's)")
@@ -67,6 +73,15 @@ def main(argv: list[str] | None = None) -> int:
         from pacbot.cli.resources import show
 
         return show(args.what, args.format)
+    if args.command == "policy" and args.policy_command == "whatif":
+        from pacbot.cli.whatif import run as whatif_run
+
+        return whatif_run(
+            args.file,
+            gateway_url=args.gateway_url,
+            assessor_url=args.assessor_url,
+            output=args.format,
+        )
     if args.command == "policy":
         from pacbot.cli.policy_cmd import check_examples, lint
 

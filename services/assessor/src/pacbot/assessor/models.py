@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Integer, String
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from pacbot.common.db import new_metadata
@@ -30,6 +30,24 @@ class PolicyState(Base):
     enabled: Mapped[bool] = mapped_column(Boolean, nullable=False)
     param_overrides: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    revision: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+
+
+class PolicyChange(Base):
+    """One operator change to a policy's registry state: who, when, why, before and after."""
+
+    __tablename__ = "policy_change"
+    __table_args__ = (UniqueConstraint("policy_id", "revision"),)
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+    )
+    policy_id: Mapped[str] = mapped_column(String(200), nullable=False, index=True)
+    revision: Mapped[int] = mapped_column(Integer, nullable=False)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    changed_by: Mapped[str] = mapped_column(String(200), nullable=False)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
 
 
 class AssetCursor(Base):

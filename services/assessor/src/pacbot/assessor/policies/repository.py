@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pacbot.assessor.models import PolicyState
+from pacbot.assessor.models import PolicyChange, PolicyState
 from pacbot.assessor.policies.compiled import CompiledPolicy
 
 
@@ -20,7 +20,13 @@ async def register_policies(
     if not policies:
         return
     rows = [
-        {"policy_id": p.id, "enabled": p.document.enabled, "param_overrides": {}, "updated_at": now}
+        {
+            "policy_id": p.id,
+            "enabled": p.document.enabled,
+            "param_overrides": {},
+            "updated_at": now,
+            "revision": 0,
+        }
         for p in policies
     ]
     dialect = session.get_bind().dialect.name
@@ -35,3 +41,26 @@ async def policy_states(session: AsyncSession) -> dict[str, PolicyState]:
     """Every registry row, by policy id."""
     rows = (await session.scalars(select(PolicyState))).all()
     return {row.policy_id: row for row in rows}
+
+
+async def state_for_update(session: AsyncSession, policy_id: str) -> PolicyState | None:
+    """The registry row of ``policy_id``, locked for this transaction where the database can."""
+    statement = select(PolicyState).where(PolicyState.policy_id == policy_id).with_for_update()
+    return (await session.scalars(statement)).one_or_none()
+
+
+async def add_change(session: AsyncSession, change: PolicyChange) -> None:
+    """Record one audited change (unique per policy and revision)."""
+    session.add(change)
+    await session.flush()
+
+
+async def changes_of(session: AsyncSession, policy_id: str, limit: int) -> list[PolicyChange]:
+    """The audited changes of ``policy_id``, newest first."""
+    statement = (
+        select(PolicyChange)
+        .where(PolicyChange.policy_id == policy_id)
+        .order_by(PolicyChange.revision.desc())
+        .limit(limit)
+    )
+    return list((await session.scalars(statement)).all())

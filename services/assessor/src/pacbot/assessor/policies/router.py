@@ -1,14 +1,34 @@
-"""``/policies``: the loaded policies, their registry state and the files that were rejected."""
+"""``/policies``: the registry (list, filter, change, history), load errors and what-if."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import logging
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
 
-from pacbot.assessor.policies.schemas import PolicyErrorList, PolicyErrorOut, PolicyList, PolicyOut
-from pacbot.assessor.policies.service import PolicyCatalog
-from pacbot.common.web import DbSession, NotFound
+from pacbot.assessor.policies import repository
+from pacbot.assessor.policies.loader import PolicyError
+from pacbot.assessor.policies.registry import PolicyPatchSpec, change_policy, request_replay
+from pacbot.assessor.policies.schemas import (
+    PolicyChangeOut,
+    PolicyDetail,
+    PolicyErrorList,
+    PolicyErrorOut,
+    PolicyHistory,
+    PolicyList,
+    PolicyOut,
+    PolicyPatch,
+    PolicyPatchResult,
+    ReplayOut,
+    WhatIfOut,
+)
+from pacbot.assessor.policies.service import PolicyCatalog, PolicyFilter
+from pacbot.assessor.policies.whatif import compare, current_assets, parse_draft
+from pacbot.common.web import AppRuntime, DbSession, NotFound
+
+log = logging.getLogger("pacbot.assessor.policies")
 
 
 def get_catalog(request: Request) -> PolicyCatalog:
@@ -20,11 +40,35 @@ def get_catalog(request: Request) -> PolicyCatalog:
 Catalog = Annotated[PolicyCatalog, Depends(get_catalog)]
 router = APIRouter(prefix="/policies", tags=["policies"])
 
+_DRAFT_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": "A draft policy: YAML text, or the document as a JSON object.",
+        "content": {
+            "application/yaml": {"schema": {"type": "string"}},
+            "text/plain": {"schema": {"type": "string"}},
+            "application/json": {"schema": {"type": "object"}},
+        },
+    }
+}
+
 
 @router.get("", response_model=PolicyList)
-async def list_policies(session: DbSession, catalog: Catalog) -> PolicyList:
-    """Every policy that loaded, with its enabled state."""
-    states = await catalog.states(session)
+async def list_policies(
+    session: DbSession,
+    catalog: Catalog,
+    resource: str | None = None,
+    severity: str | None = None,
+    category: str | None = None,
+    framework: Annotated[
+        str | None, Query(description="a framework (cis-aws-3.0) or control (cis-aws-3.0:2.1.4)")
+    ] = None,
+    enabled: bool | None = None,
+    q: Annotated[str | None, Query(description="every word in id, name or description")] = None,
+) -> PolicyList:
+    """Every policy that loaded, with its enabled state; each given filter must match."""
+    where = PolicyFilter(resource, severity, category, framework, enabled, q)
+    states = [a for a in await catalog.states(session) if where.matches(a)]
     return PolicyList(items=[PolicyOut.of(a, catalog.grace_override) for a in states])
 
 
@@ -34,10 +78,102 @@ async def list_policy_errors(catalog: Catalog) -> PolicyErrorList:
     return PolicyErrorList(items=[PolicyErrorOut.of(e) for e in catalog.errors])
 
 
-@router.get("/{policy_id}", response_model=PolicyOut)
-async def get_policy(policy_id: str, session: DbSession, catalog: Catalog) -> PolicyOut:
-    """One policy by id."""
-    for active in await catalog.states(session):
-        if active.policy.id == policy_id:
-            return PolicyOut.of(active, catalog.grace_override)
-    raise NotFound(f"no policy {policy_id!r}", field="policy_id")
+def _invalid_draft(error: PolicyError) -> JSONResponse:
+    return JSONResponse(
+        {
+            "error": "PolicyInvalid",
+            "detail": str(error),
+            "field": error.path,
+            "errors": [PolicyErrorOut.of(error).model_dump()],
+        },
+        status_code=422,
+    )
+
+
+@router.post(
+    "/whatif",
+    response_model=WhatIfOut,
+    openapi_extra=_DRAFT_BODY,
+    responses={422: {"description": "the draft is not a valid policy (file, line, path)"}},
+)
+async def what_if(
+    request: Request,
+    session: DbSession,
+    runtime: AppRuntime,
+    catalog: Catalog,
+    file: Annotated[str, Query(description="the draft's file name, used in messages")] = "draft",
+) -> Any:
+    """Evaluate a draft policy against the current inventory; nothing is stored or emitted."""
+    draft = parse_draft(
+        await request.body(), request.headers.get("content-type", ""), file or "draft"
+    )
+    if isinstance(draft, PolicyError):
+        return _invalid_draft(draft)
+    existing = await catalog.state(session, draft.id)
+    draft_assets = await current_assets(runtime, draft.document.resource)
+    existing_assets = draft_assets
+    if existing is not None and existing.policy.document.resource != draft.document.resource:
+        existing_assets = await current_assets(runtime, existing.policy.document.resource)
+    report = compare(draft, draft_assets, existing, existing_assets)
+    return WhatIfOut.model_validate(report, from_attributes=True)
+
+
+@router.get("/{policy_id}", response_model=PolicyDetail)
+async def get_policy(policy_id: str, session: DbSession, catalog: Catalog) -> PolicyDetail:
+    """One policy by id, with its effective params and registry revision."""
+    active = await catalog.state(session, policy_id)
+    if active is None:
+        raise NotFound(f"no policy {policy_id!r}", field="policy_id")
+    return PolicyDetail.detail(active, catalog.grace_override)
+
+
+@router.patch("/{policy_id}", response_model=PolicyPatchResult)
+async def patch_policy(
+    policy_id: str, body: PolicyPatch, runtime: AppRuntime, catalog: Catalog
+) -> PolicyPatchResult:
+    """Enable, disable or re-parameterise a policy; audited, announced, then replayed."""
+    spec = PolicyPatchSpec(
+        changed_by=body.changed_by, enabled=body.enabled, params=body.params, reason=body.reason
+    )
+    async with runtime.db.session() as session:  # commits before inventory is asked to replay
+        outcome = await change_policy(session, catalog, runtime.outbox, policy_id, spec)
+    if outcome.change is None:
+        replay = ReplayOut(status="skipped", replayed=None, error=None)
+        change = None
+    else:
+        resource = outcome.active.policy.document.resource
+        replay = ReplayOut.of(await request_replay(runtime, [resource]))
+        change = PolicyChangeOut.of(outcome.change)
+        log.info(
+            "policy changed",
+            extra={
+                "policy_id": policy_id,
+                "revision": outcome.change.revision,
+                "changed_by": body.changed_by,
+                "replay": replay.status,
+            },
+        )
+    return PolicyPatchResult(
+        policy=PolicyDetail.detail(outcome.active, catalog.grace_override),
+        change=change,
+        replay=replay,
+    )
+
+
+@router.get("/{policy_id}/history", response_model=PolicyHistory)
+async def policy_history(
+    policy_id: str,
+    session: DbSession,
+    catalog: Catalog,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> PolicyHistory:
+    """The audited changes of one policy, newest first."""
+    active = await catalog.state(session, policy_id)
+    if active is None:
+        raise NotFound(f"no policy {policy_id!r}", field="policy_id")
+    rows = await repository.changes_of(session, policy_id, limit)
+    return PolicyHistory(
+        policy_id=policy_id,
+        revision=active.revision,
+        items=[PolicyChangeOut.of(r) for r in rows],
+    )

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
+from pacbot.assessor.models import PolicyChange
 from pacbot.assessor.policies.loader import PolicyError
+from pacbot.assessor.policies.registry import ReplayOutcome
 from pacbot.assessor.policies.service import ActivePolicy
 
 
@@ -87,3 +90,122 @@ class PolicyErrorList(BaseModel):
     """``GET /policies/errors``."""
 
     items: list[PolicyErrorOut]
+
+
+class ParamOut(BaseModel):
+    """A declared parameter: its YAML default and the value evaluation uses now."""
+
+    default: Any
+    value: Any
+    overridden: bool
+    description: str
+
+
+class PolicyDetail(PolicyOut):
+    """``GET /policies/{id}``: the contract fields plus params and registry revision."""
+
+    params: dict[str, ParamOut]
+    revision: int
+    updated_at: datetime | None
+
+    @classmethod
+    def detail(cls, active: ActivePolicy, grace_override: float | None) -> PolicyDetail:
+        """Project a policy with its effective params."""
+        base = PolicyOut.of(active, grace_override).model_dump()
+        doc = active.policy.document
+        params = {
+            name: ParamOut(
+                default=spec.default,
+                value=active.params.get(name),
+                overridden=name in active.overrides,
+                description=spec.description,
+            )
+            for name, spec in doc.params.items()
+        }
+        return cls(**base, params=params, revision=active.revision, updated_at=active.updated_at)
+
+
+class PolicyPatch(BaseModel):
+    """``PATCH /policies/{id}``: what to change, who changes it and why."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool | None = None
+    params: dict[str, Any] | None = None
+    changed_by: str = Field(min_length=1, max_length=200)
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class PolicyChangeOut(BaseModel):
+    """One audited registry change."""
+
+    policy_id: str
+    revision: int
+    changed_at: datetime
+    changed_by: str
+    reason: str | None
+    changes: dict[str, Any]
+
+    @classmethod
+    def of(cls, row: PolicyChange) -> PolicyChangeOut:
+        """Project an audit row."""
+        return cls(
+            policy_id=row.policy_id,
+            revision=row.revision,
+            changed_at=row.changed_at,
+            changed_by=row.changed_by,
+            reason=row.reason,
+            changes=row.changes,
+        )
+
+
+class ReplayOut(BaseModel):
+    """The replay asked of inventory after the change committed."""
+
+    status: str
+    replayed: int | None
+    error: str | None
+
+    @classmethod
+    def of(cls, outcome: ReplayOutcome) -> ReplayOut:
+        """Project a replay outcome."""
+        return cls(status=outcome.status, replayed=outcome.replayed, error=outcome.error)
+
+
+class PolicyPatchResult(BaseModel):
+    """The policy after the change, the audit entry (null if nothing changed), the replay."""
+
+    policy: PolicyDetail
+    change: PolicyChangeOut | None
+    replay: ReplayOut
+
+
+class PolicyHistory(BaseModel):
+    """``GET /policies/{id}/history``: changes, newest first."""
+
+    policy_id: str
+    revision: int
+    items: list[PolicyChangeOut]
+
+
+class WhatIfFinding(BaseModel):
+    """An asset the draft fails (or errors on), and why."""
+
+    asset_id: str
+    name: str | None
+    reason: str
+
+
+class WhatIfOut(BaseModel):
+    """``POST /policies/whatif``: the draft's verdicts over the current assets."""
+
+    policy_id: str
+    resource: str
+    evaluated: int
+    would_fail: list[WhatIfFinding]
+    would_pass: int
+    not_applicable: int
+    errors: list[WhatIfFinding]
+    would_open: list[str]
+    would_close: list[str]
+    current: dict[str, Any]

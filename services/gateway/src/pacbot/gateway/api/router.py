@@ -118,6 +118,28 @@ async def get_policy(policy_id: str, runtime: AppRuntime) -> Response:
     return await forward(runtime, "assessor", "GET", f"/policies/{_segment(policy_id)}")
 
 
+@router.post("/policies/whatif")
+async def policy_what_if(request: Request, runtime: AppRuntime) -> Response:
+    """Evaluate a draft policy (YAML text or JSON document) against the current inventory."""
+    return await forward(
+        runtime, "assessor", "POST", "/policies/whatif", params=_query(request), request=request
+    )
+
+
+@router.patch("/policies/{policy_id}")
+async def update_policy(policy_id: str, request: Request, runtime: AppRuntime) -> Response:
+    """Enable, disable or re-parameterise a policy (audited by the assessor)."""
+    path = f"/policies/{_segment(policy_id)}"
+    return await forward(runtime, "assessor", "PATCH", path, request=request)
+
+
+@router.get("/policies/{policy_id}/history")
+async def policy_history(policy_id: str, request: Request, runtime: AppRuntime) -> Response:
+    """The audited registry changes of one policy, newest first."""
+    path = f"/policies/{_segment(policy_id)}/history"
+    return await forward(runtime, "assessor", "GET", path, params=_query(request))
+
+
 @router.get("/exceptions")
 async def list_exceptions(request: Request, runtime: AppRuntime) -> Response:
     """Exceptions, optionally by status."""

@@ -1,0 +1,221 @@
+"""Policy registry over HTTP: filters, audited changes, PoliciesChanged, replay, evaluation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from pacbot.assessor.app import MIGRATIONS
+from pacbot.assessor.models import Base
+from pacbot.common.db import Database
+from pacbot.common.events import POLICIES_TOPIC, Envelope, PoliciesChanged
+from pacbot.common.migrations import upgrade
+from services.assessor.tests.registry_fixtures import FakeInventory, registry_app, write_policies
+
+GRANTS = "test-bucket-grants"
+VOLUME = "test-volume-encrypted"
+
+
+def _ids(response: Any) -> list[str]:
+    assert response.status_code == 200, response.text
+    return [p["id"] for p in response.json()["items"]]
+
+
+async def test_list_filters(kit: Any, tmp_path: Path) -> None:
+    app = registry_app(kit, FakeInventory(), write_policies(tmp_path))
+    async with kit.running(app) as client:
+        assert _ids(await client.get("/policies")) == [GRANTS, VOLUME]
+        assert _ids(await client.get("/policies", params={"resource": "aws.ec2.volume"})) == [
+            VOLUME
+        ]
+        assert _ids(await client.get("/policies", params={"severity": "low"})) == [GRANTS]
+        assert _ids(await client.get("/policies", params={"category": "security"})) == [VOLUME]
+        assert _ids(await client.get("/policies", params={"framework": "internal-1.0"})) == [GRANTS]
+        assert _ids(await client.get("/policies", params={"framework": "cis-aws-3.0:2.2.1"})) == [
+            VOLUME
+        ]
+        assert _ids(await client.get("/policies", params={"framework": "cis-aws-3.0:9.9"})) == []
+        assert _ids(await client.get("/policies", params={"enabled": "false"})) == [VOLUME]
+        assert _ids(await client.get("/policies", params={"enabled": "true"})) == [GRANTS]
+        assert _ids(await client.get("/policies", params={"q": "PUBLIC grants"})) == [GRANTS]
+        assert _ids(await client.get("/policies", params={"q": "public volume"})) == []
+        detail = (await client.get(f"/policies/{GRANTS}")).json()
+    assert detail["revision"] == 0
+    assert detail["params"]["max_grants"] == {
+        "default": 0,
+        "value": 0,
+        "overridden": False,
+        "description": "how many public grants are tolerated",
+    }
+
+
+async def test_patch_is_audited_announced_and_replayed(kit: Any, tmp_path: Path) -> None:
+    inventory = FakeInventory()
+    app = registry_app(kit, inventory, write_policies(tmp_path))
+    async with kit.running(app) as client:
+        disabled = await client.patch(
+            f"/policies/{GRANTS}",
+            json={"enabled": False, "changed_by": "alice", "reason": "noisy"},
+        )
+        tuned = await client.patch(
+            f"/policies/{GRANTS}",
+            json={"enabled": True, "params": {"max_grants": 2}, "changed_by": "bob"},
+        )
+        same = await client.patch(
+            f"/policies/{GRANTS}", json={"params": {"max_grants": 2}, "changed_by": "bob"}
+        )
+        history = await client.get(f"/policies/{GRANTS}/history")
+        listed = (await client.get("/policies", params={"enabled": "true"})).json()["items"]
+        await kit.settle(app)
+
+    assert disabled.status_code == 200, disabled.text
+    body = disabled.json()
+    assert body["policy"]["enabled"] is False
+    assert body["policy"]["revision"] == 1
+    assert body["change"]["changes"] == {"enabled": {"before": True, "after": False}}
+    assert body["replay"] == {"status": "requested", "replayed": 0, "error": None}
+
+    assert tuned.status_code == 200, tuned.text
+    policy = tuned.json()["policy"]
+    assert policy["enabled"] is True
+    assert policy["revision"] == 2
+    assert policy["params"]["max_grants"]["value"] == 2
+    assert policy["params"]["max_grants"]["overridden"] is True
+    assert tuned.json()["change"]["changes"] == {
+        "enabled": {"before": False, "after": True},
+        "params": {"max_grants": {"before": 0, "after": 2}},
+    }
+
+    # a patch that changes nothing is no new revision, no event, no replay
+    assert same.status_code == 200
+    assert same.json()["change"] is None
+    assert same.json()["policy"]["revision"] == 2
+    assert same.json()["replay"]["status"] == "skipped"
+
+    items = history.json()["items"]
+    assert history.json()["revision"] == 2
+    assert [(i["revision"], i["changed_by"], i["reason"]) for i in items] == [
+        (2, "bob", None),
+        (1, "alice", "noisy"),
+    ]
+    assert items[1]["changes"]["enabled"] == {"before": True, "after": False}
+    assert [p["id"] for p in listed] == [GRANTS]
+
+    events = [
+        Envelope.decode(m.value).payload_as(PoliciesChanged)
+        for m in kit.bus.messages(POLICIES_TOPIC)
+    ]
+    assert [(e.policy_ids, e.resource_types) for e in events] == [
+        ([GRANTS], ["aws.s3.bucket"]),
+        ([GRANTS], ["aws.s3.bucket"]),
+    ]
+    assert inventory.replays() == [["aws.s3.bucket"], ["aws.s3.bucket"]]
+
+
+async def test_change_stays_when_inventory_is_unreachable(kit: Any, tmp_path: Path) -> None:
+    inventory = FakeInventory(down=True)
+    app = registry_app(kit, inventory, write_policies(tmp_path))
+    async with kit.running(app) as client:
+        response = await client.patch(
+            f"/policies/{VOLUME}", json={"enabled": True, "changed_by": "carol"}
+        )
+        after = (await client.get(f"/policies/{VOLUME}")).json()
+        await kit.settle(app)
+    assert response.status_code == 200, response.text
+    assert response.json()["replay"]["status"] == "failed"
+    assert "unreachable" in response.json()["replay"]["error"]
+    assert after["enabled"] is True
+    assert after["revision"] == 1
+    assert len(inventory.replays()) == 1  # it was asked
+    assert len(kit.bus.messages(POLICIES_TOPIC)) == 1  # the event stays for a later replay
+
+
+async def test_bad_changes_are_rejected_naming_the_field(kit: Any, tmp_path: Path) -> None:
+    inventory = FakeInventory()
+    app = registry_app(kit, inventory, write_policies(tmp_path))
+    async with kit.running(app) as client:
+        unknown = await client.patch(
+            f"/policies/{GRANTS}", json={"params": {"max_grant": 1}, "changed_by": "x"}
+        )
+        wrong_type = await client.patch(
+            f"/policies/{GRANTS}", json={"params": {"max_grants": "lots"}, "changed_by": "x"}
+        )
+        bad_regex = await client.patch(
+            f"/policies/{GRANTS}", json={"params": {"name_pattern": "(["}, "changed_by": "x"}
+        )
+        undeclared = await client.patch(
+            f"/policies/{VOLUME}", json={"params": {"anything": 1}, "changed_by": "x"}
+        )
+        nothing = await client.patch(f"/policies/{GRANTS}", json={"changed_by": "x"})
+        anonymous = await client.patch(f"/policies/{GRANTS}", json={"enabled": False})
+        missing = await client.patch(
+            "/policies/no-such", json={"enabled": False, "changed_by": "x"}
+        )
+        missing_history = await client.get("/policies/no-such/history")
+        after = (await client.get(f"/policies/{GRANTS}")).json()
+        await kit.settle(app)
+
+    assert unknown.status_code == 422
+    assert unknown.json()["field"] == "params.max_grant"
+    assert "max_grants" in unknown.json()["detail"]  # names what it expected
+    assert wrong_type.status_code == 422
+    assert wrong_type.json()["field"] == "params.max_grants"
+    assert bad_regex.status_code == 422
+    assert bad_regex.json()["field"] == "params.name_pattern"
+    assert "condition.and[1].value" in bad_regex.json()["detail"]
+    assert undeclared.status_code == 422
+    assert undeclared.json()["field"] == "params.anything"
+    assert nothing.status_code == 422
+    assert anonymous.status_code == 422
+    assert anonymous.json()["field"] == "changed_by"
+    assert missing.status_code == 404
+    assert missing.json()["field"] == "policy_id"
+    assert missing_history.status_code == 404
+    # nothing was changed, announced or replayed
+    assert after["revision"] == 0
+    assert after["params"]["name_pattern"]["value"] == "^[a-z-]+$"
+    assert kit.bus.messages(POLICIES_TOPIC) == []
+    assert inventory.replays() == []
+
+
+async def test_evaluation_uses_enabled_state_and_overridden_params(
+    kit: Any, tmp_path: Path
+) -> None:
+    app = registry_app(kit, FakeInventory(), write_policies(tmp_path))
+    two_grants = kit.bucket_config(Name="grants-bucket", PublicAclGrants=["READ", "WRITE"])
+    async with kit.running(app) as client:
+        await kit.publish(kit.upserted(1, two_grants))
+        first = await kit.evaluations(app)
+
+        patched = await client.patch(
+            f"/policies/{GRANTS}", json={"params": {"max_grants": 2}, "changed_by": "dana"}
+        )
+        assert patched.status_code == 200
+        await kit.publish(kit.upserted(1, two_grants, replay=True))
+        second = await kit.evaluations(app)
+
+        await client.patch(f"/policies/{GRANTS}", json={"enabled": False, "changed_by": "dana"})
+        await kit.publish(kit.upserted(1, two_grants, replay=True))
+        third = await kit.evaluations(app)
+
+    [before] = first
+    assert [(r.policy.policy_id, r.status) for r in before.results] == [(GRANTS, "fail")]
+    assert [(r.policy.policy_id, r.status) for r in second[-1].results] == [(GRANTS, "pass")]
+    assert len(third) == 3
+    assert third[-1].results == []  # disabled: not evaluated at all
+
+
+async def test_migrations_match_the_models(tmp_path: Path) -> None:
+    db = Database(f"sqlite+aiosqlite:///{tmp_path}/schema.db")
+    try:
+        await upgrade(db, MIGRATIONS)
+        async with db.engine.connect() as conn:
+            diff = await conn.run_sync(
+                lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata)
+            )
+    finally:
+        await db.dispose()
+    assert diff == []
