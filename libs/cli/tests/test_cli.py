@@ -31,3 +31,19 @@ def test_event_schemas_are_written(tmp_path: object, capsys: pytest.CaptureFixtu
     assert main(["events", "schema", "--out", str(out)]) == 0
     assert (out / "ViolationChanged.json").exists()
     assert "wrote" in capsys.readouterr().out
+
+
+def test_policies_list_json_is_the_pack(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["policies", "list", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert len(rows) >= 100
+    assert {r["category"] for r in rows} == {
+        "security",
+        "governance",
+        "cost",
+        "tagging",
+        "operations",
+    }
+    public = next(r for r in rows if r["id"] == "aws-s3-bucket-public-access")
+    assert public["autofix"] == "s3-block-public-access"
+    assert public["frameworks"]["cis-aws-3.0"] == ["2.1.4"]

@@ -48,3 +48,60 @@ def test_pack_files_ship_inside_the_package() -> None:
     assert SHIPPED_PACKS.is_relative_to(SHIPPED_PACKS.parent)
     names = {p.name for p in (SHIPPED_PACKS / "aws").glob("*.yaml")}
     assert {"s3-bucket-default-encryption.yaml", "s3-bucket-public-access.yaml"} <= names
+
+
+def test_the_aws_pack_is_complete_and_every_policy_is_self_tested() -> None:
+    from pacbot.assessor.policies.loader import load_policies
+
+    report = load_policies([SHIPPED_PACKS])
+    assert report.errors == []
+    policies = report.policies
+    assert len(policies) >= 100
+    assert {p.document.category for p in policies} == {
+        "security",
+        "governance",
+        "cost",
+        "tagging",
+        "operations",
+    }
+    for policy in policies:
+        doc = policy.document
+        assert doc.examples.passing, f"{doc.id} has no passing example"
+        assert doc.examples.failing, f"{doc.id} has no failing example"
+        assert doc.remediation.text.strip(), f"{doc.id} has no remediation"
+        assert policy.example_mismatches() == []
+    cis = {c for p in policies for c in p.document.frameworks.get("cis-aws-3.0", [])}
+    automatable = {
+        "1.4",
+        "1.5",
+        "1.6",
+        "1.8",
+        "1.9",
+        "1.10",
+        "1.12",
+        "1.13",
+        "1.14",
+        "1.15",
+        "1.16",
+        "1.19",
+        "2.1.1",
+        "2.1.2",
+        "2.1.4",
+        "2.2.1",
+        "2.3.1",
+        "2.3.2",
+        "2.3.3",
+        "2.4.1",
+        "3.1",
+        "3.2",
+        "3.3",
+        "3.5",
+        "3.6",
+        "3.7",
+        "5.1",
+        "5.2",
+        "5.3",
+        "5.4",
+        "5.6",
+    }
+    assert automatable <= cis, f"missing CIS controls: {sorted(automatable - cis)}"

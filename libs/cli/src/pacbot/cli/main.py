@@ -51,6 +51,10 @@ def _parser() -> argparse.ArgumentParser:
         help="exit 3 when a failing finding is at or above this severity",
     )
     scan.add_argument("--concurrency", type=int, default=8, help="describe threads (default 8)")
+    policies = sub.add_parser("policies", help="the shipped policy pack")
+    policies.add_argument("action", choices=["list"])
+    policies.add_argument("--format", choices=["table", "json"], default="table")
+    policies.add_argument("--policy-path", action="append", help="a pack directory (repeatable)")
     events = sub.add_parser("events", help="event contract tools")
     events.add_argument("action", choices=["schema"])
     events.add_argument("--out", type=Path, help="write one JSON Schema file per event here")
@@ -99,6 +103,10 @@ def main(argv: list[str] | None = None) -> int:
             fail_on=args.fail_on,
             concurrency=args.concurrency,
         )
+    if args.command == "policies":
+        from pacbot.cli.policies import list_policies
+
+        return list_policies(args.policy_path, args.format)
     if args.command == "events":
         from pacbot.common.events import event_schemas
 
