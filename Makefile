@@ -2,7 +2,7 @@
 UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 PYTEST_ARGS ?=
 
-.PHONY: bootstrap demo test dev-up dev-down dev-status lint format schemas bench bench-discovery
+.PHONY: bootstrap demo test dev-up dev-down dev-status lint format schemas bench bench-discovery bench-evaluate
 
 bootstrap:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -37,7 +37,11 @@ schemas: bootstrap
 
 bench: bootstrap
 	$(UV) run python -m bench.run
+	$(UV) run python -m bench.evaluate
 	$(UV) run --group bench python -m bench.discovery
+
+bench-evaluate: bootstrap
+	$(UV) run python -m bench.evaluate
 
 bench-discovery: bootstrap
 	$(UV) run --group bench python -m bench.discovery

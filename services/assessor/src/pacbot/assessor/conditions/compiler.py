@@ -22,7 +22,7 @@ from pacbot.assessor.conditions.nodes import (
 )
 from pacbot.assessor.conditions.operators import OPERATORS, lookup
 from pacbot.assessor.conditions.outcome import ConditionError
-from pacbot.assessor.conditions.paths import FieldPath
+from pacbot.assessor.conditions.paths import FieldPath, JmesPath
 from pacbot.assessor.conditions.registry import CheckRegistry
 from pacbot.assessor.conditions.value_types import VALUE_TYPES
 
@@ -133,7 +133,7 @@ def _compile_key(key: Any, path: Path) -> Any:
     except JMESPathError as exc:
         detail = str(exc).splitlines()[0]
         raise ConditionError(path, f"invalid JMESPath {key!r}: {detail}") from exc
-    return FieldPath.of(key) or compiled
+    return FieldPath.of(key) or JmesPath(compiled)
 
 
 def _value_check(raw: dict[str, Any], path: Path, params: Mapping[str, Any]) -> Condition:

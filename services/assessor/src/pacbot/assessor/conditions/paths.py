@@ -6,6 +6,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from jmespath import visitor
+
 _PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 
@@ -33,3 +35,20 @@ class FieldPath:
                 return None
             value = value.get(field)
         return value
+
+
+class JmesPath:
+    """A compiled JMESPath run by one shared interpreter; ``ParsedResult.search`` builds one
+    per call, which costs more than the walk itself on small config documents."""
+
+    __slots__ = ("_tree",)
+
+    def __init__(self, parsed: Any) -> None:
+        self._tree = parsed.parsed
+
+    def search(self, config: Any) -> Any:
+        """The expression's value on ``config`` (JMESPath semantics)."""
+        return _INTERPRETER.visit(self._tree, config)
+
+
+_INTERPRETER = visitor.TreeInterpreter()
