@@ -19,7 +19,9 @@ def _parser() -> argparse.ArgumentParser:
     resources = sub.add_parser("resources", help="supported resource types and the IAM policy")
     resources.add_argument("what", nargs="?", default="types", choices=["types", "iam-policy"])
     resources.add_argument("--format", choices=["table", "json"], default="table")
-    policy = sub.add_parser("policy", help="policy-as-code tools: lint | test")
+    policy = sub.add_parser(
+        "policy", help="policy-as-code tools: lint | test | whatif | import-custodian"
+    )
     policy_sub = policy.add_subparsers(dest="policy_command", required=True)
     lint = policy_sub.add_parser("lint", help="load policy YAML as the assessor would")
     lint.add_argument("paths", nargs="+", metavar="PATH", help="policy files or directories")
@@ -31,6 +33,11 @@ def _parser() -> argparse.ArgumentParser:
     whatif_target.add_argument("--gateway-url", help="the gateway (default http://127.0.0.1:8100)")
     whatif_target.add_argument("--assessor-url", help="the assessor, bypassing the gateway")
     whatif.add_argument("--format", choices=["text", "json"], default="text")
+    importc = policy_sub.add_parser(
+        "import-custodian", help="convert Cloud Custodian policies to PacBot policy YAML"
+    )
+    importc.add_argument("file", type=Path, metavar="FILE", help="the Custodian policy file")
+    importc.add_argument("--out", type=Path, help="write one YAML per policy here (default stdout)")
     scan = sub.add_parser("scan", help="discover and assess one account now, in-process")
     scan.add_argument("--endpoint-url", help="an AWS-compatible endpoint (e.g. a moto server)")
     scan.add_argument("--regions", help="comma-separated regions (default: the session's)")
@@ -77,6 +84,10 @@ def main(argv: list[str] | None = None) -> int:
         from pacbot.cli.resources import show
 
         return show(args.what, args.format)
+    if args.command == "policy" and args.policy_command == "import-custodian":
+        from pacbot.cli.custodian_import import run as import_custodian
+
+        return import_custodian(args.file, args.out)
     if args.command == "policy" and args.policy_command == "whatif":
         from pacbot.cli.whatif import run as whatif_run
 
