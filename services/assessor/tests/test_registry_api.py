@@ -108,9 +108,9 @@ async def test_patch_is_audited_announced_and_replayed(kit: Any, tmp_path: Path)
         Envelope.decode(m.value).payload_as(PoliciesChanged)
         for m in kit.bus.messages(POLICIES_TOPIC)
     ]
-    assert [(e.policy_ids, e.resource_types) for e in events] == [
-        ([GRANTS], ["aws.s3.bucket"]),
-        ([GRANTS], ["aws.s3.bucket"]),
+    assert [(e.policy_ids, e.resource_types, e.disabled_policy_ids) for e in events] == [
+        ([GRANTS], ["aws.s3.bucket"], [GRANTS]),
+        ([GRANTS], ["aws.s3.bucket"], []),
     ]
     assert inventory.replays() == [["aws.s3.bucket"], ["aws.s3.bucket"]]
 

@@ -18,6 +18,7 @@ from pacbot.common.events import (
     ASSETS_TOPIC,
     EVALUATIONS_TOPIC,
     EXCEPTIONS_TOPIC,
+    POLICIES_TOPIC,
     VIOLATIONS_TOPIC,
     AssetDeleted,
     AssetEvaluated,
@@ -26,6 +27,7 @@ from pacbot.common.events import (
     Envelope,
     EventData,
     ExceptionChanged,
+    PoliciesChanged,
     PolicyRef,
     PolicyResult,
     ViolationChanged,
@@ -143,6 +145,8 @@ class ViolationsKit:
                 topic, key = EXCEPTIONS_TOPIC, event.exception_id
             elif isinstance(event, AssetEvaluated):
                 topic, key = EVALUATIONS_TOPIC, event.asset.asset_id
+            elif isinstance(event, PoliciesChanged):
+                topic, key = POLICIES_TOPIC, event.policy_ids[0]
             else:
                 topic, key = ASSETS_TOPIC, event.asset.asset_id  # type: ignore[union-attr]
             await self.bus.publish(topic, Envelope.wrap(event, source="test", subject=key), key=key)

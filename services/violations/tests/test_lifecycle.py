@@ -165,3 +165,31 @@ async def test_replaying_evaluations_changes_nothing(kit: Any, client: Any) -> N
     after = (await client.get("/violations")).json()
     assert after == before
     assert len(kit.changes()) == emitted == 4
+
+
+async def test_disabling_a_policy_closes_its_violations_and_re_enabling_reopens(
+    kit: Any, client: Any
+) -> None:
+    from datetime import timedelta
+
+    from pacbot.common.events import PoliciesChanged
+    from services.violations.tests.conftest import T0
+
+    await kit.publish(kit.evaluated(1, 0, public="fail", encryption="fail"))
+    disabled = PoliciesChanged(
+        policy_ids=[kit.public],
+        resource_types=["aws.s3.bucket"],
+        disabled_policy_ids=[kit.public],
+        occurred_at=T0 + timedelta(minutes=1),
+    )
+    await kit.publish(disabled)
+    body = await violation(client, vid_of(kit))
+    assert (body["status"], body["close_reason"]) == ("closed", "policy_disabled")
+    still = await violation(client, vid_of(kit, kit.encryption))
+    assert still["status"] == "open"
+    summary = (await client.get("/compliance/summary")).json()
+    assert kit.public not in {p["policy_id"] for p in summary["policies"]}
+
+    await kit.publish(kit.evaluated(1, 2, public="fail"))  # the replay after re-enabling
+    body = await violation(client, vid_of(kit))
+    assert (body["status"], body["episode"]) == ("open", 2)

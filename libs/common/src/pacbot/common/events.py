@@ -190,6 +190,10 @@ class PoliciesChanged(_Data):
     event_type: Literal["pacbot.policies.changed"] = "pacbot.policies.changed"
     policy_ids: list[str]
     resource_types: list[str]
+    disabled_policy_ids: list[str] = Field(
+        default_factory=list,
+        description="Policies now disabled: their live violations close as policy_disabled",
+    )
     occurred_at: datetime
 
 

@@ -8,7 +8,12 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from pacbot.common.events import ASSETS_TOPIC, EVALUATIONS_TOPIC, EXCEPTIONS_TOPIC
+from pacbot.common.events import (
+    ASSETS_TOPIC,
+    EVALUATIONS_TOPIC,
+    EXCEPTIONS_TOPIC,
+    POLICIES_TOPIC,
+)
 from pacbot.common.runtime import Runtime, SharedInfra
 from pacbot.common.web import build_service_app
 from pacbot.violations.compliance.router import router as compliance_router
@@ -30,7 +35,8 @@ def create_app(
     @asynccontextmanager
     async def setup(app: FastAPI, runtime: Runtime) -> AsyncIterator[None]:
         runtime.subscribe(
-            [EVALUATIONS_TOPIC, ASSETS_TOPIC, EXCEPTIONS_TOPIC], event_handler(runtime.outbox)
+            [EVALUATIONS_TOPIC, ASSETS_TOPIC, EXCEPTIONS_TOPIC, POLICIES_TOPIC],
+            event_handler(runtime.outbox),
         )
         yield
 

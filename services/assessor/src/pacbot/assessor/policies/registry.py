@@ -159,7 +159,12 @@ async def change_policy(
         changes=changes,
     )
     await add_change(session, change)
-    event = PoliciesChanged(policy_ids=[policy_id], resource_types=[doc.resource], occurred_at=now)
+    event = PoliciesChanged(
+        policy_ids=[policy_id],
+        resource_types=[doc.resource],
+        disabled_policy_ids=[] if after_enabled else [policy_id],
+        occurred_at=now,
+    )
     await outbox.add(
         session,
         POLICIES_TOPIC,

@@ -6,17 +6,27 @@ from collections.abc import Awaitable, Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pacbot.common.events import AssetDeleted, AssetEvaluated, Envelope, ExceptionChanged
+from pacbot.common.events import (
+    AssetDeleted,
+    AssetEvaluated,
+    Envelope,
+    ExceptionChanged,
+    PoliciesChanged,
+)
 from pacbot.common.outbox import Outbox
 from pacbot.violations.exemptions.service import apply_exception
-from pacbot.violations.lifecycle.service import apply_deletion, apply_evaluation
+from pacbot.violations.lifecycle.service import (
+    apply_deletion,
+    apply_evaluation,
+    apply_policy_disabled,
+)
 from pacbot.violations.lifecycle.transitions import Transitions
 
 Handler = Callable[[AsyncSession, Envelope], Awaitable[None]]
 
 
 def event_handler(outbox: Outbox) -> Handler:
-    """One handler for the three topics; upserts need nothing here (evaluations follow)."""
+    """One handler for the four topics; upserts need nothing here (evaluations follow)."""
     transitions = Transitions(outbox)
 
     async def handle_event(session: AsyncSession, envelope: Envelope) -> None:
@@ -27,5 +37,7 @@ def event_handler(outbox: Outbox) -> Handler:
             await apply_deletion(session, transitions, event)
         elif isinstance(event, ExceptionChanged):
             await apply_exception(session, transitions, event)
+        elif isinstance(event, PoliciesChanged) and event.disabled_policy_ids:
+            await apply_policy_disabled(session, transitions, event)
 
     return handle_event

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pacbot.common.events import AssetDeleted, AssetEvaluated, AssetSummary, PolicyResult
+from pacbot.common.events import (
+    AssetDeleted,
+    AssetEvaluated,
+    AssetSummary,
+    PoliciesChanged,
+    PolicyResult,
+)
 from pacbot.violations.exemptions.repository import covering_exception
 from pacbot.violations.lifecycle.transitions import (
     Transitions,
@@ -15,7 +21,7 @@ from pacbot.violations.lifecycle.transitions import (
     refresh,
     violation_id,
 )
-from pacbot.violations.models import ViolationRow
+from pacbot.violations.models import ResultRow, ViolationRow
 from pacbot.violations.results.repository import (
     deleted_version,
     forget_deletion,
@@ -103,3 +109,23 @@ async def apply_deletion(
     for row in rows:
         row.asset_version = max(row.asset_version, deleted.version)
         await transitions.close(session, row, deleted.deleted_at, "asset_deleted")
+
+
+async def apply_policy_disabled(
+    session: AsyncSession, transitions: Transitions, changed: PoliciesChanged
+) -> None:
+    """Close a disabled policy's live violations and drop its results from compliance.
+
+    Re-enabling makes the assessor replay the assets, so failing ones re-open as new episodes.
+    """
+    ids = changed.disabled_policy_ids
+    rows = (
+        await session.scalars(
+            select(ViolationRow)
+            .where(ViolationRow.policy_id.in_(ids), ViolationRow.status.in_(LIVE))
+            .order_by(ViolationRow.violation_id)
+        )
+    ).all()
+    for row in rows:
+        await transitions.close(session, row, changed.occurred_at, "policy_disabled")
+    await session.execute(delete(ResultRow).where(ResultRow.policy_id.in_(ids)))
