@@ -143,7 +143,9 @@ class KafkaBus:
                 for tp, records in batches.items():
                     for record in records:
                         await deliver(_message(record))
-                        await consumer.commit({tp: record.offset + 1})
+                    # Commit once the whole batch of this partition is handled: a crash before
+                    # the commit redelivers the batch, and idempotent handlers absorb it.
+                    await consumer.commit({tp: records[-1].offset + 1})
         finally:
             await consumer.stop()
 
