@@ -2,7 +2,8 @@
 
 Starts an assessor (KafkaBus on the dev stack's broker, a PostgreSQL schema of its own) with the
 shipped pack, publishes N `asset.upserted` events for S3 buckets, and times until N
-`asset.evaluated` events have been produced. Needs `pacbot dev up`. It drops and recreates the pacbot.* topics it uses.
+`asset.evaluated` events have been produced. Needs `pacbot dev up`. It drops and recreates the
+pacbot.* topics it uses.
 Run with `make bench-pipeline` (BENCH_EVENTS, default 2000).
 """
 
