@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from pydantic import BaseModel, ValidationError
 
@@ -124,37 +124,41 @@ class ValueCheck:
 
 
 @dataclass(frozen=True)
-class AllOf:
-    """``and``: fails on the first failing child; errors if a child errors and none fails."""
+class _Junction:
+    """``and`` / ``or``: the first child with the deciding status decides; else ``_settle``."""
 
     children: tuple[Condition, ...]
+    decides: ClassVar[Status]
+    otherwise: ClassVar[Status]
+    joiner: ClassVar[str]
 
     def evaluate(self, config: Mapping[str, Any], params: Params) -> Outcome:
-        """Every applicable child must pass."""
+        """Short-circuit on the deciding status, otherwise settle over every child."""
         seen: list[Outcome] = []
         for child in self.children:
             outcome = child.evaluate(config, params)
             seen.append(outcome)
-            if outcome.status == "fail":
-                return Outcome("fail", outcome._reason, _merge(seen))
-        return _settle(seen, "pass", "; ".join)
+            if outcome.status == self.decides:
+                return Outcome(self.decides, outcome._reason, _merge(seen))
+        return _settle(seen, self.otherwise, self.joiner.join)
 
 
 @dataclass(frozen=True)
-class AnyOf:
+class AllOf(_Junction):
+    """``and``: fails on the first failing child; errors if a child errors and none fails."""
+
+    decides = "fail"
+    otherwise = "pass"
+    joiner = "; "
+
+
+@dataclass(frozen=True)
+class AnyOf(_Junction):
     """``or``: passes on the first passing child."""
 
-    children: tuple[Condition, ...]
-
-    def evaluate(self, config: Mapping[str, Any], params: Params) -> Outcome:
-        """At least one child must pass."""
-        seen: list[Outcome] = []
-        for child in self.children:
-            outcome = child.evaluate(config, params)
-            seen.append(outcome)
-            if outcome.status == "pass":
-                return Outcome("pass", outcome._reason, _merge(seen))
-        return _settle(seen, "fail", " and ".join)
+    decides = "pass"
+    otherwise = "fail"
+    joiner = " and "
 
 
 def _settle(seen: list[Outcome], verdict: Status, join: Any) -> Outcome:
