@@ -251,3 +251,10 @@ def test_group_criteria_match_accounts_regions_types_and_tags() -> None:
     assert not matches({"tags": {"Owner": "team-b"}}, a)
     assert not matches({"tags": {"CostCenter": "x"}}, a)
     assert matches({}, a)
+
+
+async def test_opensearch_write_failures_are_not_swallowed(search: Backend) -> None:
+    if not isinstance(search, OpenSearchAssets):
+        return  # the database fallback has no mapping to violate
+    with pytest.raises(RuntimeError, match="update failed for 1 documents"):
+        await search.apply([{**asset(0), "version": "not-a-number"}], [])

@@ -93,11 +93,7 @@ class OpenSearchAssets:
 
     async def index(self, asset: dict[str, Any]) -> None:
         """Upsert one asset document by id."""
-        doc = search_document(asset)
-        for target in self._targets():
-            await self._client().index(
-                index=target, id=doc["asset_id"], body=doc, refresh=self._refresh
-            )
+        await self.apply([asset], [])
 
     async def apply(self, upserts: Sequence[dict[str, Any]], removals: Sequence[str]) -> None:
         """Upsert and drop many documents in bulk requests (one sweep's changes)."""
@@ -111,17 +107,19 @@ class OpenSearchAssets:
             actions.extend(
                 {"_op_type": "delete", "_index": target, "_id": asset_id} for asset_id in removals
             )
-        await async_bulk(
+        _, errors = await async_bulk(
             self._client(), actions, chunk_size=500, raise_on_error=False, refresh=self._refresh
         )
+        # Deleting a document that is not there is fine; any other failure is not.
+        failed = [e for e in errors if not _missing_delete(e)]  # type: ignore[union-attr]
+        if failed:
+            raise RuntimeError(
+                f"search index update failed for {len(failed)} documents: {failed[0]}"
+            )
 
     async def remove(self, asset_id: str) -> None:
         """Drop an asset document; a missing one is fine."""
-        for target in self._targets():
-            try:
-                await self._client().delete(index=target, id=asset_id, refresh=self._refresh)
-            except NotFoundError:
-                continue
+        await self.apply([], [asset_id])
 
     async def rebuild(self, assets: AsyncIterable[dict[str, Any]]) -> Rebuilt:
         """Index ``assets`` into a new versioned index, then swap the alias onto it."""
@@ -169,3 +167,9 @@ class OpenSearchAssets:
             return bool(await self._client().ping())
         except Exception:
             return False
+
+
+def _missing_delete(error: Any) -> bool:
+    """True for a bulk item that only says the document to delete did not exist."""
+    item = error.get("delete") if isinstance(error, dict) else None
+    return isinstance(item, dict) and item.get("status") == 404
