@@ -133,30 +133,63 @@ class ViolationChanged(_Data):
     policy: PolicyRef
     status: Literal["open", "exempted", "closed"]
     reason: str
-    close_reason: Literal["fixed", "asset_deleted", "policy_disabled"] | None = None
+    close_reason: Literal["fixed", "asset_deleted", "policy_disabled", "policy_removed"] | None = (
+        None
+    )
     exception_id: str | None = None
     asset_version: int
     episode: int = Field(ge=1, description="Bumps every time a closed violation re-opens")
+    sequence: int = Field(
+        default=1,
+        ge=1,
+        description="Per violation, +1 on every event of it: a consumer ignores any event whose "
+        "sequence is not above the last one it applied for that violation_id",
+    )
     occurred_at: datetime
 
 
 ExceptionEventType = Literal[
+    "pacbot.exception.requested",
     "pacbot.exception.granted",
+    "pacbot.exception.rejected",
     "pacbot.exception.revoked",
+    "pacbot.exception.expiring_soon",
     "pacbot.exception.expired",
 ]
+ALL_POLICIES = "*"
+
+
+class ExceptionCriteria(_Data):
+    """Which assets a sticky exception covers, now and discovered later.
+
+    Every non-empty field must admit the asset: any listed account, region and resource type;
+    for each tag key one of its values; any name pattern (shell glob, case-sensitive).
+    """
+
+    accounts: list[str] = Field(default_factory=list)
+    regions: list[str] = Field(default_factory=list)
+    resource_types: list[str] = Field(default_factory=list)
+    tags: dict[str, str | list[str]] = Field(default_factory=dict)
+    name_patterns: list[str] = Field(default_factory=list)
 
 
 class ExceptionChanged(_Data):
-    """An exception was granted, revoked or expired."""
+    """An exception was requested, granted (approved), rejected, revoked, is expiring soon, or
+    expired. Only ``granted`` makes it take effect; ``revoked`` and ``expired`` end it.
+
+    A ``resource`` exception covers ``asset_ids`` and ``policy_ids``; a ``sticky`` one covers every
+    asset matching ``criteria`` and ``policy_ids``. ``policy_ids == ["*"]`` means every policy.
+    """
 
     event_type: ExceptionEventType
     exception_id: str
     kind: Literal["resource", "sticky"]
     asset_ids: list[str] = Field(default_factory=list)
     policy_ids: list[str] = Field(default_factory=list)
+    criteria: ExceptionCriteria | None = None
     reason: str
     requester: str
+    approver: str | None = None
     expires_at: datetime
     occurred_at: datetime
 
@@ -193,6 +226,10 @@ class PoliciesChanged(_Data):
     disabled_policy_ids: list[str] = Field(
         default_factory=list,
         description="Policies now disabled: their live violations close as policy_disabled",
+    )
+    removed_policy_ids: list[str] = Field(
+        default_factory=list,
+        description="Policies no longer in any pack: their live violations close as policy_removed",
     )
     occurred_at: datetime
 

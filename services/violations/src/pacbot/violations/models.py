@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from pacbot.common.db import new_metadata
@@ -47,6 +47,8 @@ class ResultRow(Base):
     category: Mapped[str] = mapped_column(String(20), nullable=False)
     asset: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
     policy: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    owner: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    tags: Mapped[dict[str, str]] = mapped_column(JSON, nullable=False, default=dict)
     deleted: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     evaluated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
 
@@ -77,6 +79,9 @@ class ViolationRow(Base):
     close_reason: Mapped[str | None] = mapped_column(String(20))
     exception_id: Mapped[str | None] = mapped_column(String(200))
     episode: Mapped[int] = mapped_column(Integer, nullable=False)
+    sequence: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    owner: Mapped[str | None] = mapped_column(String(320), nullable=True, index=True)
+    tags: Mapped[dict[str, str]] = mapped_column(JSON, nullable=False, default=dict)
     asset_version: Mapped[int] = mapped_column(Integer, nullable=False)
     opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
@@ -93,6 +98,7 @@ class ExceptionProjection(Base):
     kind: Mapped[str] = mapped_column(String(20), nullable=False)
     asset_ids: Mapped[list[str]] = mapped_column(JSON, nullable=False)
     policy_ids: Mapped[list[str]] = mapped_column(JSON, nullable=False)
+    criteria: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False)
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
@@ -106,3 +112,37 @@ class AssetTombstone(Base):
     asset_id: Mapped[str] = mapped_column(String(1024), primary_key=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     deleted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class ViolationEpisode(Base):
+    """One episode of a violation, from (re-)opening to closing; the base of time-to-remediate."""
+
+    __tablename__ = "violation_episodes"
+    __table_args__ = (Index("ix_violation_episodes_closed", "close_reason", "closed_at"),)
+
+    violation_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    episode: Mapped[int] = mapped_column(Integer, primary_key=True)
+    policy_id: Mapped[str] = mapped_column(String(200), nullable=False)
+    account_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    region: Mapped[str] = mapped_column(String(64), nullable=False)
+    resource_type: Mapped[str] = mapped_column(String(200), nullable=False)
+    severity: Mapped[str] = mapped_column(String(20), nullable=False)
+    category: Mapped[str] = mapped_column(String(20), nullable=False)
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    close_reason: Mapped[str | None] = mapped_column(String(20))
+
+
+class ComplianceSnapshot(Base):
+    """The compliance figures of one scope on one day, for trends (re-taken during the day)."""
+
+    __tablename__ = "compliance_snapshots"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(1000), primary_key=True)
+    overall_pct: Mapped[float | None] = mapped_column(Float, nullable=True)
+    evaluated_assets: Mapped[int] = mapped_column(Integer, nullable=False)
+    open: Mapped[int] = mapped_column(Integer, nullable=False)
+    exempted: Mapped[int] = mapped_column(Integer, nullable=False)
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    taken_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)

@@ -54,6 +54,8 @@ def refresh(
     row.region = asset.region
     row.resource_type = asset.resource_type
     row.asset_name = asset.name
+    row.owner = asset.owner
+    row.tags = dict(asset.tags)
     row.asset = asset.model_dump(mode="json")
     row.policy_name = policy.name
     row.severity = policy.severity

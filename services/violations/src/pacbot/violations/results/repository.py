@@ -33,6 +33,8 @@ async def store_result(
         "region": asset.region,
         "resource_type": asset.resource_type,
         "asset_name": asset.name,
+        "owner": asset.owner,
+        "tags": dict(asset.tags),
         "policy_name": result.policy.name,
         "severity": result.policy.severity,
         "category": result.policy.category,
