@@ -9,8 +9,10 @@ from fastapi import FastAPI
 from pacbot.common.runtime import Runtime, SharedInfra
 from pacbot.common.web import build_service_app
 from pacbot.gateway.api.audit import install_audit
+from pacbot.gateway.api.exceptions_routes import router as exceptions_router
 from pacbot.gateway.api.inventory_routes import router as inventory_router
 from pacbot.gateway.api.router import router
+from pacbot.gateway.api.violations_routes import router as violations_router
 from pacbot.gateway.models import INBOX, OUTBOX
 from pacbot.gateway.settings import GatewaySettings
 
@@ -24,7 +26,9 @@ def create_app(
     settings = settings or GatewaySettings()
     runtime = Runtime(settings, outbox=OUTBOX, inbox=INBOX, migrations=MIGRATIONS, shared=shared)
     app = build_service_app(
-        title="PacBot gateway", runtime=runtime, routers=[inventory_router, router]
+        title="PacBot gateway",
+        runtime=runtime,
+        routers=[inventory_router, violations_router, exceptions_router, router],
     )
     install_audit(app, runtime)
     return app

@@ -7,13 +7,9 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request, Response
 
 from pacbot.common.web import AppRuntime
-from pacbot.gateway.api.upstream import forward
+from pacbot.gateway.api.upstream import forward, segment
 
 router = APIRouter(prefix="/api/v1", tags=["inventory"])
-
-
-def _segment(value: str) -> str:
-    return quote(value, safe="")
 
 
 @router.get("/accounts")
@@ -37,20 +33,20 @@ async def import_organization(request: Request, runtime: AppRuntime) -> Response
 @router.get("/accounts/{account_id}")
 async def get_account(account_id: str, runtime: AppRuntime) -> Response:
     """One account."""
-    return await forward(runtime, "inventory", "GET", f"/accounts/{_segment(account_id)}")
+    return await forward(runtime, "inventory", "GET", f"/accounts/{segment(account_id)}")
 
 
 @router.patch("/accounts/{account_id}")
 async def update_account(account_id: str, request: Request, runtime: AppRuntime) -> Response:
     """Enable, disable, rename or re-region an account."""
-    path = f"/accounts/{_segment(account_id)}"
+    path = f"/accounts/{segment(account_id)}"
     return await forward(runtime, "inventory", "PATCH", path, request=request)
 
 
 @router.post("/accounts/{account_id}/validate")
 async def validate_account(account_id: str, request: Request, runtime: AppRuntime) -> Response:
     """Check an account's access again."""
-    path = f"/accounts/{_segment(account_id)}/validate"
+    path = f"/accounts/{segment(account_id)}/validate"
     return await forward(runtime, "inventory", "POST", path, request=request)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from urllib.parse import quote
 
 import httpx
 from fastapi import Request, Response
@@ -14,6 +15,16 @@ from pacbot.common.runtime import Runtime
 log = logging.getLogger("pacbot.gateway.upstream")
 
 QueryParams = Sequence[tuple[str, str]]
+
+
+def query_of(request: Request) -> list[tuple[str, str]]:
+    """The caller's query parameters, repeated keys kept, to pass on unchanged."""
+    return request.query_params.multi_items()
+
+
+def segment(value: str) -> str:
+    """``value`` quoted as one path segment."""
+    return quote(value, safe="")
 
 
 def _failure(status: int, error: str, detail: str, service: str) -> JSONResponse:
