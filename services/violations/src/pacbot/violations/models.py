@@ -51,6 +51,10 @@ class ResultRow(Base):
     tags: Mapped[dict[str, str]] = mapped_column(JSON, nullable=False, default=dict)
     deleted: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     evaluated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    # The (asset version, evaluated_at) of the latest pass/fail: an error or not_applicable result
+    # is stored above but decides nothing, so a late older verdict is judged against this one.
+    verdict_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    verdict_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class ViolationRow(Base):
@@ -102,6 +106,26 @@ class ExceptionProjection(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False)
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class ExceptionAsset(Base):
+    """The assets a resource exception names, so coverage is looked up by asset in SQL."""
+
+    __tablename__ = "exception_assets"
+    __table_args__ = (Index("ix_exception_assets_asset", "asset_id"),)
+
+    exception_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    asset_id: Mapped[str] = mapped_column(String(1024), primary_key=True)
+
+
+class RetiredPolicy(Base):
+    """A policy disabled or removed at ``retired_at``: results evaluated until then are stale."""
+
+    __tablename__ = "retired_policies"
+
+    policy_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(20), nullable=False)
+    retired_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
 
 
 class AssetTombstone(Base):
