@@ -1,4 +1,8 @@
-"""Event handlers of the violations service: evaluations, asset deletions, exceptions."""
+"""Event handlers of the violations service: evaluations, asset deletions, exceptions, policies.
+
+The runtime calls the handler once per event id, inside the transaction that also records the
+id in the inbox: a redelivered event is skipped, and a failed one leaves no trace.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +22,7 @@ from pacbot.violations.exemptions.service import apply_exception
 from pacbot.violations.lifecycle.service import (
     apply_deletion,
     apply_evaluation,
-    apply_policy_disabled,
+    apply_policies_changed,
 )
 from pacbot.violations.lifecycle.transitions import Transitions
 
@@ -37,7 +41,7 @@ def event_handler(outbox: Outbox) -> Handler:
             await apply_deletion(session, transitions, event)
         elif isinstance(event, ExceptionChanged):
             await apply_exception(session, transitions, event)
-        elif isinstance(event, PoliciesChanged) and event.disabled_policy_ids:
-            await apply_policy_disabled(session, transitions, event)
+        elif isinstance(event, PoliciesChanged):
+            await apply_policies_changed(session, transitions, event)
 
     return handle_event

@@ -1,10 +1,16 @@
-"""What evaluations and asset deletions do to results and violations."""
+"""What evaluations, asset deletions and policy changes do to results and violations.
+
+Every decision is a function of the events' own data (asset versions, ``evaluated_at``,
+``deleted_at``, ``occurred_at``), never of the wall clock or of arrival order: a duplicate,
+replayed or late event leaves the outcome as it is.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pacbot.common.events import (
@@ -14,20 +20,22 @@ from pacbot.common.events import (
     PoliciesChanged,
     PolicyResult,
 )
-from pacbot.violations.exemptions.repository import covering_exception
-from pacbot.violations.lifecycle.transitions import (
-    Transitions,
-    new_violation,
-    refresh,
-    violation_id,
-)
+from pacbot.violations.exemptions.repository import Coverage, coverage_for
+from pacbot.violations.exemptions.service import settle_failing
+from pacbot.violations.lifecycle.transitions import Transitions, new_violation, refresh
 from pacbot.violations.models import ResultRow, ViolationRow
 from pacbot.violations.results.repository import (
+    DECISIVE,
+    ResultKey,
     deleted_version,
-    forget_deletion,
-    get_result,
     mark_asset_deleted,
+    note_verdict,
+    results_of,
+    retire_policies,
+    retirements,
     store_result,
+    stored_key,
+    verdict_key,
 )
 
 LIVE = ("open", "exempted")
@@ -36,96 +44,153 @@ LIVE = ("open", "exempted")
 async def apply_evaluation(
     session: AsyncSession, transitions: Transitions, evaluated: AssetEvaluated
 ) -> None:
-    """Store each newer result; fail opens or exempts, pass closes, error/n.a. change nothing."""
+    """Store each newer result; a newer fail opens or exempts, a newer pass closes.
+
+    ``error`` and ``not_applicable`` are stored (when newer) but open and close nothing.
+    """
     asset, version, at = evaluated.asset, evaluated.asset_version, evaluated.evaluated_at
     gone = await deleted_version(session, asset.asset_id)
-    if gone is not None:
-        if version <= gone:
-            return  # a late evaluation of a version that no longer exists
-        await forget_deletion(session, asset.asset_id)
+    if gone is not None and version <= gone:
+        return  # a late evaluation of a version that no longer exists
+    policy_ids = [r.policy.policy_id for r in evaluated.results]
+    retired = await retirements(session, policy_ids)
+    stored = await results_of(session, asset.asset_id, policy_ids)
+    violations = await _violations_of(session, asset.asset_id, policy_ids)
+    coverage: Coverage | None = None
+    key: ResultKey = (version, at)
     for result in evaluated.results:
-        stored = await get_result(session, asset.asset_id, result.policy.policy_id)
-        if stored is not None and version < stored.asset_version:
+        policy_id = result.policy.policy_id
+        if policy_id in retired and at <= retired[policy_id]:
+            continue  # evaluated before the policy was disabled or removed
+        row = stored.get(policy_id)
+        verdict = verdict_key(row) if row is not None else None
+        if row is None or key > stored_key(row):
+            stored[policy_id] = row = store_result(session, row, asset, version, result, at)
+        elif result.status in DECISIVE and (verdict is None or key > verdict):
+            note_verdict(row, key)  # a late verdict behind a newer error still decides
+        if result.status not in DECISIVE or (verdict is not None and key <= verdict):
             continue
-        await store_result(session, asset, version, result, at)
         if result.status == "fail":
-            await _on_fail(session, transitions, asset, result, version, at)
-        elif result.status == "pass":
-            await _on_pass(session, transitions, asset, result, version, at)
+            coverage = coverage or await coverage_for(session, [asset.asset_id])
+            violations[policy_id] = await _on_fail(
+                session, transitions, violations.get(policy_id), asset, result, key, coverage
+            )
+        else:
+            await _on_pass(session, transitions, violations.get(policy_id), asset, result, key)
+
+
+async def _violations_of(
+    session: AsyncSession, asset_id: str, policy_ids: list[str]
+) -> dict[str, ViolationRow]:
+    """The asset's violations of these policies, locked for this transaction, by policy id."""
+    rows = await session.scalars(
+        select(ViolationRow)
+        .where(ViolationRow.asset_id == asset_id, ViolationRow.policy_id.in_(policy_ids))
+        .order_by(ViolationRow.violation_id)
+        .with_for_update()
+    )
+    return {row.policy_id: row for row in rows}
 
 
 async def _on_fail(
     session: AsyncSession,
     transitions: Transitions,
+    row: ViolationRow | None,
     asset: AssetSummary,
     result: PolicyResult,
-    version: int,
-    at: datetime,
-) -> None:
-    policy = result.policy
-    row = await session.get(ViolationRow, violation_id(asset.asset_id, policy.policy_id))
+    key: ResultKey,
+    coverage: Coverage,
+) -> ViolationRow:
+    version, at = key
     if row is None:
-        row = new_violation(asset, policy, result.reason, version, at)
-        previous = "new"
+        row = new_violation(asset, result.policy, result.reason, version, at)
     else:
-        previous = row.status
-        refresh(row, asset, policy, result.reason, version)
-    exception_id = await covering_exception(session, asset.asset_id, policy.policy_id, at)
-    if exception_id is not None:
-        if previous != "exempted" or row.exception_id != exception_id:
-            await transitions.exempt(session, row, at, exception_id)
-    elif previous != "open":
-        await transitions.open(session, row, at, reopen=previous != "new")
+        refresh(row, asset, result.policy, result.reason, version)
+    await settle_failing(session, transitions, row, coverage, at)
+    return row
 
 
 async def _on_pass(
     session: AsyncSession,
     transitions: Transitions,
+    row: ViolationRow | None,
     asset: AssetSummary,
     result: PolicyResult,
-    version: int,
-    at: datetime,
+    key: ResultKey,
 ) -> None:
-    row = await session.get(ViolationRow, violation_id(asset.asset_id, result.policy.policy_id))
     if row is None or row.status not in LIVE:
         return
-    refresh(row, asset, result.policy, result.reason, version)
-    await transitions.close(session, row, at, "fixed")
+    refresh(row, asset, result.policy, result.reason, key[0])
+    await transitions.close(session, row, key[1], "fixed", result.reason)
 
 
 async def apply_deletion(
     session: AsyncSession, transitions: Transitions, deleted: AssetDeleted
 ) -> None:
-    """Close the asset's live violations as ``asset_deleted``; drop it from compliance."""
-    asset_id = deleted.asset.asset_id
-    await mark_asset_deleted(session, asset_id, deleted.version, deleted.deleted_at)
+    """Close the asset's live violations as ``asset_deleted``; drop it from compliance.
+
+    Only what was decided on a version up to the deleted one is affected: a late deletion
+    leaves a newer incarnation of the asset alone.
+    """
+    asset_id, version = deleted.asset.asset_id, deleted.version
+    await mark_asset_deleted(session, asset_id, version, deleted.deleted_at)
     rows = (
         await session.scalars(
             select(ViolationRow)
-            .where(ViolationRow.asset_id == asset_id, ViolationRow.status.in_(LIVE))
+            .where(
+                ViolationRow.asset_id == asset_id,
+                ViolationRow.status.in_(LIVE),
+                ViolationRow.asset_version <= version,
+            )
             .order_by(ViolationRow.violation_id)
+            .with_for_update()
         )
     ).all()
     for row in rows:
-        row.asset_version = max(row.asset_version, deleted.version)
+        row.asset_version = version
         await transitions.close(session, row, deleted.deleted_at, "asset_deleted")
 
 
-async def apply_policy_disabled(
+async def apply_policies_changed(
     session: AsyncSession, transitions: Transitions, changed: PoliciesChanged
 ) -> None:
-    """Close a disabled policy's live violations and drop its results from compliance.
+    """Disabled and removed policies: close their live violations and drop their results.
 
-    Re-enabling makes the assessor replay the assets, so failing ones re-open as new episodes.
+    Re-enabling makes the assessor replay the assets, so failing ones re-open as new episodes;
+    an evaluation made before the retirement but delivered after it is ignored.
     """
-    ids = changed.disabled_policy_ids
+    removed = list(dict.fromkeys(changed.removed_policy_ids))
+    disabled = [p for p in dict.fromkeys(changed.disabled_policy_ids) if p not in removed]
+    if removed:
+        await _retire(session, transitions, removed, "policy_removed", changed.occurred_at)
+    if disabled:
+        await _retire(session, transitions, disabled, "policy_disabled", changed.occurred_at)
+
+
+async def _retire(
+    session: AsyncSession,
+    transitions: Transitions,
+    policy_ids: list[str],
+    reason: Literal["policy_disabled", "policy_removed"],
+    at: datetime,
+) -> None:
     rows = (
         await session.scalars(
             select(ViolationRow)
-            .where(ViolationRow.policy_id.in_(ids), ViolationRow.status.in_(LIVE))
+            .where(ViolationRow.policy_id.in_(policy_ids), ViolationRow.status.in_(LIVE))
             .order_by(ViolationRow.violation_id)
+            .with_for_update()
         )
     ).all()
+    newer = {
+        (r.asset_id, r.policy_id)
+        for r in await session.scalars(
+            select(ResultRow).where(
+                ResultRow.policy_id.in_(policy_ids), ResultRow.evaluated_at > at
+            )
+        )
+    }
     for row in rows:
-        await transitions.close(session, row, changed.occurred_at, "policy_disabled")
-    await session.execute(delete(ResultRow).where(ResultRow.policy_id.in_(ids)))
+        if (row.asset_id, row.policy_id) not in newer:  # else re-enabled and re-evaluated since
+            await transitions.close(session, row, at, reason)
+    await retire_policies(session, policy_ids, reason, at)

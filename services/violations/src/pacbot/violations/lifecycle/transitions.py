@@ -1,4 +1,5 @@
-"""State changes of one violation; each records a timeline entry and stages its event."""
+"""State changes of one violation: each keeps its episode, appends to its timeline and stages
+its event (with the violation's next sequence number) in the caller's transaction."""
 
 from __future__ import annotations
 
@@ -17,10 +18,11 @@ from pacbot.common.events import (
     ViolationEventType,
 )
 from pacbot.common.outbox import Outbox
-from pacbot.violations.models import ViolationRow
+from pacbot.violations.models import ViolationEpisode, ViolationRow, as_utc
 
 TIMELINE_LIMIT = 50
-CloseReason = Literal["fixed", "asset_deleted", "policy_disabled"]
+CloseReason = Literal["fixed", "asset_deleted", "policy_disabled", "policy_removed"]
+NEW = "new"  # the status of a row no transition has touched yet (never stored)
 
 
 def violation_id(asset_id: str, policy_id: str) -> str:
@@ -36,8 +38,9 @@ def new_violation(
         violation_id=violation_id(asset.asset_id, policy.policy_id),
         asset_id=asset.asset_id,
         policy_id=policy.policy_id,
-        status="open",
-        episode=1,
+        status=NEW,
+        episode=0,
+        sequence=0,
         opened_at=at,
         updated_at=at,
         timeline=[],
@@ -65,32 +68,45 @@ def refresh(
     row.asset_version = version
 
 
+def bounded(timeline: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The first entry (how it all began) and the most recent ones, at most TIMELINE_LIMIT."""
+    if len(timeline) <= TIMELINE_LIMIT:
+        return timeline
+    return [timeline[0], *timeline[-(TIMELINE_LIMIT - 1) :]]
+
+
 class Transitions:
     """Applies transitions and stages their events in the caller's transaction."""
 
     def __init__(self, outbox: Outbox) -> None:
         self.outbox = outbox
 
-    async def open(
-        self, session: AsyncSession, row: ViolationRow, at: datetime, *, reopen: bool
-    ) -> None:
-        """Open a new violation, re-open a closed one (next episode) or end an exemption."""
-        if row.status == "closed":
-            row.episode += 1
-            row.opened_at = at
+    async def open(self, session: AsyncSession, row: ViolationRow, at: datetime) -> None:
+        """Open a new violation, re-open a closed one (next episode) or end its exemption."""
+        previous = row.status
+        if previous == "open":
+            return
+        if previous == "exempted":
+            event: ViolationEventType = "pacbot.violation.reopened"
+            detail = f"still failing: {row.reason}"
+        elif previous == NEW:
+            event, detail = "pacbot.violation.opened", row.reason
+            self._start_episode(session, row, at)
+        else:
+            event = "pacbot.violation.reopened"
+            self._start_episode(session, row, at)
+            detail = f"episode {row.episode}: {row.reason}"
         row.status, row.close_reason, row.exception_id, row.closed_at = "open", None, None, None
-        event: ViolationEventType = (
-            "pacbot.violation.reopened" if reopen else "pacbot.violation.opened"
-        )
-        await self._record(session, row, at, event, row.reason)
+        await self._record(session, row, at, event, detail)
 
     async def exempt(
         self, session: AsyncSession, row: ViolationRow, at: datetime, exception_id: str
     ) -> None:
-        """Exempt the violation under ``exception_id`` (a closed one starts a new episode)."""
-        if row.status == "closed":
-            row.episode += 1
-            row.opened_at = at
+        """Exempt under ``exception_id``; a new or closed violation starts an episode exempted."""
+        if row.status == "exempted" and row.exception_id == exception_id:
+            return
+        if row.status in (NEW, "closed"):
+            self._start_episode(session, row, at)
         row.status, row.close_reason, row.exception_id, row.closed_at = (
             "exempted",
             None,
@@ -98,15 +114,55 @@ class Transitions:
             None,
         )
         await self._record(
-            session, row, at, "pacbot.violation.exempted", f"exception {exception_id}"
+            session, row, at, "pacbot.violation.exempted", f"by exception {exception_id}"
         )
 
     async def close(
-        self, session: AsyncSession, row: ViolationRow, at: datetime, reason: CloseReason
+        self,
+        session: AsyncSession,
+        row: ViolationRow,
+        at: datetime,
+        reason: CloseReason,
+        detail: str = "",
     ) -> None:
-        """Close the violation for ``reason``."""
+        """Close a live violation for ``reason`` and end its episode."""
+        if row.status not in ("open", "exempted"):
+            return
+        at = max(at, as_utc(row.opened_at))
         row.status, row.close_reason, row.exception_id, row.closed_at = "closed", reason, None, at
-        await self._record(session, row, at, "pacbot.violation.closed", reason)
+        episode = await session.get(ViolationEpisode, (row.violation_id, row.episode))
+        if episode is not None:
+            episode.closed_at, episode.close_reason = at, reason
+        text = reason.replace("_", " ")
+        await self._record(
+            session, row, at, "pacbot.violation.closed", f"{text}: {detail}" if detail else text
+        )
+
+    def unexempt(self, row: ViolationRow, at: datetime, why: str) -> None:
+        """Note on the timeline that the exemption ended (``open``/``exempt``/``close`` follows)."""
+        self._note(row, at, "unexempted", f"exception {row.exception_id} {why}")
+
+    def _start_episode(self, session: AsyncSession, row: ViolationRow, at: datetime) -> None:
+        row.episode += 1
+        row.opened_at = at
+        session.add(
+            ViolationEpisode(
+                violation_id=row.violation_id,
+                episode=row.episode,
+                policy_id=row.policy_id,
+                account_id=row.account_id,
+                region=row.region,
+                resource_type=row.resource_type,
+                severity=row.severity,
+                category=row.category,
+                opened_at=at,
+            )
+        )
+
+    @staticmethod
+    def _note(row: ViolationRow, at: datetime, event: str, detail: str) -> None:
+        entry = {"at": at.isoformat(), "event": event, "detail": detail}
+        row.timeline = bounded([*row.timeline, entry])
 
     async def _record(
         self,
@@ -117,8 +173,8 @@ class Transitions:
         detail: str,
     ) -> None:
         row.updated_at = at
-        entry = {"at": at.isoformat(), "event": event_type.rsplit(".", 1)[-1], "detail": detail}
-        row.timeline = [*row.timeline, entry][-TIMELINE_LIMIT:]
+        row.sequence += 1
+        self._note(row, at, event_type.rsplit(".", 1)[-1], detail)
         if row not in session:
             session.add(row)
         changed = ViolationChanged(
@@ -132,6 +188,7 @@ class Transitions:
             exception_id=row.exception_id,
             asset_version=row.asset_version,
             episode=row.episode,
+            sequence=row.sequence,
             occurred_at=at,
         )
         envelope = Envelope.wrap(changed, source=self.outbox.source, subject=row.violation_id)

@@ -1,14 +1,34 @@
-"""Queries on results and asset tombstones."""
+"""Queries on results, asset tombstones and retired policies.
+
+A result is ordered by its key ``(asset_version, evaluated_at)``: the stored one is the newest
+seen; its verdict key is the newest pass/fail seen (error and not_applicable decide nothing).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pacbot.common.events import AssetSummary, PolicyResult
-from pacbot.violations.models import AssetTombstone, ResultRow
+from pacbot.violations.models import AssetTombstone, ResultRow, RetiredPolicy, as_utc
+
+ResultKey = tuple[int, datetime]
+DECISIVE = ("pass", "fail")
+
+
+def stored_key(row: ResultRow) -> ResultKey:
+    """The order key of the stored result."""
+    return (row.asset_version, as_utc(row.evaluated_at))
+
+
+def verdict_key(row: ResultRow) -> ResultKey | None:
+    """The order key of the latest pass/fail of this (asset, policy), if any."""
+    if row.verdict_version is None or row.verdict_at is None:
+        return None
+    return (row.verdict_version, as_utc(row.verdict_at))
 
 
 async def get_result(session: AsyncSession, asset_id: str, policy_id: str) -> ResultRow | None:
@@ -16,14 +36,29 @@ async def get_result(session: AsyncSession, asset_id: str, policy_id: str) -> Re
     return await session.get(ResultRow, (asset_id, policy_id))
 
 
-async def store_result(
+async def results_of(
+    session: AsyncSession, asset_id: str, policy_ids: Collection[str]
+) -> dict[str, ResultRow]:
+    """The stored results of these policies on one asset, by policy id (one query)."""
+    rows = await session.scalars(
+        select(ResultRow).where(ResultRow.asset_id == asset_id, ResultRow.policy_id.in_(policy_ids))
+    )
+    return {row.policy_id: row for row in rows}
+
+
+def store_result(
     session: AsyncSession,
+    row: ResultRow | None,
     asset: AssetSummary,
     version: int,
     result: PolicyResult,
     evaluated_at: datetime,
-) -> None:
-    """Replace the (asset, policy) result with this one; a stored result is live again."""
+) -> ResultRow:
+    """Make ``result`` the stored one (``row`` is the current one, if any); it is live again.
+
+    The status and reason are kept as given, ``error`` included: the read side shows it as
+    unknown. Only a pass/fail moves the verdict key.
+    """
     fields = {
         "asset_version": version,
         "status": result.status,
@@ -43,38 +78,76 @@ async def store_result(
         "deleted": False,
         "evaluated_at": evaluated_at,
     }
-    row = await get_result(session, asset.asset_id, result.policy.policy_id)
     if row is None:
-        session.add(ResultRow(asset_id=asset.asset_id, policy_id=result.policy.policy_id, **fields))
-        return
-    for name, value in fields.items():
-        setattr(row, name, value)
+        row = ResultRow(asset_id=asset.asset_id, policy_id=result.policy.policy_id, **fields)
+        session.add(row)
+    else:
+        for name, value in fields.items():
+            setattr(row, name, value)
+    if result.status in DECISIVE:
+        note_verdict(row, (version, evaluated_at))
+    return row
+
+
+def note_verdict(row: ResultRow, key: ResultKey) -> None:
+    """Remember ``key`` as the latest pass/fail seen for this (asset, policy)."""
+    row.verdict_version, row.verdict_at = key
 
 
 async def mark_asset_deleted(
     session: AsyncSession, asset_id: str, version: int, deleted_at: datetime
 ) -> None:
-    """Exclude the asset's results from compliance and remember the deleted version."""
+    """Exclude the asset's results up to ``version`` from compliance; keep the highest tombstone.
+
+    The tombstone stays when the asset comes back (with a higher version): it is what makes a
+    late evaluation of a deleted version, or a late deletion, change nothing.
+    """
     await session.execute(
-        update(ResultRow).where(ResultRow.asset_id == asset_id).values(deleted=True)
+        update(ResultRow)
+        .where(ResultRow.asset_id == asset_id, ResultRow.asset_version <= version)
+        .values(deleted=True)
     )
-    tombstone = await session.get(AssetTombstone, asset_id)
+    tombstone = await session.get(AssetTombstone, asset_id, with_for_update=True)
     if tombstone is None:
         session.add(AssetTombstone(asset_id=asset_id, version=version, deleted_at=deleted_at))
-    elif version >= tombstone.version:
+    elif version > tombstone.version:
         tombstone.version = version
         tombstone.deleted_at = deleted_at
 
 
 async def deleted_version(session: AsyncSession, asset_id: str) -> int | None:
-    """The version at which the asset was deleted, if it is deleted."""
+    """The highest version at which the asset was deleted, if it ever was."""
     return await session.scalar(
         select(AssetTombstone.version).where(AssetTombstone.asset_id == asset_id)
     )
 
 
-async def forget_deletion(session: AsyncSession, asset_id: str) -> None:
-    """The asset came back with a newer version."""
-    tombstone = await session.get(AssetTombstone, asset_id)
-    if tombstone is not None:
-        await session.delete(tombstone)
+async def retire_policies(
+    session: AsyncSession, policy_ids: Sequence[str], reason: str, at: datetime
+) -> None:
+    """Drop the policies' results evaluated until ``at``; remember the latest retirement."""
+    await session.execute(
+        delete(ResultRow).where(ResultRow.policy_id.in_(policy_ids), ResultRow.evaluated_at <= at)
+    )
+    known = {
+        row.policy_id: row
+        for row in await session.scalars(
+            select(RetiredPolicy).where(RetiredPolicy.policy_id.in_(policy_ids))
+        )
+    }
+    for policy_id in dict.fromkeys(policy_ids):
+        row = known.get(policy_id)
+        if row is None:
+            session.add(RetiredPolicy(policy_id=policy_id, reason=reason, retired_at=at))
+        elif at > as_utc(row.retired_at):
+            row.reason, row.retired_at = reason, at
+
+
+async def retirements(session: AsyncSession, policy_ids: Collection[str]) -> dict[str, datetime]:
+    """When each of these policies was last disabled or removed (absent: never)."""
+    rows = await session.execute(
+        select(RetiredPolicy.policy_id, RetiredPolicy.retired_at).where(
+            RetiredPolicy.policy_id.in_(policy_ids)
+        )
+    )
+    return {policy_id: as_utc(at) for policy_id, at in rows}
