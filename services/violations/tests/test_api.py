@@ -22,6 +22,8 @@ CONTRACT_FIELDS = {
     "close_reason",
     "exception_id",
     "episode",
+    "owner",
+    "tags",
     "opened_at",
     "updated_at",
     "closed_at",

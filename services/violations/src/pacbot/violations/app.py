@@ -16,10 +16,14 @@ from pacbot.common.events import (
 )
 from pacbot.common.runtime import Runtime, SharedInfra
 from pacbot.common.web import build_service_app
+from pacbot.violations.compliance.results_router import router as results_router
 from pacbot.violations.compliance.router import router as compliance_router
+from pacbot.violations.compliance.schemas import Weights
+from pacbot.violations.compliance.snapshots import SnapshotLoop
 from pacbot.violations.lifecycle.consumers import event_handler
 from pacbot.violations.lifecycle.router import router as violations_router
 from pacbot.violations.models import INBOX, OUTBOX
+from pacbot.violations.reports.router import router as exports_router
 from pacbot.violations.settings import ViolationsSettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -38,11 +42,26 @@ def create_app(
             [EVALUATIONS_TOPIC, ASSETS_TOPIC, EXCEPTIONS_TOPIC, POLICIES_TOPIC],
             event_handler(runtime.outbox),
         )
-        yield
+        snapshots = None
+        if settings.snapshot_interval_seconds > 0:
+            weights = Weights(
+                severity=settings.severity_weights, category=settings.category_weights
+            )
+            snapshots = SnapshotLoop(
+                runtime, weights, settings.snapshot_scopes, settings.snapshot_interval_seconds
+            )
+            snapshots.start()
+        app.state.snapshots = snapshots
+        try:
+            yield
+        finally:
+            if snapshots is not None:
+                await snapshots.stop()
 
     return build_service_app(
         title="PacBot violations",
         runtime=runtime,
-        routers=[violations_router, compliance_router],
+        # the export routes come first so /violations/export.csv is not read as a violation id
+        routers=[exports_router, violations_router, compliance_router, results_router],
         setup=setup,
     )

@@ -1,28 +1,107 @@
-"""Compliance math: per-policy percentages and a severity-weighted overall figure."""
+"""Compliance math (docs/contracts.md, "Compliance figures").
+
+- policy: ``passing / (passing + failing) * 100`` over live assets; null when nothing passed
+  or failed. With ``exempted_as_passing`` an exempted failure counts as passing.
+- category: the mean of its policies' figures weighted by severity (policies without a figure
+  are left out); null when none has one.
+- overall: the mean of the category figures weighted by category; categories without a figure
+  or with weight 0 are left out; null when nothing is left.
+Percentages are plain floats (never rounded or floored) and nothing divides by zero.
+"""
 
 from __future__ import annotations
 
-from pacbot.violations.compliance.repository import PolicyCounts
+from collections.abc import Iterable, Mapping
 
-SEVERITY_WEIGHTS = {"critical": 10, "high": 5, "medium": 3, "low": 1}
+from pacbot.violations.compliance.repository import PolicyTally, Tally
+from pacbot.violations.compliance.schemas import (
+    CategoryCompliance,
+    ComplianceSummary,
+    PolicyCompliance,
+    Weights,
+)
 
 
 def compliance_pct(passing: int, evaluated: int) -> float | None:
     """Share of evaluated assets that pass, in percent; None when nothing was evaluated."""
     if evaluated <= 0:
         return None
-    return round(passing / evaluated * 100, 2)
+    return passing / evaluated * 100
 
 
-def overall_pct(policies: list[PolicyCounts]) -> float | None:
-    """Severity-weighted mean of per-policy percentages, over policies with evaluations."""
-    weighted = 0.0
-    weights = 0
-    for counts in policies:
-        evaluated = counts.passing + counts.failing
-        if evaluated == 0:
+def weighted_mean(pairs: Iterable[tuple[float, float | None]]) -> float | None:
+    """Mean of the present values weighted by their (non-zero) weights; None when none."""
+    total = 0.0
+    weights = 0.0
+    for weight, value in pairs:
+        if value is None or weight <= 0:
             continue
-        weight = SEVERITY_WEIGHTS.get(counts.severity, 1)
-        weighted += weight * counts.passing / evaluated * 100
+        total += weight * value
         weights += weight
-    return round(weighted / weights, 2) if weights else None
+    return total / weights if weights > 0 else None
+
+
+def policy_figures(tally: PolicyTally, exempted_as_passing: bool) -> PolicyCompliance:
+    """One policy's counts and percentage."""
+    moved = tally.exempted if exempted_as_passing else 0
+    passing, failing = tally.passing + moved, tally.failing - moved
+    return PolicyCompliance(
+        policy_id=tally.policy_id,
+        name=tally.name,
+        severity=tally.severity,
+        category=tally.category,
+        evaluated=passing + failing,
+        passing=passing,
+        failing=failing,
+        exempted=tally.exempted,
+        unknown=tally.unknown,
+        not_applicable=tally.not_applicable,
+        compliance_pct=compliance_pct(passing, passing + failing),
+    )
+
+
+def category_figures(
+    policies: list[PolicyCompliance], severity_weights: Mapping[str, float], weight: float
+) -> CategoryCompliance:
+    """A category's totals and its severity-weighted figure."""
+    return CategoryCompliance(
+        category=policies[0].category,
+        weight=weight,
+        policies=len(policies),
+        evaluated=sum(p.evaluated for p in policies),
+        passing=sum(p.passing for p in policies),
+        failing=sum(p.failing for p in policies),
+        compliance_pct=weighted_mean(
+            (severity_weights.get(p.severity, 0.0), p.compliance_pct) for p in policies
+        ),
+    )
+
+
+def summarise(
+    tally: Tally, weights: Weights, *, scope: str, exempted_as_passing: bool
+) -> ComplianceSummary:
+    """The summary of one scope from its tally."""
+    policies = [
+        policy_figures(tally.policies[key], exempted_as_passing) for key in sorted(tally.policies)
+    ]
+    by_category: dict[str, list[PolicyCompliance]] = {}
+    for policy in policies:
+        by_category.setdefault(policy.category, []).append(policy)
+    categories = [
+        category_figures(members, weights.severity, weights.category.get(name, 0.0))
+        for name, members in sorted(by_category.items())
+    ]
+    return ComplianceSummary(
+        scope=scope,
+        overall_pct=weighted_mean((c.weight, c.compliance_pct) for c in categories),
+        evaluated_assets=len(tally.evaluated_assets),
+        unknown=sum(p.unknown for p in policies),
+        unknown_assets=len(tally.unknown_assets),
+        open=tally.violations.get("open", 0),
+        exempted=tally.violations.get("exempted", 0),
+        closed=tally.violations.get("closed", 0),
+        exempted_as_passing=exempted_as_passing,
+        weights=weights,
+        categories=categories,
+        policies=policies,
+    )

@@ -1,56 +1,155 @@
-"""Queries behind the violations listing."""
+"""Queries behind the violations listing and exports: filters, keyset sort, paging."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pacbot.violations.models import ViolationRow
+from pacbot.common.db import Database
+from pacbot.violations.filters import any_of, tag_clauses
+from pacbot.violations.lifecycle.query import (
+    SEVERITY_RANK,
+    Position,
+    ViolationFilters,
+    decode_cursor,
+    encode_cursor,
+)
+from pacbot.violations.models import ViolationRow, as_utc
+
+SEVERITY_ORDER = case(SEVERITY_RANK, value=ViolationRow.severity, else_=0)
+
+
+def filter_clauses(filters: ViolationFilters, now: datetime) -> list[ColumnElement[bool]]:
+    """SQL conditions for every filter that is set; age is measured at ``now``."""
+    v = ViolationRow
+    clauses = [
+        *any_of(v.status, filters.status),
+        *any_of(v.policy_id, filters.policy_id),
+        *any_of(v.asset_id, filters.asset_id),
+        *any_of(v.severity, filters.severity),
+        *any_of(v.category, filters.category),
+        *any_of(v.account_id, filters.account_id),
+        *any_of(v.region, filters.region),
+        *any_of(v.resource_type, filters.resource_type),
+        *any_of(v.owner, filters.owner),
+        *tag_clauses(v.tags, filters.tags),
+    ]
+    earliest, latest = filters.opened_bounds(now)
+    if earliest is not None:
+        clauses.append(v.opened_at >= earliest)
+    if latest is not None:
+        clauses.append(v.opened_at <= latest)
+    return clauses
 
 
 @dataclass(frozen=True)
-class ViolationFilter:
-    """Equality filters of ``GET /violations``; None means any."""
+class Ordering:
+    """A sort field and order as a SQL expression, its direction and a row's value of it."""
 
-    status: str | None = None
-    policy_id: str | None = None
-    asset_id: str | None = None
-    account_id: str | None = None
-    severity: str | None = None
-    resource_type: str | None = None
+    sort: str
+    order: str
 
-    def clauses(self) -> list[ColumnElement[bool]]:
-        """SQL conditions for the filters that are set."""
-        columns = {
-            "status": ViolationRow.status,
-            "policy_id": ViolationRow.policy_id,
-            "asset_id": ViolationRow.asset_id,
-            "account_id": ViolationRow.account_id,
-            "severity": ViolationRow.severity,
-            "resource_type": ViolationRow.resource_type,
-        }
-        return [col == getattr(self, name) for name, col in columns.items() if getattr(self, name)]
+    @property
+    def expression(self) -> Any:
+        """What rows are ordered by (age is ``opened_at`` run the other way)."""
+        if self.sort == "severity":
+            return SEVERITY_ORDER
+        if self.sort == "age":
+            return ViolationRow.opened_at
+        return getattr(ViolationRow, self.sort)
+
+    @property
+    def descending(self) -> bool:
+        """True when the expression runs high to low (older means larger age)."""
+        return (self.order == "desc") != (self.sort == "age")
+
+    def value_of(self, row: ViolationRow) -> Any:
+        """The row's sort value, as a cursor stores it."""
+        if self.sort == "severity":
+            return SEVERITY_RANK.get(row.severity, 0)
+        if self.sort in ("age", "opened_at"):
+            return as_utc(row.opened_at)
+        if self.sort == "updated_at":
+            return as_utc(row.updated_at)
+        return getattr(row, self.sort)
+
+    def after(self, position: Position) -> ColumnElement[bool]:
+        """Rows strictly after ``position`` in this order (ties broken by id, ascending)."""
+        expression = self.expression
+        beyond = expression < position.value if self.descending else expression > position.value
+        tied = and_(expression == position.value, ViolationRow.violation_id > position.violation_id)
+        return or_(beyond, tied)
+
+    def apply(self, query: Select[Any]) -> Select[Any]:
+        """``query`` ordered by this sort with ``violation_id`` ascending as the tiebreaker."""
+        primary = self.expression.desc() if self.descending else self.expression.asc()
+        return query.order_by(primary, ViolationRow.violation_id.asc())
+
+
+@dataclass(frozen=True)
+class ViolationPage:
+    """One page of rows, the total matching and the cursor of the next page."""
+
+    rows: Sequence[ViolationRow]
+    total: int
+    next_cursor: str | None
 
 
 async def find_violations(
-    session: AsyncSession, filters: ViolationFilter, limit: int, offset: int
-) -> tuple[Sequence[ViolationRow], int]:
-    """One page of violations, most recently changed first, and the total matching."""
-    clauses = filters.clauses()
+    session: AsyncSession,
+    filters: ViolationFilters,
+    ordering: Ordering,
+    *,
+    limit: int,
+    offset: int,
+    cursor: str | None,
+    now: datetime,
+) -> ViolationPage:
+    """One page of violations in the given order, by offset or after a cursor."""
+    position = decode_cursor(cursor, ordering.sort, ordering.order, filters) if cursor else None
+    if position is not None:
+        now = position.now
+    clauses = filter_clauses(filters, now)
     total = await session.scalar(select(func.count()).select_from(ViolationRow).where(*clauses))
-    rows = (
-        await session.scalars(
-            select(ViolationRow)
-            .where(*clauses)
-            .order_by(ViolationRow.updated_at.desc(), ViolationRow.violation_id)
-            .limit(limit)
-            .offset(offset)
+    query = select(ViolationRow).where(*clauses)
+    if position is not None:
+        query = query.where(ordering.after(position))
+    query = ordering.apply(query).limit(limit + 1).offset(offset)
+    rows = (await session.scalars(query)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = None
+    if more and rows:
+        last = rows[-1]
+        next_cursor = encode_cursor(
+            ordering.sort, ordering.order, filters, now, ordering.value_of(last), last.violation_id
         )
-    ).all()
-    return rows, total or 0
+    return ViolationPage(rows=rows, total=total or 0, next_cursor=next_cursor)
+
+
+async def stream_violations(
+    db: Database, filters: ViolationFilters, ordering: Ordering, now: datetime, batch: int = 500
+) -> AsyncIterator[ViolationRow]:
+    """Every matching violation in order, read in keyset batches (one short session each)."""
+    clauses = filter_clauses(filters, now)
+    position: Position | None = None
+    while True:
+        query = select(ViolationRow).where(*clauses)
+        if position is not None:
+            query = query.where(ordering.after(position))
+        async with db.session() as session:
+            rows = (await session.scalars(ordering.apply(query).limit(batch))).all()
+        for row in rows:
+            yield row
+        if len(rows) < batch:
+            return
+        last = rows[-1]
+        position = Position(now=now, value=ordering.value_of(last), violation_id=last.violation_id)
 
 
 async def get_violation(session: AsyncSession, violation_id: str) -> ViolationRow | None:

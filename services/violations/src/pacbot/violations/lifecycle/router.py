@@ -1,4 +1,4 @@
-"""``/violations``: filtered listing and detail."""
+"""``/violations``: filtered, sorted, cursor-paged listing and detail."""
 
 from __future__ import annotations
 
@@ -6,14 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from pacbot.common.web import DbSession, NotFound
-from pacbot.violations.lifecycle.repository import ViolationFilter, find_violations, get_violation
-from pacbot.violations.lifecycle.schemas import (
-    Severity,
-    ViolationOut,
-    ViolationPage,
-    ViolationStatus,
-)
+from pacbot.common.events import utcnow
+from pacbot.common.web import DbSession, DomainError, NotFound
+from pacbot.violations.lifecycle.params import Filters, Sorting
+from pacbot.violations.lifecycle.repository import find_violations, get_violation
+from pacbot.violations.lifecycle.schemas import ViolationOut, ViolationPage
 
 router = APIRouter(prefix="/violations", tags=["violations"])
 
@@ -21,19 +18,23 @@ router = APIRouter(prefix="/violations", tags=["violations"])
 @router.get("", response_model=ViolationPage)
 async def list_violations(
     session: DbSession,
-    status: ViolationStatus | None = None,
-    policy_id: str | None = None,
-    asset_id: str | None = None,
-    account_id: str | None = None,
-    severity: Severity | None = None,
-    resource_type: str | None = None,
+    filters: Filters,
+    ordering: Sorting,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
+    cursor: str | None = None,
 ) -> ViolationPage:
-    """Violations matching every given filter, most recently changed first."""
-    filters = ViolationFilter(status, policy_id, asset_id, account_id, severity, resource_type)
-    rows, total = await find_violations(session, filters, limit, offset)
-    return ViolationPage(items=[ViolationOut.of(r) for r in rows], total=total)
+    """Violations matching every filter; page with ``cursor`` (``next_cursor``) or ``offset``."""
+    if cursor and offset:
+        raise DomainError("use either offset or cursor, not both", field="cursor")
+    page = await find_violations(
+        session, filters, ordering, limit=limit, offset=offset, cursor=cursor, now=utcnow()
+    )
+    return ViolationPage(
+        items=[ViolationOut.of(r) for r in page.rows],
+        total=page.total,
+        next_cursor=page.next_cursor,
+    )
 
 
 @router.get("/{violation_id}", response_model=ViolationOut)

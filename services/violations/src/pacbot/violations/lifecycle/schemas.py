@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel
 
 from pacbot.violations.models import ViolationRow, as_utc
-
-ViolationStatus = Literal["open", "exempted", "closed"]
-Severity = Literal["critical", "high", "medium", "low"]
 
 
 class TimelineEntry(BaseModel):
@@ -39,6 +36,8 @@ class ViolationOut(BaseModel):
     close_reason: str | None
     exception_id: str | None
     episode: int
+    owner: str | None
+    tags: dict[str, str]
     opened_at: datetime
     updated_at: datetime
     closed_at: datetime | None
@@ -55,7 +54,8 @@ class ViolationOut(BaseModel):
 
 
 class ViolationPage(BaseModel):
-    """``GET /violations``."""
+    """``GET /violations``: ``next_cursor`` continues the listing, null on the last page."""
 
     items: list[ViolationOut]
     total: int
+    next_cursor: str | None

@@ -1,0 +1,76 @@
+"""Violations as CSV (RFC 4180): a header row, then one quoted-as-needed line per violation.
+
+Cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, tab
+or carriage return) are prefixed with ``'`` (OWASP's CSV-injection advice): tags, reasons and
+names come from cloud resources anyone with write access can label.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import AsyncIterable, AsyncIterator
+from datetime import datetime
+from typing import Any
+
+from pacbot.violations.models import ViolationRow, as_utc
+
+COLUMNS = (
+    "violation_id",
+    "status",
+    "severity",
+    "category",
+    "policy_id",
+    "policy_name",
+    "asset_id",
+    "asset_name",
+    "resource_type",
+    "account_id",
+    "region",
+    "owner",
+    "tags",
+    "reason",
+    "close_reason",
+    "exception_id",
+    "episode",
+    "opened_at",
+    "updated_at",
+    "closed_at",
+    "age_days",
+)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(value: str) -> str:
+    """``value`` made inert for spreadsheets (see the module docstring)."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return as_utc(value).isoformat()
+    return neutralised(str(value))
+
+
+def csv_row(row: ViolationRow, now: datetime) -> list[str]:
+    """One violation's cells, in :data:`COLUMNS` order; tags as ``k=v`` joined by ``;``."""
+    age = (now - as_utc(row.opened_at)).total_seconds() / 86400
+    values: dict[str, Any] = {name: getattr(row, name, None) for name in COLUMNS}
+    values["tags"] = ";".join(f"{k}={v}" for k, v in sorted((row.tags or {}).items()))
+    values["age_days"] = f"{age:.3f}"
+    return [_cell(values[name]) for name in COLUMNS]
+
+
+async def csv_lines(rows: AsyncIterable[ViolationRow], now: datetime) -> AsyncIterator[str]:
+    """The header, then each row, as text chunks ready to stream."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    yield buffer.getvalue()
+    async for row in rows:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(csv_row(row, now))
+        yield buffer.getvalue()

@@ -1,0 +1,41 @@
+"""``/violations/export.csv`` and ``/violations/export.ocsf``: the listing's filters and sort,
+streamed in keyset batches so an export of any size holds one batch in memory."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import StreamingResponse
+
+from pacbot.common.events import utcnow
+from pacbot.common.web import AppRuntime
+from pacbot.violations.lifecycle.params import Filters, Sorting
+from pacbot.violations.lifecycle.repository import stream_violations
+from pacbot.violations.reports.csv_export import csv_lines
+from pacbot.violations.reports.ocsf import ocsf_array
+
+router = APIRouter(prefix="/violations", tags=["exports"])
+
+
+@router.get("/export.csv", response_class=StreamingResponse)
+async def export_csv(runtime: AppRuntime, filters: Filters, ordering: Sorting) -> StreamingResponse:
+    """Every matching violation as CSV with a header row."""
+    now = utcnow()
+    rows = stream_violations(runtime.db, filters, ordering, now)
+    return StreamingResponse(
+        csv_lines(rows, now),
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": 'attachment; filename="violations.csv"'},
+    )
+
+
+@router.get("/export.ocsf", response_class=StreamingResponse)
+async def export_ocsf(
+    runtime: AppRuntime, filters: Filters, ordering: Sorting
+) -> StreamingResponse:
+    """Every matching violation as a JSON array of OCSF Compliance Findings."""
+    rows = stream_violations(runtime.db, filters, ordering, utcnow())
+    return StreamingResponse(
+        ocsf_array(rows),
+        media_type="application/json",
+        headers={"content-disposition": 'attachment; filename="violations.ocsf.json"'},
+    )
