@@ -1,12 +1,88 @@
-"""Violation lifecycle driven by events: open, exempt, re-open, close, delete, replay."""
+"""Violation lifecycle driven by events: open, exempt, re-open, close, delete, replay.
+
+The ``dual`` fixtures run a test on SQLite and on the real PostgreSQL (its own schema).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, TypeVar
 
 import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import select, text
 
-from pacbot.violations.lifecycle.transitions import violation_id
+from pacbot.common.db import Database
+from pacbot.common.events import PoliciesChanged
+from pacbot.common.runtime import SharedInfra
+from pacbot.violations.app import create_app
+from pacbot.violations.lifecycle.transitions import TIMELINE_LIMIT, violation_id
+from pacbot.violations.models import ResultRow, ViolationEpisode
+from pacbot.violations.settings import ViolationsSettings
+from services.violations.tests.conftest import T0, ViolationsKit
+
+M = TypeVar("M")
+
+
+class PostgresKit(ViolationsKit):
+    """The same kit on the real PostgreSQL, in a schema (and consumer group) of its own."""
+
+    def __init__(self, tmp_path: Path, postgres_url: str, schema: str) -> None:
+        super().__init__(tmp_path)
+        self.postgres_url = postgres_url
+        self.schema = schema
+
+    def app(self) -> FastAPI:
+        settings = ViolationsSettings(
+            database_url=self.postgres_url, bus="memory", log_json=False, service_name=self.schema
+        )
+        return create_app(settings, shared=SharedInfra(bus=self.bus))
+
+    async def drop(self) -> None:
+        db = Database(self.postgres_url)
+        async with db.engine.begin() as conn:
+            await conn.execute(text(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE'))
+        await db.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def dual_kit(
+    request: pytest.FixtureRequest, tmp_path: Path, unique: str
+) -> AsyncIterator[ViolationsKit]:
+    """A kit on SQLite, then on the real PostgreSQL."""
+    if request.param == "sqlite":
+        yield ViolationsKit(tmp_path)
+        return
+    kit = PostgresKit(tmp_path, request.getfixturevalue("stack").postgres_url, f"v_{unique}")
+    try:
+        yield kit
+    finally:
+        await kit.drop()
+
+
+@pytest.fixture
+async def dual_client(dual_kit: ViolationsKit) -> AsyncIterator[httpx.AsyncClient]:
+    async with dual_kit.running(dual_kit.app()) as c:
+        yield c
+
+
+async def rows_of(kit: ViolationsKit, model: type[M]) -> list[M]:
+    """Every row of one of the service's tables."""
+    async with kit._app.state.runtime.db.session() as session:
+        return list(await session.scalars(select(model)))
+
+
+def policies_changed(minute: int, **lists: list[str]) -> PoliciesChanged:
+    ids = [p for ps in lists.values() for p in ps]
+    return PoliciesChanged(
+        policy_ids=ids,
+        resource_types=["aws.s3.bucket"],
+        occurred_at=T0 + timedelta(minutes=minute),
+        **lists,
+    )
 
 
 async def violation(client: httpx.AsyncClient, vid: str) -> dict[str, Any]:
@@ -179,11 +255,6 @@ async def test_replaying_evaluations_changes_nothing(kit: Any, client: Any) -> N
 async def test_disabling_a_policy_closes_its_violations_and_re_enabling_reopens(
     kit: Any, client: Any
 ) -> None:
-    from datetime import timedelta
-
-    from pacbot.common.events import PoliciesChanged
-    from services.violations.tests.conftest import T0
-
     await kit.publish(kit.evaluated(1, 0, public="fail", encryption="fail"))
     disabled = PoliciesChanged(
         policy_ids=[kit.public],
@@ -202,3 +273,115 @@ async def test_disabling_a_policy_closes_its_violations_and_re_enabling_reopens(
     await kit.publish(kit.evaluated(1, 2, public="fail"))  # the replay after re-enabling
     body = await violation(client, vid_of(kit))
     assert (body["status"], body["episode"]) == ("open", 2)
+
+
+async def test_sequence_episodes_and_timeline_across_every_transition(
+    dual_kit: Any, dual_client: Any
+) -> None:
+    kit = dual_kit
+    await kit.publish(kit.evaluated(1, 0, public="fail"))  # opened, episode 1
+    await kit.publish(kit.evaluated(2, 10, public="pass"))  # closed fixed
+    await kit.publish(kit.exception("granted", "ex-1", 15))
+    await kit.publish(kit.evaluated(3, 20, public="fail"))  # exempted from closed: episode 2
+    await kit.publish(kit.exception("expired", "ex-1", 30))  # un-exempted, re-opened
+    await kit.publish(kit.deleted(4, 40))  # closed asset_deleted
+    changes = kit.changes()
+    assert [(c.event_type.rsplit(".", 1)[-1], c.episode, c.sequence) for c in changes] == [
+        ("opened", 1, 1),
+        ("closed", 1, 2),
+        ("exempted", 2, 3),
+        ("reopened", 2, 4),
+        ("closed", 2, 5),
+    ]
+    assert [c.close_reason for c in changes if c.status == "closed"] == ["fixed", "asset_deleted"]
+    body = await violation(dual_client, vid_of(kit))
+    assert [(e["event"], e["detail"]) for e in body["timeline"]] == [
+        ("opened", "public is fail"),
+        ("closed", "fixed: public is pass"),
+        ("exempted", "by exception ex-1"),
+        ("unexempted", "exception ex-1 expired"),
+        ("reopened", "still failing: public is fail"),
+        ("closed", "asset deleted"),
+    ]
+    episodes = sorted(await rows_of(kit, ViolationEpisode), key=lambda e: e.episode)
+    assert [(e.episode, e.close_reason) for e in episodes] == [(1, "fixed"), (2, "asset_deleted")]
+    assert [e.opened_at.replace(tzinfo=None) for e in episodes] == [
+        (T0 + timedelta(minutes=m)).replace(tzinfo=None) for m in (0, 20)
+    ]
+    assert [e.closed_at.replace(tzinfo=None) for e in episodes if e.closed_at] == [
+        (T0 + timedelta(minutes=m)).replace(tzinfo=None) for m in (10, 40)
+    ]
+
+
+async def test_error_result_is_stored_with_its_reason_and_decides_nothing(
+    dual_kit: Any, dual_client: Any
+) -> None:
+    kit = dual_kit
+    await kit.publish(kit.evaluated(1, 0, public="fail"))
+    await kit.publish(kit.evaluated(2, 1, public="error"))
+    [result] = await rows_of(kit, ResultRow)
+    assert (result.status, result.reason, result.asset_version) == ("error", "public is error", 2)
+    body = await violation(dual_client, vid_of(kit))
+    assert (body["status"], body["reason"]) == ("open", "public is fail")
+    await kit.publish(kit.evaluated(1, 0, public="fail"))  # a replay behind the error: no change
+    assert kit.transitions() == [("opened", "open")]
+
+
+async def test_late_verdict_behind_a_newer_error_still_decides(kit: Any, client: Any) -> None:
+    await kit.publish(kit.evaluated(2, 1, public="error"))
+    await kit.publish(kit.evaluated(1, 0, public="fail"))  # older, but the only verdict so far
+    assert kit.transitions() == [("opened", "open")]
+    [result] = await rows_of(kit, ResultRow)
+    assert (result.status, result.asset_version) == ("error", 2)
+    await kit.publish(kit.evaluated(3, 2, public="pass"))
+    await kit.publish(kit.evaluated(1, 0, public="fail"))  # stale now: the pass is newer
+    assert kit.transitions() == [("opened", "open"), ("closed", "closed")]
+
+
+async def test_same_version_re_evaluated_later_decides_and_earlier_one_does_not(
+    kit: Any, client: Any
+) -> None:
+    await kit.publish(kit.evaluated(1, 5, public="pass"))
+    await kit.publish(kit.evaluated(1, 0, public="fail"))  # same version, evaluated earlier
+    assert kit.changes() == []
+    await kit.publish(kit.evaluated(1, 9, public="fail"))  # same version after a policy change
+    assert kit.transitions() == [("opened", "open")]
+
+
+async def test_timeline_is_bounded_and_keeps_how_it_began(kit: Any, client: Any) -> None:
+    for i in range(60):
+        await kit.publish(kit.evaluated(i + 1, i, public="fail" if i % 2 == 0 else "pass"))
+    body = await violation(client, vid_of(kit))
+    assert len(body["timeline"]) == TIMELINE_LIMIT
+    assert body["timeline"][0] == {
+        "at": "2026-03-01T00:00:00Z",
+        "event": "opened",
+        "detail": "public is fail",
+    }
+    assert body["timeline"][-1]["detail"] == "fixed: public is pass"
+    assert body["episode"] == 30
+    assert kit.changes()[-1].sequence == 60
+
+
+async def test_removed_policy_closes_as_policy_removed_and_drops_results(
+    dual_kit: Any, dual_client: Any
+) -> None:
+    kit = dual_kit
+    await kit.publish(kit.evaluated(1, 0, public="fail", encryption="fail"))
+    await kit.publish(policies_changed(5, removed_policy_ids=[kit.public]))
+    body = await violation(dual_client, vid_of(kit))
+    assert (body["status"], body["close_reason"]) == ("closed", "policy_removed")
+    assert (await violation(dual_client, vid_of(kit, kit.encryption)))["status"] == "open"
+    assert {r.policy_id for r in await rows_of(kit, ResultRow)} == {kit.encryption}
+    await kit.publish(kit.evaluated(2, 4, public="fail"))  # evaluated before the removal
+    assert (await violation(dual_client, vid_of(kit)))["status"] == "closed"
+    assert {r.policy_id for r in await rows_of(kit, ResultRow)} == {kit.encryption}
+    [closed] = [c for c in kit.changes() if c.status == "closed"]
+    assert (closed.close_reason, closed.sequence) == ("policy_removed", 2)
+
+
+async def test_a_late_disable_leaves_a_re_evaluated_violation_alone(kit: Any, client: Any) -> None:
+    await kit.publish(kit.evaluated(1, 10, public="fail"))
+    await kit.publish(policies_changed(5, disabled_policy_ids=[kit.public]))  # before that eval
+    assert (await violation(client, vid_of(kit)))["status"] == "open"
+    assert [r.policy_id for r in await rows_of(kit, ResultRow)] == [kit.public]
