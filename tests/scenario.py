@@ -11,6 +11,9 @@ from pacbot.common.testing import eventually
 
 PUBLIC = "aws-s3-bucket-public-access"
 ENCRYPTION = "aws-s3-bucket-default-encryption"
+# The identity an authenticating proxy would set in front of the gateway.
+ALICE = {"X-PacBot-User": "alice@x.example"}
+BOB_APPROVER = {"X-PacBot-User": "bob@x.example", "X-PacBot-Roles": "approver"}
 
 
 async def _violations(api: httpx.AsyncClient, **params: str) -> list[dict[str, Any]]:
@@ -78,20 +81,24 @@ async def run_scenario(api: httpx.AsyncClient, s3: Any, prefix: str, timeout: fl
     hits = (await api.get("/api/v1/assets/search", params={"q": public})).json()
     assert hits["items"][0]["name"] == public
 
-    # Exception: exempts at once; revoking it re-opens the same violation.
+    # Exception: requested (pending), approved by someone else, exempts; revoking re-opens.
     vid = public_violation["violation_id"]
-    grant = await api.post(
+    request = await api.post(
         "/api/v1/exceptions",
         json={
             "asset_ids": [public_violation["asset_id"]],
             "policy_ids": [public_violation["policy_id"]],
             "reason": "reviewed: temporary",
-            "requester": "alice@x.example",
             "expires_at": (datetime.now(UTC) + timedelta(days=7)).isoformat(),
         },
+        headers=ALICE,
     )
-    assert grant.status_code == 201, grant.text
-    exception_id = grant.json()["exception_id"]
+    assert request.status_code == 201, request.text
+    assert request.json()["status"] == "pending"
+    exception_id = request.json()["exception_id"]
+    grant = await api.post(f"/api/v1/exceptions/{exception_id}/approve", headers=BOB_APPROVER)
+    assert grant.status_code == 200, grant.text
+    assert grant.json()["approver"] == BOB_APPROVER["X-PacBot-User"]
 
     async def status_is(status: str) -> dict[str, Any] | None:
         current = await _one(api, vid)
@@ -106,15 +113,17 @@ async def run_scenario(api: httpx.AsyncClient, s3: Any, prefix: str, timeout: fl
             "asset_ids": ["x"],
             "policy_ids": ["y"],
             "reason": "r",
-            "requester": "a",
             "expires_at": (datetime.now(UTC) - timedelta(days=1)).isoformat(),
         },
+        headers=ALICE,
     )
     assert bad.status_code in (400, 422), bad.text
     assert "expires_at" in bad.text
 
     revoke = await api.post(
-        f"/api/v1/exceptions/{exception_id}/revoke", json={"by": "bob@x.example"}
+        f"/api/v1/exceptions/{exception_id}/revoke",
+        json={"reason": "fix it instead"},
+        headers=BOB_APPROVER,
     )
     assert revoke.status_code == 200, revoke.text
     reopened = await eventually(lambda: status_is("open"), timeout=timeout, what="re-opened")

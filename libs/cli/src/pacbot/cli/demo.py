@@ -107,19 +107,26 @@ async def run_demo(endpoint_url: str, data_dir: Path, grace_seconds: float) -> d
             if v["asset_name"] == "acme-marketing-site" and v["policy_id"] == PUBLIC_POLICY
         )
         expires = (datetime.now(UTC) + timedelta(days=30)).isoformat()
-        grant = await api.post(
+        request = await api.post(
             "/api/v1/exceptions",
             json={
                 "asset_ids": [website["asset_id"]],
                 "policy_ids": [website["policy_id"]],
                 "reason": "public static website, reviewed by security",
-                "requester": "web@acme.example",
                 "expires_at": expires,
             },
+            headers={"X-PacBot-User": "web@acme.example"},
         )
+        request.raise_for_status()
+        exception_id = request.json()["exception_id"]
+        approver = {"X-PacBot-User": "security@acme.example", "X-PacBot-Roles": "approver"}
+        grant = await api.post(f"/api/v1/exceptions/{exception_id}/approve", headers=approver)
         grant.raise_for_status()
         await pacbot.settle()
-        _say("\n3. Exception: the marketing site is public on purpose (expires in 30 days)")
+        _say(
+            "\n3. Exception: the marketing site is public on purpose (requested by "
+            "web@acme.example, approved by security@acme.example, expires in 30 days)"
+        )
         _table([(await api.get(f"/api/v1/violations/{website['violation_id']}")).json()])
 
         _say(

@@ -21,13 +21,13 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def create_app(
     settings: ExceptionsSettings | None = None, shared: SharedInfra | None = None
 ) -> FastAPI:
-    """The exceptions API plus its expiry loop."""
+    """The exceptions API plus its expiry loop (warnings and expiries)."""
     settings = settings or ExceptionsSettings()
     runtime = Runtime(settings, outbox=OUTBOX, inbox=INBOX, migrations=MIGRATIONS, shared=shared)
 
     @asynccontextmanager
     async def setup(app: FastAPI, runtime: Runtime) -> AsyncIterator[None]:
-        expiry = ExpiryLoop(runtime, settings.expiry_poll_seconds)
+        expiry = ExpiryLoop(runtime, settings.expiry_poll_seconds, settings.expiring_soon_days)
         app.state.expiry = expiry
         expiry.start()
         try:

@@ -10,11 +10,21 @@ from pacbot.common.settings import ServiceSettings
 
 
 class ExceptionsSettings(ServiceSettings):
-    """How long an exception may last and how often expiry is checked."""
+    """How long an exception may last, who approves it, and how often expiry is checked."""
 
     model_config = SettingsConfigDict(env_prefix="PACBOT_EXCEPTIONS_", extra="ignore")
 
     service_name: str = "exceptions"
     port: int = DEFAULT_PORTS["exceptions"]
     max_days: int = Field(default=180, ge=1, description="Longest allowed exception lifetime")
+    expiring_soon_days: float = Field(
+        default=7,
+        ge=0,
+        description="Emit expiring_soon this many days before an active exception ends (0: never)",
+    )
+    approver_role: str = Field(
+        default="approver",
+        min_length=1,
+        description="The role (in X-PacBot-Roles) that may approve or reject a request",
+    )
     expiry_poll_seconds: float = Field(default=5, gt=0, description="Expiry loop interval")

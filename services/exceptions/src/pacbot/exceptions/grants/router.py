@@ -1,4 +1,4 @@
-"""HTTP surface of the exceptions service: request, list, read and revoke."""
+"""HTTP surface of the exceptions service: request, decide, revoke, list and read."""
 
 from __future__ import annotations
 
@@ -9,13 +9,20 @@ from fastapi import APIRouter, Depends, Query, status
 from pacbot.common.events import utcnow
 from pacbot.common.web import AppRuntime, DbSession, NotFound
 from pacbot.exceptions.grants import repository, service
+from pacbot.exceptions.grants.identity import CurrentActor
+from pacbot.exceptions.grants.peers import check_with_peers
 from pacbot.exceptions.grants.schemas import (
+    ApprovalRequest,
+    DecisionRequest,
+    ExceptionDetail,
+    ExceptionKind,
     ExceptionOut,
     ExceptionPage,
     ExceptionRequest,
     ExceptionStatus,
-    RevokeRequest,
+    HistoryEntry,
 )
+from pacbot.exceptions.grants.validation import text, validate_request
 from pacbot.exceptions.settings import ExceptionsSettings
 
 router = APIRouter(prefix="/exceptions", tags=["exceptions"])
@@ -34,12 +41,17 @@ Settings = Annotated[ExceptionsSettings, Depends(exceptions_settings)]
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 async def request_exception(
-    body: ExceptionRequest, session: DbSession, runtime: AppRuntime, settings: Settings
+    body: ExceptionRequest,
+    actor: CurrentActor,
+    session: DbSession,
+    runtime: AppRuntime,
+    settings: Settings,
 ) -> ExceptionOut:
-    """Grant a resource exception; it takes effect as soon as the event is consumed."""
-    record = await service.grant(
-        session, runtime.outbox, body, max_days=settings.max_days, now=utcnow()
-    )
+    """Request an exception; it stays pending, exempting nothing, until an approver grants it."""
+    now = utcnow()
+    valid = validate_request(body, now=now, max_days=settings.max_days)
+    await check_with_peers(runtime, valid)
+    record = await service.request(session, runtime.outbox, valid, requester=actor.user, now=now)
     return ExceptionOut.model_validate(record)
 
 
@@ -47,29 +59,102 @@ async def request_exception(
 async def list_exceptions(
     session: DbSession,
     status_filter: Annotated[ExceptionStatus | None, Query(alias="status")] = None,
+    kind: ExceptionKind | None = None,
+    policy_id: Annotated[str | None, Query(description="names it, or covers every policy")] = None,
+    requester: str | None = None,
+    expiring_within_days: Annotated[
+        float | None, Query(ge=0, description="pending or active, ending within N days")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> ExceptionPage:
-    """Exceptions, newest first, optionally by status."""
-    rows, total = await repository.find(session, status=status_filter, limit=limit, offset=offset)
+    """Exceptions, newest first; every given filter must match."""
+    where = repository.ExceptionFilter(
+        status=status_filter,
+        kind=kind,
+        policy_id=policy_id,
+        requester=requester,
+        expiring_within_days=expiring_within_days,
+    )
+    rows, total = await repository.find(session, where, now=utcnow(), limit=limit, offset=offset)
     return ExceptionPage(items=[ExceptionOut.model_validate(r) for r in rows], total=total)
 
 
 @router.get("/{exception_id}")
-async def get_exception(exception_id: str, session: DbSession) -> ExceptionOut:
-    """One exception by id."""
+async def get_exception(exception_id: str, session: DbSession) -> ExceptionDetail:
+    """One exception with its history: requested, approved or rejected by whom, revoked, ..."""
     record = await repository.get(session, exception_id)
     if record is None:
         raise NotFound(f"exception {exception_id} not found", field="exception_id")
+    steps = await repository.history(session, exception_id)
+    return ExceptionDetail(
+        **ExceptionOut.model_validate(record).model_dump(),
+        history=[HistoryEntry.model_validate(step) for step in steps],
+    )
+
+
+@router.post("/{exception_id}/approve")
+async def approve_exception(
+    exception_id: str,
+    actor: CurrentActor,
+    session: DbSession,
+    runtime: AppRuntime,
+    settings: Settings,
+    body: ApprovalRequest | None = None,
+) -> ExceptionOut:
+    """Grant a pending exception (approver role; not its requester)."""
+    comment = body.comment.strip() if body and body.comment and body.comment.strip() else None
+    record = await service.approve(
+        session,
+        runtime.outbox,
+        exception_id,
+        actor=actor,
+        approver_role=settings.approver_role,
+        comment=comment,
+        now=utcnow(),
+    )
+    return ExceptionOut.model_validate(record)
+
+
+@router.post("/{exception_id}/reject")
+async def reject_exception(
+    exception_id: str,
+    body: DecisionRequest,
+    actor: CurrentActor,
+    session: DbSession,
+    runtime: AppRuntime,
+    settings: Settings,
+) -> ExceptionOut:
+    """Turn a pending exception down with a reason (approver role; not its requester)."""
+    record = await service.reject(
+        session,
+        runtime.outbox,
+        exception_id,
+        actor=actor,
+        approver_role=settings.approver_role,
+        reason=text(body.reason, "reason"),
+        now=utcnow(),
+    )
     return ExceptionOut.model_validate(record)
 
 
 @router.post("/{exception_id}/revoke")
 async def revoke_exception(
-    exception_id: str, body: RevokeRequest, session: DbSession, runtime: AppRuntime
+    exception_id: str,
+    body: DecisionRequest,
+    actor: CurrentActor,
+    session: DbSession,
+    runtime: AppRuntime,
+    settings: Settings,
 ) -> ExceptionOut:
-    """End an active exception now; 409 when it is already revoked or expired."""
+    """End a pending or active exception now (its requester or an approver); 409 otherwise."""
     record = await service.revoke(
-        session, runtime.outbox, exception_id, by=body.by, reason=body.reason, now=utcnow()
+        session,
+        runtime.outbox,
+        exception_id,
+        actor=actor,
+        approver_role=settings.approver_role,
+        reason=text(body.reason, "reason"),
+        now=utcnow(),
     )
     return ExceptionOut.model_validate(record)

@@ -5,30 +5,47 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
-ExceptionStatus = Literal["active", "revoked", "expired"]
+from pacbot.common.events import ExceptionCriteria
+
+ExceptionStatus = Literal["pending", "active", "rejected", "revoked", "expired"]
+ExceptionKind = Literal["resource", "sticky"]
+HistoryAction = Literal["requested", "approved", "rejected", "revoked", "expiring_soon", "expired"]
 
 
 class ExceptionRequest(BaseModel):
-    """Ask for some assets to be exempt from some policies until ``expires_at``."""
+    """Ask for assets (by id, or every asset matching ``criteria``) to be exempt from policies.
+
+    The requester is the acting user (``X-PacBot-User``); a ``requester`` in the body is accepted
+    for older clients and ignored: the header wins.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
-    asset_ids: list[str]
+    kind: ExceptionKind = "resource"
+    asset_ids: list[str] = Field(default_factory=list)
+    criteria: ExceptionCriteria | None = None
     policy_ids: list[str]
     reason: str
-    requester: str
     expires_at: datetime
+    requester: str | None = Field(default=None, description="ignored: X-PacBot-User wins")
 
 
-class RevokeRequest(BaseModel):
-    """Who ends an exception early, and why."""
+class DecisionRequest(BaseModel):
+    """Why an exception is rejected or revoked."""
 
     model_config = ConfigDict(extra="forbid")
 
-    by: str
-    reason: str | None = None
+    reason: str
+
+
+class ApprovalRequest(BaseModel):
+    """An optional note with an approval."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    comment: str | None = None
 
 
 class ExceptionOut(BaseModel):
@@ -37,16 +54,39 @@ class ExceptionOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     exception_id: str
-    kind: Literal["resource", "sticky"]
+    kind: ExceptionKind
     asset_ids: list[str]
     policy_ids: list[str]
+    criteria: ExceptionCriteria | None
     reason: str
     requester: str
     status: ExceptionStatus
     expires_at: datetime
     created_at: datetime
+    approver: str | None
+    decided_at: datetime | None
+    decision_reason: str | None
     revoked_at: datetime | None
     revoked_by: str | None
+    revoke_reason: str | None
+    expiring_soon_sent_at: datetime | None
+
+
+class HistoryEntry(BaseModel):
+    """One step in an exception's life."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    at: datetime
+    action: HistoryAction
+    actor: str | None
+    detail: str | None
+
+
+class ExceptionDetail(ExceptionOut):
+    """An exception with its history, oldest step first."""
+
+    history: list[HistoryEntry]
 
 
 class ExceptionPage(BaseModel):

@@ -1,72 +1,132 @@
-"""Granting, revoking and expiring exceptions; every change emits an event through the outbox."""
+"""The exception workflow: request, approve or reject, revoke, warn and expire.
+
+Every transition writes a history step and emits an event through the outbox in the same
+transaction. Only ``granted`` makes an exception take effect downstream.
+"""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
+from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pacbot.common.events import EXCEPTIONS_TOPIC, Envelope, ExceptionChanged, ExceptionEventType
+from pacbot.common.events import (
+    EXCEPTIONS_TOPIC,
+    Envelope,
+    ExceptionChanged,
+    ExceptionCriteria,
+    ExceptionEventType,
+)
 from pacbot.common.outbox import Outbox
-from pacbot.common.web import Conflict, DomainError, NotFound
+from pacbot.common.web import Conflict, NotFound
 from pacbot.exceptions.grants import repository
-from pacbot.exceptions.grants.schemas import ExceptionRequest
-from pacbot.exceptions.models import PolicyException
+from pacbot.exceptions.grants.identity import Actor, Forbidden
+from pacbot.exceptions.grants.validation import ValidRequest
+from pacbot.exceptions.models import ExceptionHistory, ExceptionPolicy, PolicyException
+
+Step = Literal["requested", "granted", "rejected", "revoked", "expiring_soon", "expired"]
+_EVENT_TYPES: dict[Step, ExceptionEventType] = {
+    "requested": "pacbot.exception.requested",
+    "granted": "pacbot.exception.granted",
+    "rejected": "pacbot.exception.rejected",
+    "revoked": "pacbot.exception.revoked",
+    "expiring_soon": "pacbot.exception.expiring_soon",
+    "expired": "pacbot.exception.expired",
+}
+_HISTORY_ACTIONS: dict[Step, str] = {"granted": "approved"}
 
 
-def invalid(message: str, field: str) -> DomainError:
-    """A 422 that names the offending field."""
-    return DomainError(message, field=field, status_code=422)
-
-
-def _ids(values: list[str], field: str) -> list[str]:
-    cleaned = [value.strip() for value in values]
-    if not cleaned:
-        raise invalid(f"{field} must name at least one id", field)
-    if any(not value for value in cleaned):
-        raise invalid(f"{field} must not contain blank ids", field)
-    return list(dict.fromkeys(cleaned))
-
-
-def _text(value: str, field: str) -> str:
-    cleaned = value.strip()
-    if not cleaned:
-        raise invalid(f"{field} must not be blank", field)
-    return cleaned
-
-
-def _expiry(expires_at: datetime, *, now: datetime, max_days: int) -> datetime:
-    moment = expires_at if expires_at.tzinfo else expires_at.replace(tzinfo=UTC)
-    if moment <= now:
-        raise invalid("expires_at must be in the future", "expires_at")
-    if moment > now + timedelta(days=max_days):
-        raise invalid(f"expires_at must be within {max_days} days", "expires_at")
-    return moment.astimezone(UTC)
-
-
-async def grant(
-    session: AsyncSession,
-    outbox: Outbox,
-    request: ExceptionRequest,
-    *,
-    max_days: int,
-    now: datetime,
+async def request(
+    session: AsyncSession, outbox: Outbox, valid: ValidRequest, *, requester: str, now: datetime
 ) -> PolicyException:
-    """Validate and record a resource exception, and announce it."""
+    """Record a pending exception and announce the request; nothing is exempt yet."""
     record = PolicyException(
         exception_id=f"ex-{uuid.uuid4().hex[:20]}",
-        kind="resource",
-        asset_ids=_ids(request.asset_ids, "asset_ids"),
-        policy_ids=_ids(request.policy_ids, "policy_ids"),
-        reason=_text(request.reason, "reason"),
-        requester=_text(request.requester, "requester"),
-        status="active",
-        expires_at=_expiry(request.expires_at, now=now, max_days=max_days),
+        kind=valid.kind,
+        asset_ids=valid.asset_ids,
+        policy_ids=valid.policy_ids,
+        criteria=valid.criteria.model_dump() if valid.criteria is not None else None,
+        reason=valid.reason,
+        requester=requester,
+        status="pending",
+        expires_at=valid.expires_at,
         created_at=now,
     )
     session.add(record)
-    await _emit(session, outbox, record, "pacbot.exception.granted", now)
+    await session.flush()  # the row exists before the rows that refer to it
+    session.add_all(
+        ExceptionPolicy(exception_id=record.exception_id, policy_id=policy_id)
+        for policy_id in valid.policy_ids
+    )
+    await _step(session, outbox, record, "requested", now, actor=requester)
+    return record
+
+
+async def _pending(session: AsyncSession, exception_id: str, now: datetime) -> PolicyException:
+    record = await _existing(session, exception_id)
+    if record.status != "pending":
+        raise Conflict(f"exception {exception_id} is {record.status}, not pending", field="status")
+    if record.expires_at <= now:
+        raise Conflict(f"exception {exception_id} expired before a decision", field="expires_at")
+    return record
+
+
+def _decider(actor: Actor, record: PolicyException, approver_role: str, verb: str) -> None:
+    if not actor.has_role(approver_role):
+        raise Forbidden(
+            f"only a user with the {approver_role!r} role may {verb} an exception; "
+            f"{actor.user} does not hold it",
+            field="X-PacBot-Roles",
+        )
+    if actor.user == record.requester:
+        raise Forbidden(
+            f"{actor.user} requested exception {record.exception_id} and cannot {verb} it; "
+            "another approver must decide",
+            field="X-PacBot-User",
+        )
+
+
+async def approve(
+    session: AsyncSession,
+    outbox: Outbox,
+    exception_id: str,
+    *,
+    actor: Actor,
+    approver_role: str,
+    comment: str | None,
+    now: datetime,
+) -> PolicyException:
+    """Grant a pending exception: it takes effect once the violations service applies it."""
+    record = await _pending(session, exception_id, now)
+    _decider(actor, record, approver_role, "approve")
+    record.status = "active"
+    record.approver = actor.user
+    record.decided_at = now
+    record.decision_reason = comment
+    await _step(session, outbox, record, "granted", now, actor=actor.user, detail=comment)
+    return record
+
+
+async def reject(
+    session: AsyncSession,
+    outbox: Outbox,
+    exception_id: str,
+    *,
+    actor: Actor,
+    approver_role: str,
+    reason: str,
+    now: datetime,
+) -> PolicyException:
+    """Turn a pending request down, saying why."""
+    record = await _pending(session, exception_id, now)
+    _decider(actor, record, approver_role, "reject")
+    record.status = "rejected"
+    record.approver = actor.user
+    record.decided_at = now
+    record.decision_reason = reason
+    await _step(session, outbox, record, "rejected", now, actor=actor.user, detail=reason)
     return record
 
 
@@ -75,48 +135,93 @@ async def revoke(
     outbox: Outbox,
     exception_id: str,
     *,
-    by: str,
-    reason: str | None,
+    actor: Actor,
+    approver_role: str,
+    reason: str,
     now: datetime,
 ) -> PolicyException:
-    """End an active exception early; anything but an active one is a conflict."""
-    record = await repository.get(session, exception_id)
-    if record is None:
-        raise NotFound(f"exception {exception_id} not found", field="exception_id")
-    if record.status != "active":
-        raise Conflict(f"exception {exception_id} is {record.status}, not active", field="status")
+    """End a pending or active exception now: its requester (withdrawing) or an approver."""
+    record = await _existing(session, exception_id)
+    if record.status not in repository.IN_FORCE:
+        raise Conflict(
+            f"exception {exception_id} is {record.status}; only pending or active ones can be "
+            "revoked",
+            field="status",
+        )
+    if actor.user != record.requester and not actor.has_role(approver_role):
+        raise Forbidden(
+            f"only the requester or a user with the {approver_role!r} role may revoke "
+            f"exception {exception_id}",
+            field="X-PacBot-Roles",
+        )
     record.status = "revoked"
     record.revoked_at = now
-    record.revoked_by = _text(by, "by")
-    record.revoke_reason = reason.strip() if reason and reason.strip() else None
-    await _emit(session, outbox, record, "pacbot.exception.revoked", now)
+    record.revoked_by = actor.user
+    record.revoke_reason = reason
+    await _step(session, outbox, record, "revoked", now, actor=actor.user, detail=reason)
     return record
 
 
 async def expire_due(session: AsyncSession, outbox: Outbox, now: datetime) -> int:
-    """Mark every active exception past its expiry as expired; returns how many."""
+    """Mark every pending or active exception past its expiry as expired; returns how many."""
     due = await repository.due_for_expiry(session, now)
     for record in due:
+        was = record.status
         record.status = "expired"
-        await _emit(session, outbox, record, "pacbot.exception.expired", now)
+        detail = "expired before a decision" if was == "pending" else None
+        await _step(session, outbox, record, "expired", now, detail=detail)
     return len(due)
 
 
-async def _emit(
+async def warn_expiring(session: AsyncSession, outbox: Outbox, now: datetime, days: float) -> int:
+    """Announce, once each, active exceptions that end within ``days``; returns how many."""
+    if days <= 0:
+        return 0
+    due = await repository.due_for_warning(session, now, now + timedelta(days=days))
+    for record in due:
+        record.expiring_soon_sent_at = now
+        detail = f"expires at {record.expires_at.isoformat()}"
+        await _step(session, outbox, record, "expiring_soon", now, detail=detail)
+    return len(due)
+
+
+async def _existing(session: AsyncSession, exception_id: str) -> PolicyException:
+    record = await repository.get_for_update(session, exception_id)
+    if record is None:
+        raise NotFound(f"exception {exception_id} not found", field="exception_id")
+    return record
+
+
+async def _step(
     session: AsyncSession,
     outbox: Outbox,
     record: PolicyException,
-    event_type: ExceptionEventType,
+    step: Step,
     now: datetime,
+    *,
+    actor: str | None = None,
+    detail: str | None = None,
 ) -> None:
+    """Write the history step and emit ``pacbot.exception.<step>`` in this transaction."""
+    session.add(
+        ExceptionHistory(
+            exception_id=record.exception_id,
+            at=now,
+            action=_HISTORY_ACTIONS.get(step, step),
+            actor=actor,
+            detail=detail,
+        )
+    )
     event = ExceptionChanged(
-        event_type=event_type,
+        event_type=_EVENT_TYPES[step],
         exception_id=record.exception_id,
-        kind="resource",
+        kind="sticky" if record.kind == "sticky" else "resource",
         asset_ids=list(record.asset_ids),
         policy_ids=list(record.policy_ids),
+        criteria=ExceptionCriteria.model_validate(record.criteria) if record.criteria else None,
         reason=record.reason,
         requester=record.requester,
+        approver=record.approver,
         expires_at=record.expires_at,
         occurred_at=now,
     )

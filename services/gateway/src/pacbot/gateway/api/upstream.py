@@ -10,6 +10,7 @@ import httpx
 from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 
+from pacbot.common.identity import identity_headers
 from pacbot.common.runtime import Runtime
 
 log = logging.getLogger("pacbot.gateway.upstream")
@@ -40,9 +41,14 @@ async def forward(
     params: QueryParams = (),
     request: Request | None = None,
 ) -> Response:
-    """Call ``service``; 2xx and 4xx pass through, unreachable is 503, an upstream 5xx is 502."""
+    """Call ``service``; 2xx and 4xx pass through, unreachable is 503, an upstream 5xx is 502.
+
+    The caller's identity headers (``X-PacBot-User``, ``X-PacBot-Roles``) go along unchanged.
+    """
     content: bytes | None = None
     headers: dict[str, str] = {}
+    if request is not None:
+        headers.update(identity_headers(request.headers))
     if request is not None and method != "GET":
         content = await request.body()
         headers["content-type"] = request.headers.get("content-type", "application/json")
