@@ -111,15 +111,8 @@ async def seeded(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> AsyncIterator[httpx.AsyncClient]:
     async with running_on(request.param, tmp_path, request) as (app, client):
-        await insert(app, *[violation(v.violation_id, **_columns(v)) for v in SEED])
+        await insert(app, *SEED)
         yield client
-
-
-def _columns(row: Any) -> dict[str, Any]:
-    names = ("asset_id", "policy_id", "severity", "category", "status", "exception_id",
-             "close_reason", "account_id", "region", "resource_type", "owner", "tags",
-             "opened_at", "updated_at", "closed_at")  # fmt: skip
-    return {name: getattr(row, name) for name in names}
 
 
 async def ids_of(client: httpx.AsyncClient, params: list[tuple[str, str]]) -> list[str]:

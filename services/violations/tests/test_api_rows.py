@@ -132,9 +132,14 @@ def _asset(values: dict[str, Any]) -> dict[str, Any]:
 
 
 async def insert(app: FastAPI, *rows: Base) -> None:
-    """Write rows in one transaction."""
+    """Write copies of the rows in one transaction (the originals stay reusable templates)."""
     async with app.state.runtime.db.session() as session:
-        session.add_all(rows)
+        session.add_all([_copy(row) for row in rows])
+
+
+def _copy(row: Base) -> Base:
+    columns = row.__table__.columns.keys()
+    return type(row)(**{name: getattr(row, name) for name in columns})
 
 
 def settings_for(database_url: str, **overrides: Any) -> ViolationsSettings:

@@ -57,18 +57,8 @@ EXEMPTED = violation("v-x", asset_id="a4", policy_id="p1", status="exempted", ex
 @pytest.fixture(params=["sqlite", "postgres"])
 async def example(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
     async with running_on(request.param, tmp_path, request) as (app, client):
-        rows = [result(r.asset_id, r.policy_id, r.status, **_columns(r)) for r in EXAMPLE]
-        await insert(app, *rows, violation(EXEMPTED.violation_id, **_violation(EXEMPTED)))
+        await insert(app, *EXAMPLE, EXEMPTED)
         yield client
-
-
-def _columns(row: Any) -> dict[str, Any]:
-    return {"severity": row.severity, "category": row.category, "deleted": row.deleted}
-
-
-def _violation(row: Any) -> dict[str, Any]:
-    names = ("asset_id", "policy_id", "status", "exception_id")
-    return {name: getattr(row, name) for name in names}
 
 
 async def test_worked_example(example: Any) -> None:
