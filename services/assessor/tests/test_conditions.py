@@ -143,3 +143,67 @@ def test_builtin_public_access_block_check() -> None:
     outcome = verdict({"check": "s3-public-access-block-enabled"}, partial)
     assert outcome.status == "fail"
     assert "IgnorePublicAcls" in outcome.reason
+
+
+class Shown:
+    """A config value that counts how often it is formatted."""
+
+    def __init__(self) -> None:
+        self.formatted = 0
+
+    def __repr__(self) -> str:
+        self.formatted += 1
+        return "<shown>"
+
+
+def test_reason_and_evidence_are_built_once_and_only_when_read() -> None:
+    value = Shown()
+    raw = {"and": [{"key": "A", "op": "present"}, {"not": {"key": "A", "op": "eq", "value": 1}}]}
+    outcome = verdict(raw, {"A": value})
+    assert outcome.status == "pass"
+    assert value.formatted == 0  # judged without formatting anything
+    expected = (
+        "A = <shown> (should be present); does not hold, as required: A = <shown> (should equal 1)"
+    )
+    assert outcome.reason == expected
+    assert value.formatted == 2
+    assert outcome.reason == expected
+    assert value.formatted == 2  # formatted once, then kept
+    assert outcome.evidence == {"A": value}
+    assert outcome.evidence is outcome.evidence
+
+
+def test_a_bound_condition_judges_many_configs_with_params_resolved_once() -> None:
+    raw = {"key": "Days", "op": "ge", "value": {"param": "min_days"}}
+    condition = compile_condition(raw, ("condition",), {"min_days": 30}, CHECKS)
+    strict, lenient = condition.bind({"min_days": 30}), condition.bind({"min_days": 10})
+    assert [strict({"Days": d}).status for d in (5, 20, 40)] == ["fail", "fail", "pass"]
+    assert [lenient({"Days": d}).status for d in (5, 20, 40)] == ["fail", "pass", "pass"]
+    assert strict({"Days": 20}).reason == "Days = 20 (should be at least 30)"
+
+
+def test_a_param_its_value_type_cannot_use_makes_every_result_an_error() -> None:
+    raw = {"key": "Created", "op": "gt", "value": {"param": "days"}, "value_type": "age"}
+    condition = compile_condition(raw, ("condition",), {"days": 30}, CHECKS)
+    broken = condition.bind({"days": "thirty"})
+    for config in ({"Created": "2020-01-01T00:00:00Z"}, {}):
+        outcome = broken(config)
+        assert outcome.status == "error"
+        assert outcome.reason == "Created [age]: expected a number of days, got 'thirty'"
+        assert outcome.evidence == {"Created": config.get("Created")}
+
+
+def test_a_check_argument_param_is_validated_when_bound() -> None:
+    raw = {"check": "security-group-open-ports", "ports": {"param": "ports"}}
+    condition = compile_condition(raw, ("condition",), {"ports": [22]}, CHECKS)
+    rule = {
+        "IpProtocol": "tcp",
+        "FromPort": 22,
+        "ToPort": 22,
+        "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
+    }
+    assert condition.bind({"ports": [22]})({"IpPermissions": [rule]}).status == "fail"
+    assert condition.bind({"ports": [80]})({"IpPermissions": [rule]}).status == "pass"
+    bad = condition.bind({"ports": [70000]})({"IpPermissions": [rule]})
+    assert bad.status == "error"
+    assert bad.reason.startswith("check security-group-open-ports: bad argument ports: ")

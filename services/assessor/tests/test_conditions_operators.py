@@ -216,24 +216,3 @@ def test_tag_presence() -> None:
     raw = {"key": "tag:cost-center", "op": "present"}
     assert verdict(raw, {"Tags": {"cost-center": "42"}}).status == "pass"
     assert verdict(raw, {"Tags": {"Owner": "me"}}).status == "fail"
-
-
-@pytest.mark.parametrize(
-    "key", ["A", "A.B", "A.B.C", "Missing.B", "A.List", "A.List.X", "A.Str.X", "A_b.c9"]
-)
-def test_field_path_fast_path_agrees_with_jmespath(key: str) -> None:
-    import jmespath
-
-    from pacbot.assessor.conditions.paths import FieldPath
-
-    config = {"A": {"B": {"C": 1}, "List": [{"X": 1}], "Str": "s"}, "A_b": {"c9": False}}
-    fast = FieldPath.of(key)
-    assert fast is not None
-    assert fast.search(config) == jmespath.search(key, config)
-
-
-def test_non_plain_keys_keep_jmespath() -> None:
-    from pacbot.assessor.conditions.paths import FieldPath
-
-    for key in ("A[0]", "A[].B", "length(A)", '"quoted"', "A.*"):
-        assert FieldPath.of(key) is None

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from pacbot.assessor.conditions import CheckRegistry
+from pacbot.assessor.policies.compiled import CompiledPolicy
 from pacbot.assessor.policies.loader import PolicyError, load_policies, load_text
 from pacbot.assessor.policies.model import parse_duration
 from pacbot.assessor.settings import SHIPPED_PACKS
@@ -163,3 +164,27 @@ def test_bad_grace_periods_are_rejected(raw: object) -> None:
 def test_bad_grace_period_in_a_policy_is_located() -> None:
     error = error_of(GOOD + "autofix: {action: tag-owner, grace_period: soon}\n")
     assert (error.line, error.path) == (18, "autofix.grace_period")
+
+
+def test_a_policy_binds_once_per_distinct_set_of_overrides() -> None:
+    loaded = load_text(GOOD, "aws/demo.yaml")
+    assert not isinstance(loaded, PolicyError)
+    assert loaded.evaluator() is loaded.evaluator({})
+    team = loaded.evaluator({"owner_tag": "Team"})
+    assert loaded.evaluator({"owner_tag": "Team"}) is team
+    assert loaded.evaluator({"owner_tag": "Owner"}) is not team
+    assert team({"Name": "b", "Tags": {"Team": "x"}}).status == "pass"
+    assert loaded.evaluator()({"Name": "b", "Tags": {"Team": "x"}}).status == "fail"
+
+
+def test_a_condition_that_cannot_bind_makes_every_result_an_error() -> None:
+    loaded = load_text(GOOD, "aws/demo.yaml")
+    assert not isinstance(loaded, PolicyError)
+    undeclared = CompiledPolicy(  # a condition naming a param its document does not declare
+        document=loaded.document.model_copy(update={"params": {}}),
+        condition=loaded.condition,
+        source=loaded.source,
+    )
+    outcome = undeclared.evaluate({"Name": "b", "Tags": {}})
+    assert outcome.status == "error"
+    assert outcome.reason == "evaluation raised KeyError('owner_tag')"

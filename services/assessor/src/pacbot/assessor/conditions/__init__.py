@@ -2,7 +2,7 @@
 
 from pacbot.assessor.conditions import builtin as _builtin  # noqa: F401  (registers checks)
 from pacbot.assessor.conditions.compiler import compile_condition
-from pacbot.assessor.conditions.nodes import Condition
+from pacbot.assessor.conditions.nodes import Condition, Evaluator
 from pacbot.assessor.conditions.operators import OPERATORS
 from pacbot.assessor.conditions.outcome import ConditionError, Outcome, Status, format_path
 from pacbot.assessor.conditions.registry import CHECKS, CheckRegistry
@@ -13,6 +13,7 @@ __all__ = [
     "CheckRegistry",
     "Condition",
     "ConditionError",
+    "Evaluator",
     "Outcome",
     "Status",
     "compile_condition",

@@ -7,7 +7,6 @@ port, an old TLS floor, a stale credential). Each returns the values that decide
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import re
 from datetime import UTC, datetime
@@ -17,7 +16,9 @@ import jmespath
 from jmespath.exceptions import JMESPathError
 from pydantic import Field, field_validator
 
+from pacbot.assessor.conditions.networks import covers, span, spans
 from pacbot.assessor.conditions.outcome import Outcome
+from pacbot.assessor.conditions.paths import compile_path
 from pacbot.assessor.conditions.registry import CHECKS, CheckArgs
 from pacbot.assessor.conditions.value_types import parse_network, parse_timestamp
 
@@ -57,7 +58,7 @@ class KeyArgs(CheckArgs):
 
 
 def _search(key: str, config: dict[str, Any]) -> Any:
-    return jmespath.search(key, config)  # jmespath caches compiled expressions
+    return compile_path(key)(config)  # compiled once per key, then a plain closure
 
 
 # --- IAM and resource policies ------------------------------------------------------------
@@ -225,7 +226,7 @@ def security_group_open_ports(
         return Outcome("not_applicable", f"{key} is missing", {key: None})
     if not isinstance(rules, list):
         return Outcome("error", f"{key} is not a list of rules", {key: rules})
-    targets = [parse_network(c) for c in cidrs]
+    targets = spans(tuple(cidrs))
     open_rules = []
     for rule in rules:
         hit_ports = _rule_ports(rule, ports)
@@ -233,8 +234,8 @@ def security_group_open_ports(
             continue
         peers = []
         for peer in _rule_peers(rule):
-            net: Any = ipaddress.ip_network(peer, strict=False)
-            if any(t.version == net.version and t.subnet_of(net) for t in targets):
+            peer_span = span(peer)
+            if any(covers(peer_span, target) for target in targets):
                 peers.append(peer)
         if peers:
             open_rules.append(

@@ -6,7 +6,6 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-import jmespath
 from jmespath.exceptions import JMESPathError
 from pydantic import ValidationError
 
@@ -22,7 +21,7 @@ from pacbot.assessor.conditions.nodes import (
 )
 from pacbot.assessor.conditions.operators import OPERATORS, lookup
 from pacbot.assessor.conditions.outcome import ConditionError
-from pacbot.assessor.conditions.paths import FieldPath, JmesPath
+from pacbot.assessor.conditions.paths import compile_path
 from pacbot.assessor.conditions.registry import CheckRegistry
 from pacbot.assessor.conditions.value_types import VALUE_TYPES
 
@@ -129,11 +128,10 @@ def _compile_key(key: Any, path: Path) -> Any:
             raise ConditionError(path, "expected a tag name after 'tag:'")
         return TagKey(key[4:])
     try:
-        compiled = jmespath.compile(key)
+        return compile_path(key)
     except JMESPathError as exc:
         detail = str(exc).splitlines()[0]
         raise ConditionError(path, f"invalid JMESPath {key!r}: {detail}") from exc
-    return FieldPath.of(key) or JmesPath(compiled)
 
 
 def _value_check(raw: dict[str, Any], path: Path, params: Mapping[str, Any]) -> Condition:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import fnmatch
+import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+Test = Callable[[Any], bool]
 
 
 @dataclass(frozen=True)
@@ -22,10 +25,30 @@ class Operator:
     phrase: str
     test: Callable[[Any, Any], bool]
     description: str = ""
+    specialise: Callable[[Any], Test] | None = None
+
+    def bind(self, expected: Any) -> Test:
+        """``test`` with ``expected`` fixed, specialised once (a compiled pattern, a member set).
+
+        When the value does not fit the specialisation (a pattern that does not compile, a
+        value that is not a list), the plain ``test`` runs instead so the error surfaces at
+        evaluation exactly as before.
+        """
+        if self.specialise is not None:
+            try:
+                return self.specialise(expected)
+            except (TypeError, ValueError, re.error):
+                pass
+        test = self.test
+        return lambda actual: test(actual, expected)
 
 
 def _is_empty(actual: Any) -> bool:
     return actual is None or (isinstance(actual, str | list | dict) and len(actual) == 0)
+
+
+def _is_not_empty(actual: Any) -> bool:
+    return not _is_empty(actual)
 
 
 def _contains(actual: Any, expected: Any) -> bool:
@@ -48,6 +71,31 @@ def _glob(actual: Any, expected: Any) -> bool:
     return isinstance(actual, str) and fnmatch.fnmatchcase(actual, expected)
 
 
+def _regex_bound(flags: int) -> Callable[[Any], Test]:
+    def specialise(expected: Any) -> Test:
+        if not isinstance(expected, str):
+            raise TypeError("not a pattern")
+        match = re.compile(expected, flags).match
+        return lambda actual: isinstance(actual, str) and match(actual) is not None
+
+    return specialise
+
+
+def _glob_bound(expected: Any) -> Test:
+    if not isinstance(expected, str):
+        raise TypeError("not a pattern")
+    match = re.compile(fnmatch.translate(expected)).match  # what fnmatchcase caches per pattern
+    return lambda actual: isinstance(actual, str) and match(actual) is not None
+
+
+def _unary(check: Test) -> Callable[[Any], Test]:
+    return lambda _expected: check
+
+
+def _unary_test(check: Test) -> Callable[[Any, Any], bool]:
+    return lambda actual, _expected: check(actual)
+
+
 def _ordered(compare: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
     def test(actual: Any, expected: Any) -> bool:
         if actual is None:
@@ -60,6 +108,23 @@ def _ordered(compare: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
             ) from exc
 
     return test
+
+
+def _ordered_bound(compare: Callable[[Any, Any], bool]) -> Callable[[Any], Test]:
+    def specialise(expected: Any) -> Test:
+        def test(actual: Any) -> bool:
+            if actual is None:
+                return False
+            try:
+                return compare(actual, expected)
+            except TypeError as exc:
+                raise TypeError(
+                    f"cannot compare {type(actual).__name__} with {type(expected).__name__}"
+                ) from exc
+
+        return test
+
+    return specialise
 
 
 def _members(value: Any, side: str) -> list[Any]:
@@ -78,6 +143,35 @@ def _hashable(items: list[Any]) -> set[Any]:
         return set(items)
     except TypeError:
         return {repr(item) for item in items}
+
+
+def _in_bound(negate: bool) -> Callable[[Any], Test]:
+    def specialise(expected: Any) -> Test:
+        def test(actual: Any) -> bool:
+            try:
+                return (actual in expected) is not negate
+            except TypeError as exc:
+                raise TypeError(f"cannot look for {type(actual).__name__} in the value") from exc
+
+        return test
+
+    return specialise
+
+
+def _set_bound(combine: Callable[[set[Any], set[Any]], set[Any]]) -> Callable[[Any], Test]:
+    """intersect / difference against a value whose members are computed once."""
+
+    def specialise(expected: Any) -> Test:
+        members = _hashable(_members(expected, "value"))
+
+        def test(actual: Any) -> bool:
+            if actual is None:
+                return False
+            return bool(combine(_hashable(_members(actual, "key")), members))
+
+        return test
+
+    return specialise
 
 
 def _intersect(actual: Any, expected: Any) -> bool:
@@ -102,15 +196,62 @@ def _in(actual: Any, expected: Any) -> bool:
 OPERATORS: dict[str, Operator] = {
     op.name: op
     for op in (
-        Operator("eq", True, "equal", lambda a, e: a == e, "key equals value"),
-        Operator("ne", True, "not equal", lambda a, e: a != e, "key differs from value"),
-        Operator("gt", True, "be greater than", _ordered(lambda a, e: a > e), "key > value"),
-        Operator("ge", True, "be at least", _ordered(lambda a, e: a >= e), "key >= value"),
-        Operator("lt", True, "be less than", _ordered(lambda a, e: a < e), "key < value"),
-        Operator("le", True, "be at most", _ordered(lambda a, e: a <= e), "key <= value"),
-        Operator("in", True, "be one of", _in, "key is one of the value list"),
         Operator(
-            "not-in", True, "not be one of", lambda a, e: not _in(a, e), "key is not in the list"
+            "eq",
+            True,
+            "equal",
+            lambda a, e: a == e,
+            "key equals value",
+            lambda e: lambda a: a == e,
+        ),
+        Operator(
+            "ne",
+            True,
+            "not equal",
+            lambda a, e: a != e,
+            "key differs from value",
+            lambda e: lambda a: a != e,
+        ),
+        Operator(
+            "gt",
+            True,
+            "be greater than",
+            _ordered(operator.gt),
+            "key > value",
+            _ordered_bound(operator.gt),
+        ),
+        Operator(
+            "ge",
+            True,
+            "be at least",
+            _ordered(operator.ge),
+            "key >= value",
+            _ordered_bound(operator.ge),
+        ),
+        Operator(
+            "lt",
+            True,
+            "be less than",
+            _ordered(operator.lt),
+            "key < value",
+            _ordered_bound(operator.lt),
+        ),
+        Operator(
+            "le",
+            True,
+            "be at most",
+            _ordered(operator.le),
+            "key <= value",
+            _ordered_bound(operator.le),
+        ),
+        Operator("in", True, "be one of", _in, "key is one of the value list", _in_bound(False)),
+        Operator(
+            "not-in",
+            True,
+            "not be one of",
+            lambda a, e: not _in(a, e),
+            "key is not in the list",
+            _in_bound(True),
         ),
         Operator("contains", True, "contain", _contains, "key (list/string/map) contains value"),
         Operator(
@@ -119,6 +260,7 @@ OPERATORS: dict[str, Operator] = {
             "share an element with",
             _intersect,
             "key list and value list share at least one element",
+            _set_bound(set.__and__),
         ),
         Operator(
             "difference",
@@ -126,27 +268,35 @@ OPERATORS: dict[str, Operator] = {
             "have an element outside",
             _difference,
             "key list has at least one element not in the value list",
+            _set_bound(set.__sub__),
         ),
-        Operator("regex", True, "match", _regex, "key matches the regex (case-insensitive)"),
+        Operator(
+            "regex",
+            True,
+            "match",
+            _regex,
+            "key matches the regex (case-insensitive)",
+            _regex_bound(re.IGNORECASE),
+        ),
         Operator(
             "regex-case",
             True,
             "match (case-sensitive)",
             _regex_case,
             "key matches the regex (case-sensitive)",
+            _regex_bound(0),
         ),
-        Operator("glob", True, "match the glob", _glob, "key matches the shell glob"),
-        Operator("absent", False, "be absent", lambda a, _e: a is None, "key is missing or null"),
-        Operator("present", False, "be present", lambda a, _e: a is not None, "key is not null"),
-        Operator("empty", False, "be empty", lambda a, _e: _is_empty(a), "null, '' , [] or {}"),
-        Operator(
-            "not-empty",
-            False,
-            "not be empty",
-            lambda a, _e: not _is_empty(a),
-            "present and not '', [] or {}",
+        Operator("glob", True, "match the glob", _glob, "key matches the shell glob", _glob_bound),
+        *(
+            Operator(name, False, phrase, _unary_test(check), description, _unary(check))
+            for name, phrase, check, description in (
+                ("absent", "be absent", lambda a: a is None, "key is missing or null"),
+                ("present", "be present", lambda a: a is not None, "key is not null"),
+                ("empty", "be empty", _is_empty, "null, '' , [] or {}"),
+                ("not-empty", "not be empty", _is_not_empty, "present and not '', [] or {}"),
+                ("not-null", "be set", bool, "key is truthy"),
+            )
         ),
-        Operator("not-null", False, "be set", lambda a, _e: bool(a), "key is truthy"),
     )
 }
 

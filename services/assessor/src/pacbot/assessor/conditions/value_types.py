@@ -137,32 +137,35 @@ class ValueType:
     description: str
     ops: frozenset[str]
     prepare: Callable[[Any], Any]
-    convert: Callable[[Any, Any, datetime], tuple[Any, Any]]
+    convert: Callable[[Any, Any, datetime | None], tuple[Any, Any]]
     unit: str = ""
     note: Callable[[Any], str] | None = None
     tests: dict[str, Callable[[Any, Any], bool]] = field(default_factory=dict)
+    uses_clock: bool = False  # convert reads ``now``; other types are not handed the time
 
 
-def _age(actual: Any, expected: Any, now: datetime) -> tuple[Any, Any]:
+def _age(actual: Any, expected: Any, now: datetime | None) -> tuple[Any, Any]:
     if actual is None:
         raise Missing
+    assert now is not None, "age reads the clock"
     return (now - parse_timestamp(actual)).total_seconds() / _DAY, expected
 
 
-def _expiration(actual: Any, expected: Any, now: datetime) -> tuple[Any, Any]:
+def _expiration(actual: Any, expected: Any, now: datetime | None) -> tuple[Any, Any]:
     if actual is None:
         raise Missing
+    assert now is not None, "expiration reads the clock"
     return (parse_timestamp(actual) - now).total_seconds() / _DAY, expected
 
 
-def _date(actual: Any, expected: Any, now: datetime) -> tuple[Any, Any]:
+def _date(actual: Any, expected: Any, now: datetime | None) -> tuple[Any, Any]:
     if actual is None:
         raise Missing
     return parse_timestamp(actual), expected
 
 
 def _scalar(convert: Callable[[Any], Any], none_missing: bool = True) -> Any:
-    def run(actual: Any, expected: Any, now: datetime) -> tuple[Any, Any]:
+    def run(actual: Any, expected: Any, now: datetime | None) -> tuple[Any, Any]:
         if actual is None and none_missing:
             raise Missing
         return convert(actual), expected
@@ -170,11 +173,11 @@ def _scalar(convert: Callable[[Any], Any], none_missing: bool = True) -> Any:
     return run
 
 
-def _swap(actual: Any, expected: Any, now: datetime) -> tuple[Any, Any]:
+def _swap(actual: Any, expected: Any, now: datetime | None) -> tuple[Any, Any]:
     return expected, actual
 
 
-def _cidr(actual: Any, expected: Any, now: datetime) -> tuple[Any, Any]:
+def _cidr(actual: Any, expected: Any, now: datetime | None) -> tuple[Any, Any]:
     if actual is None:
         raise Missing
     return _networks(actual), expected
@@ -198,6 +201,7 @@ VALUE_TYPES: dict[str, ValueType] = {
             _age,
             unit=" days",
             note=lambda a: f"{a:.1f} days ago",
+            uses_clock=True,
         ),
         ValueType(
             "expiration",
@@ -207,6 +211,7 @@ VALUE_TYPES: dict[str, ValueType] = {
             _expiration,
             unit=" days",
             note=lambda a: f"in {a:.1f} days" if a >= 0 else f"{-a:.1f} days ago",
+            uses_clock=True,
         ),
         ValueType(
             "date",

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from pacbot.assessor.conditions import Condition, Outcome
+from pacbot.assessor.conditions import Condition, Evaluator, Outcome
 from pacbot.assessor.policies.model import PolicyDocument
 from pacbot.common.events import AutofixSpec, PolicyRef, PolicyResult
+
+_BOUND_LIMIT = 16  # distinct override sets kept bound per policy (registry revisions in use)
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,38 @@ class CompiledPolicy:
         """The declared parameter defaults, computed once."""
         return self.document.param_defaults()
 
+    @cached_property
+    def _bound_defaults(self) -> Evaluator:
+        return self._bind(self.defaults)
+
+    @cached_property
+    def _bound_overrides(self) -> dict[str, Evaluator]:
+        return {}
+
+    def _bind(self, params: Mapping[str, Any]) -> Evaluator:
+        try:
+            return self.condition.bind(params)
+        except Exception as exc:  # e.g. a param the condition cannot use: every result errs
+            reason = f"evaluation raised {exc!r}"
+            return lambda config: Outcome("error", reason)
+
+    def evaluator(self, overrides: Mapping[str, Any] | None = None) -> Evaluator:
+        """The condition bound to the defaults with ``overrides`` over them.
+
+        Binding resolves params and specialises every check, so it happens once per distinct
+        set of overrides (a registry revision), not once per asset.
+        """
+        if not overrides:
+            return self._bound_defaults
+        cache = self._bound_overrides
+        fingerprint = repr(sorted(overrides.items()))
+        bound = cache.get(fingerprint)
+        if bound is None:
+            if len(cache) >= _BOUND_LIMIT:
+                cache.clear()
+            bound = cache[fingerprint] = self._bind({**self.defaults, **overrides})
+        return bound
+
     @property
     def id(self) -> str:
         """The policy id."""
@@ -34,9 +68,8 @@ class CompiledPolicy:
         self, config: Mapping[str, Any], overrides: Mapping[str, Any] | None = None
     ) -> Outcome:
         """The verdict on one config, with parameter overrides over the defaults."""
-        params = {**self.defaults, **overrides} if overrides else self.defaults
         try:
-            return self.condition.evaluate(config, params)
+            return self.evaluator(overrides)(config)
         except Exception as exc:  # a policy bug is an error result, never a lost asset event
             return Outcome("error", f"evaluation raised {exc!r}")
 
