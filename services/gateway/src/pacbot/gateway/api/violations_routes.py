@@ -28,6 +28,8 @@ async def stream_export(runtime: Runtime, path: str, params: QueryParams) -> Res
     """Relay an export as it streams, keeping its content type and file name.
 
     Failures map like every forwarded call: unreachable 503, upstream 5xx 502, 4xx as is.
+    Bytes are relayed decoded (any transfer compression undone), so no content-encoding is
+    passed on.
     """
     client = runtime.service("violations")
     try:
@@ -52,7 +54,7 @@ async def stream_export(runtime: Runtime, path: str, params: QueryParams) -> Res
         return Response(body, status_code=upstream.status_code, media_type=media_type)
     headers = {k: upstream.headers[k] for k in PASSED_HEADERS if k in upstream.headers}
     return StreamingResponse(
-        upstream.aiter_raw(),
+        upstream.aiter_bytes(),
         status_code=upstream.status_code,
         media_type=media_type,
         headers=headers,
