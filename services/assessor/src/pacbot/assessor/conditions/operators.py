@@ -110,23 +110,6 @@ def _ordered(compare: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
     return test
 
 
-def _ordered_bound(compare: Callable[[Any, Any], bool]) -> Callable[[Any], Test]:
-    def specialise(expected: Any) -> Test:
-        def test(actual: Any) -> bool:
-            if actual is None:
-                return False
-            try:
-                return compare(actual, expected)
-            except TypeError as exc:
-                raise TypeError(
-                    f"cannot compare {type(actual).__name__} with {type(expected).__name__}"
-                ) from exc
-
-        return test
-
-    return specialise
-
-
 def _members(value: Any, side: str) -> list[Any]:
     """A collection operand as a list: a scalar string counts as a one-element list."""
     if isinstance(value, str | int | float | bool):
@@ -218,7 +201,6 @@ OPERATORS: dict[str, Operator] = {
             "be greater than",
             _ordered(operator.gt),
             "key > value",
-            _ordered_bound(operator.gt),
         ),
         Operator(
             "ge",
@@ -226,7 +208,6 @@ OPERATORS: dict[str, Operator] = {
             "be at least",
             _ordered(operator.ge),
             "key >= value",
-            _ordered_bound(operator.ge),
         ),
         Operator(
             "lt",
@@ -234,7 +215,6 @@ OPERATORS: dict[str, Operator] = {
             "be less than",
             _ordered(operator.lt),
             "key < value",
-            _ordered_bound(operator.lt),
         ),
         Operator(
             "le",
@@ -242,7 +222,6 @@ OPERATORS: dict[str, Operator] = {
             "be at most",
             _ordered(operator.le),
             "key <= value",
-            _ordered_bound(operator.le),
         ),
         Operator("in", True, "be one of", _in, "key is one of the value list", _in_bound(False)),
         Operator(

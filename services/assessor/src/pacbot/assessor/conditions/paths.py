@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -151,13 +151,7 @@ def _filter_projection(node: Node) -> Accessor:
         items = base(value)
         if not isinstance(items, list):
             return None
-        collected = []
-        for element in items:
-            if not _is_false(condition(element)):
-                current = project(element)
-                if current is not None:
-                    collected.append(current)
-        return collected
+        return _projected((e for e in items if not _is_false(condition(e))), project)
 
     return run
 
@@ -257,14 +251,7 @@ def _projection(node: Node) -> Accessor:
 
     def run(value: Any) -> Any:
         items = base(value)
-        if not isinstance(items, list):
-            return None
-        collected = []
-        for element in items:
-            current = project(element)
-            if current is not None:
-                collected.append(current)
-        return collected
+        return _projected(items, project) if isinstance(items, list) else None
 
     return run
 
@@ -277,14 +264,19 @@ def _value_projection(node: Node) -> Accessor:
             items = base(value).values()
         except AttributeError:
             return None
-        collected = []
-        for element in items:
-            current = project(element)
-            if current is not None:
-                collected.append(current)
-        return collected
+        return _projected(items, project)
 
     return run
+
+
+def _projected(items: Iterable[Any], project: Accessor) -> list[Any]:
+    """``project`` over ``items``, dropping None results (every JMESPath projection does)."""
+    collected = []
+    for element in items:
+        current = project(element)
+        if current is not None:
+            collected.append(current)
+    return collected
 
 
 _BUILDERS: dict[str, Callable[[Node], Accessor]] = {
