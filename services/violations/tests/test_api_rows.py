@@ -22,6 +22,7 @@ from pacbot.violations.models import Base, ResultRow, ViolationEpisode, Violatio
 from pacbot.violations.settings import ViolationsSettings
 
 NOW = datetime.now(UTC).replace(microsecond=0)
+WHERE = {"account_id": "111111111111", "region": "us-east-1", "resource_type": "aws.s3.bucket"}
 
 
 def ago(days: float = 0, hours: float = 0) -> datetime:
@@ -38,9 +39,7 @@ def violation(vid: str, **fields: Any) -> ViolationRow:
         "violation_id": vid,
         "asset_id": asset_id,
         "policy_id": policy_id,
-        "account_id": "111111111111",
-        "region": "us-east-1",
-        "resource_type": "aws.s3.bucket",
+        **WHERE,
         "asset_name": asset_id.rsplit(":", 1)[-1],
         "policy_name": f"policy {policy_id}",
         "severity": "high",
@@ -74,9 +73,7 @@ def result(asset_id: str, policy_id: str, status: str, **fields: Any) -> ResultR
         "status": status,
         "reason": f"{policy_id} is {status}",
         "evidence": {},
-        "account_id": "111111111111",
-        "region": "us-east-1",
-        "resource_type": "aws.s3.bucket",
+        **WHERE,
         "asset_name": asset_id.rsplit(":", 1)[-1],
         "policy_name": f"policy {policy_id}",
         "severity": "high",
@@ -106,9 +103,7 @@ def episode(
         "violation_id": vid,
         "episode": number,
         "policy_id": "p-public",
-        "account_id": "111111111111",
-        "region": "us-east-1",
-        "resource_type": "aws.s3.bucket",
+        **WHERE,
         "severity": severity,
         "category": "security",
         "opened_at": opened,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 import httpx
 from fastapi import APIRouter, Request, Response
@@ -16,12 +17,6 @@ from pacbot.gateway.api.upstream import QueryParams, forward, query_of, segment
 log = logging.getLogger("pacbot.gateway.exports")
 router = APIRouter(prefix="/api/v1", tags=["violations"])
 PASSED_HEADERS = ("content-disposition",)
-
-
-async def _read(request: Request, runtime: AppRuntime, path: str) -> Response:
-    return await forward(
-        runtime, "violations", "GET", path, params=query_of(request), request=request
-    )
 
 
 async def stream_export(runtime: Runtime, path: str, params: QueryParams) -> Response:
@@ -62,34 +57,34 @@ async def stream_export(runtime: Runtime, path: str, params: QueryParams) -> Res
     )
 
 
-@router.get("/compliance/summary")
-async def compliance_summary(request: Request, runtime: AppRuntime) -> Response:
-    """Compliance overall, per category and per policy, in a scope (violations service)."""
-    return await _read(request, runtime, "/compliance/summary")
+# Reads forwarded as they are, query (repeated keys included) and all: public path → summary.
+READS = {
+    "/compliance/summary": "Compliance overall, per category and per policy, in a scope.",
+    "/compliance/trend": "Daily compliance snapshots of one scope.",
+    "/compliance/mttr": "Mean time to remediate by severity.",
+    "/results": "Latest results per (asset, policy), e.g. the unknowns (status=error).",
+    "/violations": "Violations, filtered, sorted and cursor-paged.",
+}
 
 
-@router.get("/compliance/trend")
-async def compliance_trend(request: Request, runtime: AppRuntime) -> Response:
-    """Daily compliance snapshots of one scope."""
-    return await _read(request, runtime, "/compliance/trend")
+def _reader(path: str, summary: str) -> Callable[[Request, Runtime], Awaitable[Response]]:
+    async def read(request: Request, runtime: AppRuntime) -> Response:
+        return await forward(
+            runtime, "violations", "GET", path, params=query_of(request), request=request
+        )
+
+    read.__doc__ = summary
+    return read
 
 
-@router.get("/compliance/mttr")
-async def compliance_mttr(request: Request, runtime: AppRuntime) -> Response:
-    """Mean time to remediate by severity."""
-    return await _read(request, runtime, "/compliance/mttr")
-
-
-@router.get("/results")
-async def list_results(request: Request, runtime: AppRuntime) -> Response:
-    """Latest results per (asset, policy), e.g. the unknowns (status=error)."""
-    return await _read(request, runtime, "/results")
-
-
-@router.get("/violations")
-async def list_violations(request: Request, runtime: AppRuntime) -> Response:
-    """Violations, filtered, sorted and cursor-paged."""
-    return await _read(request, runtime, "/violations")
+for _path, _summary in READS.items():
+    router.add_api_route(
+        _path,
+        _reader(_path, _summary),
+        methods=["GET"],
+        name="read " + _path,
+        summary=_summary,
+    )
 
 
 @router.get("/violations/export.csv")
