@@ -216,3 +216,80 @@ def test_tag_presence() -> None:
     raw = {"key": "tag:cost-center", "op": "present"}
     assert verdict(raw, {"Tags": {"cost-center": "42"}}).status == "pass"
     assert verdict(raw, {"Tags": {"Owner": "me"}}).status == "fail"
+
+
+@pytest.mark.parametrize(
+    ("op", "value", "actual", "status", "reason"),
+    [
+        # the key stays the subject, so an asymmetric operator reads in its converse form
+        (
+            "difference",
+            ["Owner", "Env"],
+            ["Owner"],
+            "pass",
+            "should lack an element of ['Owner', 'Env']",
+        ),
+        ("difference", ["Owner"], ["Owner", "Env"], "fail", "should lack an element of ['Owner']"),
+        ("in", "0.0.0.0/0", ["0.0.0.0/0"], "pass", "should contain '0.0.0.0/0'"),
+        ("in", "0.0.0.0/0", ["10.0.0.0/8"], "fail", "should contain '0.0.0.0/0'"),
+        ("not-in", "x", ["x", "y"], "fail", "should not contain 'x'"),
+        ("contains", ["a", "b"], "b", "pass", "should be contained in ['a', 'b']"),
+        ("contains", "abc", "z", "fail", "should be contained in 'abc'"),
+        ("intersect", ["a"], ["b", "a"], "pass", "should share an element with ['a']"),
+        ("gt", 5, 3, "pass", "should be less than 5"),
+        ("ge", 5, 5, "pass", "should be at most 5"),
+        ("lt", 5, 3, "fail", "should be greater than 5"),
+        ("le", 5, 7, "pass", "should be at least 5"),
+        ("eq", 1, 1, "pass", "should equal 1"),
+        ("regex", "prod-1", "^prod-", "pass", "should be a regex matching 'prod-1'"),
+        ("glob", "web-1", "db-*", "fail", "should be a glob matching 'web-1'"),
+    ],
+)
+def test_swap_reasons_keep_the_key_as_subject(
+    op: str, value: Any, actual: Any, status: str, reason: str
+) -> None:
+    outcome = verdict({"key": "K", "op": op, "value": value, "value_type": "swap"}, {"K": actual})
+    assert outcome.status == status
+    assert outcome.reason == f"K = {actual!r} ({reason} [swap])"
+    assert outcome.evidence == {"K": actual}
+
+
+@pytest.mark.parametrize(
+    ("op", "value", "actual", "reason"),
+    [
+        ("in", "x", None, "K [swap]: cannot look for str in the key"),
+        ("not-in", "x", 3, "K [swap]: cannot look for str in the key"),
+        ("intersect", ["a"], None, "K [swap]: key is a NoneType, not a list"),
+        ("difference", ["a"], None, "K [swap]: key is a NoneType, not a list"),
+    ],
+)
+def test_swap_errors_name_the_sides_the_right_way_round(
+    op: str, value: Any, actual: Any, reason: str
+) -> None:
+    raw = {"key": "K", "op": op, "value": value, "value_type": "swap"}
+    outcome = verdict(raw, {"K": actual})
+    assert outcome.status == "error"
+    assert outcome.reason == reason
+
+
+def test_missing_tags_read_as_missing_under_not_difference_swap() -> None:
+    raw = {
+        "not": {
+            "key": "keys(Tags || `{}`)",
+            "op": "difference",
+            "value": ["Owner", "Environment"],
+            "value_type": "swap",
+        }
+    }
+    missing = verdict(raw, {"Tags": {"Owner": "me"}})
+    assert missing.status == "fail"
+    assert missing.reason == (
+        "must not hold: keys(Tags || `{}`) = ['Owner'] "
+        "(should lack an element of ['Owner', 'Environment'] [swap])"
+    )
+    complete = verdict(raw, {"Tags": {"Owner": "me", "Environment": "prod"}})
+    assert complete.status == "pass"
+    assert complete.reason == (
+        "does not hold, as required: keys(Tags || `{}`) = ['Owner', 'Environment'] "
+        "(should lack an element of ['Owner', 'Environment'] [swap])"
+    )

@@ -17,7 +17,7 @@ from typing import Any, ClassVar, Protocol
 
 from pydantic import BaseModel, ValidationError
 
-from pacbot.assessor.conditions.operators import Operator
+from pacbot.assessor.conditions.operators import SWAPPED, Operator
 from pacbot.assessor.conditions.outcome import Deferred, Outcome, Status
 from pacbot.assessor.conditions.paths import Accessor
 from pacbot.assessor.conditions.registry import CheckFn
@@ -109,9 +109,11 @@ class _Typed:
     wanted: str
 
     def reason(self, facts: tuple[Any, Any, Any]) -> str:
-        actual, left, right = facts
+        actual, left, _right = facts
         vt = self.vt
-        note = vt.note(left) if vt.note else _show(left if vt.name != "swap" else right)
+        if vt.name == "swap":  # nothing was converted, so there is nothing to note
+            return f"{self.key} = {actual!r} (should {self.wanted})"
+        note = vt.note(left) if vt.note else _show(left)
         return f"{self.key} = {actual!r} ({note}; should {self.wanted})"
 
     def evidence(self, facts: tuple[Any, Any, Any]) -> dict[str, Any]:
@@ -155,7 +157,8 @@ class ValueCheck(_Node):
             prepared = vt.prepare(expected) if isinstance(self.value, ParamRef) else self.prepared
         except (TypeError, ValueError, re.error) as exc:
             return _always_error(key, get, f"{key} [{vt.name}]: {exc}")
-        wanted = f"{self.op.phrase} {expected!r}{vt.unit} [{vt.name}]"
+        phrase = SWAPPED[self.op.name].phrase if vt.name == "swap" else self.op.phrase
+        wanted = f"{phrase} {expected!r}{vt.unit} [{vt.name}]"
         explainer = _Typed(key, vt, wanted)
         convert, clock = vt.convert, vt.uses_clock
         test = vt.tests.get(self.op.name, self.op.test)

@@ -157,23 +157,23 @@ def _set_bound(combine: Callable[[set[Any], set[Any]], set[Any]]) -> Callable[[A
     return specialise
 
 
-def _intersect(actual: Any, expected: Any) -> bool:
+def _intersect(actual: Any, expected: Any, sides: tuple[str, str] = ("key", "value")) -> bool:
     if actual is None:
         return False
-    return bool(_hashable(_members(actual, "key")) & _hashable(_members(expected, "value")))
+    return bool(_hashable(_members(actual, sides[0])) & _hashable(_members(expected, sides[1])))
 
 
-def _difference(actual: Any, expected: Any) -> bool:
+def _difference(actual: Any, expected: Any, sides: tuple[str, str] = ("key", "value")) -> bool:
     if actual is None:
         return False
-    return bool(_hashable(_members(actual, "key")) - _hashable(_members(expected, "value")))
+    return bool(_hashable(_members(actual, sides[0])) - _hashable(_members(expected, sides[1])))
 
 
-def _in(actual: Any, expected: Any) -> bool:
+def _in(actual: Any, expected: Any, container: str = "the value") -> bool:
     try:
         return actual in expected
     except TypeError as exc:
-        raise TypeError(f"cannot look for {type(actual).__name__} in the value") from exc
+        raise TypeError(f"cannot look for {type(actual).__name__} in {container}") from exc
 
 
 OPERATORS: dict[str, Operator] = {
@@ -277,6 +277,38 @@ OPERATORS: dict[str, Operator] = {
             )
         ),
     )
+}
+
+
+@dataclass(frozen=True)
+class Swapped:
+    """How an operator reads under ``value_type: swap``, where it tests (value, key).
+
+    ``phrase`` keeps the key as the subject of the reason ("keys(Tags) should lack an element
+    of [...]" for a swapped ``difference``); ``test``, when given, replaces the operator's own
+    so that its error messages name the two sides the right way round.
+    """
+
+    phrase: str
+    test: Callable[[Any, Any], bool] | None = None
+
+
+_SWAPPED_SIDES = ("value", "key")
+SWAPPED: dict[str, Swapped] = {
+    "eq": Swapped("equal"),
+    "ne": Swapped("not equal"),
+    "gt": Swapped("be less than"),
+    "ge": Swapped("be at most"),
+    "lt": Swapped("be greater than"),
+    "le": Swapped("be at least"),
+    "in": Swapped("contain", lambda v, k: _in(v, k, "the key")),
+    "not-in": Swapped("not contain", lambda v, k: not _in(v, k, "the key")),
+    "contains": Swapped("be contained in"),
+    "intersect": Swapped("share an element with", lambda v, k: _intersect(v, k, _SWAPPED_SIDES)),
+    "difference": Swapped("lack an element of", lambda v, k: _difference(v, k, _SWAPPED_SIDES)),
+    "regex": Swapped("be a regex matching"),
+    "regex-case": Swapped("be a regex matching (case-sensitive)"),
+    "glob": Swapped("be a glob matching"),
 }
 
 ALIASES: dict[str, str] = {

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from pacbot.assessor.conditions.operators import SWAPPED
+
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 _DAY = 86400.0
 _ORDERED = frozenset({"eq", "ne", "gt", "ge", "lt", "le"})
@@ -253,6 +255,7 @@ VALUE_TYPES: dict[str, ValueType] = {
             _ALL,
             lambda v: v,
             _swap,
+            tests={name: swap.test for name, swap in SWAPPED.items() if swap.test is not None},
         ),
         ValueType(
             "cidr",
