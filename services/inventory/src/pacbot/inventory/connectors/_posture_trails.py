@@ -176,7 +176,8 @@ class _Notifications:
         return self._subscribed[topic_arn]
 
     def describe(self, alarm: dict[str, Any]) -> dict[str, Any]:
-        topics = sorted(a for a in alarm.get("AlarmActions", []) if a.startswith("arn:aws:sns:"))
+        actions = alarm.get("AlarmActions", [])
+        topics = sorted(a for a in actions if a.count(":") >= 5 and a.split(":")[2] == "sns")
         return {
             "AlarmName": alarm["AlarmName"],
             "ActionsEnabled": bool(alarm.get("ActionsEnabled", True)),
