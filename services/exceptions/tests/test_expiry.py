@@ -39,13 +39,16 @@ async def seed(app: FastAPI, *rows: PolicyException) -> None:
         session.add_all(rows)
 
 
-def loop_of(app: FastAPI, days: float = 7) -> ExpiryLoop:
+async def loop_of(app: FastAPI, days: float = 7) -> ExpiryLoop:
+    """A loop the test drives pass by pass; the app's own background loop is stopped first."""
+    await app.state.expiry.stop()
     return ExpiryLoop(app.state.runtime, interval=60, expiring_soon_days=days)
 
 
 async def test_warns_once_then_expires(tmp_path: Path, bus: MemoryBus, peers: Transports) -> None:
     settings = settings_for(tmp_path)
     async with running(settings, bus, peers) as (app, client):
+        loop = await loop_of(app)
         await seed(
             app,
             exception_row("ex-soon", "active", timedelta(days=2)),
@@ -54,7 +57,6 @@ async def test_warns_once_then_expires(tmp_path: Path, bus: MemoryBus, peers: Tr
             exception_row("ex-undecided", "pending", timedelta(seconds=-1)),
             exception_row("ex-pending-soon", "pending", timedelta(days=1)),
         )
-        loop = loop_of(app)
         assert await loop.run_once() == (1, 2)
         assert await loop.run_once() == (0, 0)
         await wait_for_events(bus, 3)
@@ -68,13 +70,16 @@ async def test_warns_once_then_expires(tmp_path: Path, bus: MemoryBus, peers: Tr
         assert undecided["history"][-1]["detail"] == "expired before a decision"
 
     async with running(settings, bus, peers) as (app, client):  # a restart remembers the warning
-        assert await loop_of(app).run_once() == (0, 0)
-        assert await loop_of(app, days=30).run_once() == (1, 0)  # ex-later is now within reach
+        assert await (await loop_of(app)).run_once() == (0, 0)
+        assert await (await loop_of(app, days=30)).run_once() == (
+            1,
+            0,
+        )  # ex-later is now within reach
         async with app.state.runtime.db.session() as session:
             row = await session.get(PolicyException, "ex-soon")
             assert row is not None
             row.expires_at = datetime.now(UTC) - timedelta(seconds=1)
-        assert await loop_of(app).run_once() == (0, 1)
+        assert await (await loop_of(app)).run_once() == (0, 1)
         await wait_for_events(bus, 5)
         assert types_by_exception(bus) == {
             "ex-soon": ["expiring_soon", "expired"],
@@ -92,8 +97,9 @@ async def test_warns_once_then_expires(tmp_path: Path, bus: MemoryBus, peers: Tr
 
 async def test_zero_days_never_warns(tmp_path: Path, bus: MemoryBus, peers: Transports) -> None:
     async with running(settings_for(tmp_path), bus, peers) as (app, _):
+        loop = await loop_of(app, days=0)
         await seed(app, exception_row("ex-soon", "active", timedelta(hours=1)))
-        assert await loop_of(app, days=0).run_once() == (0, 0)
+        assert await loop.run_once() == (0, 0)
 
 
 async def test_the_running_service_expires_on_its_own(

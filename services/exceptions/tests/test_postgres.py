@@ -137,6 +137,7 @@ async def test_workflow_and_expiry_loop_on_postgres(
     bus = MemoryBus()
     try:
         async with running(settings, bus, peers) as (app, client):
+            loop = await loop_of(app)
             created = await client.post("/exceptions", json=resource_body(), headers=ALICE)
             assert created.status_code == 201, created.text
             exception_id = created.json()["exception_id"]
@@ -148,7 +149,6 @@ async def test_workflow_and_expiry_loop_on_postgres(
                 "total"
             ] == 0
 
-            loop = loop_of(app)
             assert await loop.run_once() == (1, 0)
             assert await loop.run_once() == (0, 0)
             async with app.state.runtime.db.session() as session:

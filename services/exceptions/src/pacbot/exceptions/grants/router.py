@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, status
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from pacbot.common.events import utcnow
+from pacbot.common.runtime import Runtime
 from pacbot.common.web import AppRuntime, DbSession, NotFound
 from pacbot.exceptions.grants import repository, service
-from pacbot.exceptions.grants.identity import CurrentActor
+from pacbot.exceptions.grants.identity import Actor, CurrentActor
 from pacbot.exceptions.grants.peers import check_with_peers
 from pacbot.exceptions.grants.schemas import (
     ApprovalRequest,
@@ -93,6 +95,40 @@ async def get_exception(exception_id: str, session: DbSession) -> ExceptionDetai
     )
 
 
+async def _transition(
+    step: Literal["granted", "rejected", "revoked"],
+    exception_id: str,
+    note: str | None,
+    actor: Actor,
+    session: AsyncSession,
+    runtime: Runtime,
+    settings: ExceptionsSettings,
+) -> ExceptionOut:
+    role, now = settings.approver_role, utcnow()
+    if step == "revoked":
+        record = await service.revoke(
+            session,
+            runtime.outbox,
+            exception_id,
+            actor=actor,
+            approver_role=role,
+            note=note,
+            now=now,
+        )
+    else:
+        record = await service.decide(
+            session,
+            runtime.outbox,
+            exception_id,
+            step,
+            actor=actor,
+            approver_role=role,
+            note=note,
+            now=now,
+        )
+    return ExceptionOut.model_validate(record)
+
+
 @router.post("/{exception_id}/approve")
 async def approve_exception(
     exception_id: str,
@@ -104,16 +140,7 @@ async def approve_exception(
 ) -> ExceptionOut:
     """Grant a pending exception (approver role; not its requester)."""
     comment = body.comment.strip() if body and body.comment and body.comment.strip() else None
-    record = await service.approve(
-        session,
-        runtime.outbox,
-        exception_id,
-        actor=actor,
-        approver_role=settings.approver_role,
-        comment=comment,
-        now=utcnow(),
-    )
-    return ExceptionOut.model_validate(record)
+    return await _transition("granted", exception_id, comment, actor, session, runtime, settings)
 
 
 @router.post("/{exception_id}/reject")
@@ -126,16 +153,8 @@ async def reject_exception(
     settings: Settings,
 ) -> ExceptionOut:
     """Turn a pending exception down with a reason (approver role; not its requester)."""
-    record = await service.reject(
-        session,
-        runtime.outbox,
-        exception_id,
-        actor=actor,
-        approver_role=settings.approver_role,
-        reason=text(body.reason, "reason"),
-        now=utcnow(),
-    )
-    return ExceptionOut.model_validate(record)
+    reason = text(body.reason, "reason")
+    return await _transition("rejected", exception_id, reason, actor, session, runtime, settings)
 
 
 @router.post("/{exception_id}/revoke")
@@ -148,13 +167,5 @@ async def revoke_exception(
     settings: Settings,
 ) -> ExceptionOut:
     """End a pending or active exception now (its requester or an approver); 409 otherwise."""
-    record = await service.revoke(
-        session,
-        runtime.outbox,
-        exception_id,
-        actor=actor,
-        approver_role=settings.approver_role,
-        reason=text(body.reason, "reason"),
-        now=utcnow(),
-    )
-    return ExceptionOut.model_validate(record)
+    reason = text(body.reason, "reason")
+    return await _transition("revoked", exception_id, reason, actor, session, runtime, settings)

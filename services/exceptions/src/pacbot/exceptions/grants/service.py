@@ -88,45 +88,28 @@ def _decider(actor: Actor, record: PolicyException, approver_role: str, verb: st
         )
 
 
-async def approve(
+Verdict = Literal["granted", "rejected"]
+
+
+async def decide(
     session: AsyncSession,
     outbox: Outbox,
     exception_id: str,
+    verdict: Verdict,
     *,
     actor: Actor,
     approver_role: str,
-    comment: str | None,
+    note: str | None,
     now: datetime,
 ) -> PolicyException:
-    """Grant a pending exception: it takes effect once the violations service applies it."""
+    """Grant a pending exception (it takes effect once applied downstream) or reject it."""
     record = await _pending(session, exception_id, now)
-    _decider(actor, record, approver_role, "approve")
-    record.status = "active"
+    _decider(actor, record, approver_role, "approve" if verdict == "granted" else "reject")
+    record.status = "active" if verdict == "granted" else "rejected"
     record.approver = actor.user
     record.decided_at = now
-    record.decision_reason = comment
-    await _step(session, outbox, record, "granted", now, actor=actor.user, detail=comment)
-    return record
-
-
-async def reject(
-    session: AsyncSession,
-    outbox: Outbox,
-    exception_id: str,
-    *,
-    actor: Actor,
-    approver_role: str,
-    reason: str,
-    now: datetime,
-) -> PolicyException:
-    """Turn a pending request down, saying why."""
-    record = await _pending(session, exception_id, now)
-    _decider(actor, record, approver_role, "reject")
-    record.status = "rejected"
-    record.approver = actor.user
-    record.decided_at = now
-    record.decision_reason = reason
-    await _step(session, outbox, record, "rejected", now, actor=actor.user, detail=reason)
+    record.decision_reason = note
+    await _step(session, outbox, record, verdict, now, actor=actor.user, detail=note)
     return record
 
 
@@ -137,7 +120,7 @@ async def revoke(
     *,
     actor: Actor,
     approver_role: str,
-    reason: str,
+    note: str | None,
     now: datetime,
 ) -> PolicyException:
     """End a pending or active exception now: its requester (withdrawing) or an approver."""
@@ -157,8 +140,8 @@ async def revoke(
     record.status = "revoked"
     record.revoked_at = now
     record.revoked_by = actor.user
-    record.revoke_reason = reason
-    await _step(session, outbox, record, "revoked", now, actor=actor.user, detail=reason)
+    record.revoke_reason = note
+    await _step(session, outbox, record, "revoked", now, actor=actor.user, detail=note)
     return record
 
 
