@@ -102,8 +102,8 @@ async def test_exports_read_every_row_once_across_batches(
         violation(f"v-{i:04d}", severity=("critical", "low")[i % 2], opened_at=ago(1 + i % 3))
         for i in range(1203)
     ]
-    async with running_on(kind, tmp_path, request) as (app, client):
-        await insert(app, *rows)
+    async with running_on(kind, tmp_path, request, export_batch_size=500) as (app, client):
+        await insert(app, *rows)  # three keyset batches
         params = {"sort": "severity", "order": "asc"}
         exported = parse_csv((await client.get("/violations/export.csv", params=params)).text)
         findings = (await client.get("/violations/export.ocsf", params=params)).json()

@@ -35,6 +35,9 @@ class ViolationsSettings(ServiceSettings):
         description="Weight of each category's figure in the overall figure (0 leaves it out; "
         "partial maps override only the categories they name)",
     )
+    export_batch_size: int = Field(
+        default=2000, ge=1, le=50_000, description="Rows an export reads per keyset query"
+    )
     snapshot_interval_seconds: float = Field(
         default=3600,
         ge=0,

@@ -94,9 +94,9 @@ def summarise(
     return ComplianceSummary(
         scope=scope,
         overall_pct=weighted_mean((c.weight, c.compliance_pct) for c in categories),
-        evaluated_assets=len(tally.evaluated_assets),
+        evaluated_assets=tally.evaluated_assets,
         unknown=sum(p.unknown for p in policies),
-        unknown_assets=len(tally.unknown_assets),
+        unknown_assets=tally.unknown_assets,
         open=tally.violations.get("open", 0),
         exempted=tally.violations.get("exempted", 0),
         closed=tally.violations.get("closed", 0),

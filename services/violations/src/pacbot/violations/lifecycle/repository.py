@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pacbot.common.db import Database
@@ -68,7 +68,7 @@ class Ordering:
         """True when the expression runs high to low (older means larger age)."""
         return (self.order == "desc") != (self.sort == "age")
 
-    def value_of(self, row: ViolationRow) -> Any:
+    def value_of(self, row: ViolationRow | Row[Any]) -> Any:
         """The row's sort value, as a cursor stores it."""
         if self.sort == "severity":
             return SEVERITY_RANK.get(row.severity, 0)
@@ -132,20 +132,29 @@ async def find_violations(
     return ViolationPage(rows=rows, total=total or 0, next_cursor=next_cursor)
 
 
+# A violation read as plain columns (exports): the same attribute names as ViolationRow.
+ViolationRecord = ViolationRow | Row[Any]
+
+
 async def stream_violations(
-    db: Database, filters: ViolationFilters, ordering: Ordering, now: datetime, batch: int = 500
-) -> AsyncIterator[ViolationRow]:
-    """Every matching violation in order, read in keyset batches (one short session each)."""
+    db: Database, filters: ViolationFilters, ordering: Ordering, now: datetime, batch: int = 2000
+) -> AsyncIterator[list[ViolationRecord]]:
+    """Every matching violation in order, in keyset batches (one short session each).
+
+    Rows come back as column tuples, not ORM objects: an export reads each row once.
+    """
     clauses = filter_clauses(filters, now)
     position: Position | None = None
     while True:
-        query = select(ViolationRow).where(*clauses)
+        query = select(*ViolationRow.__table__.columns).where(*clauses)
         if position is not None:
             query = query.where(ordering.after(position))
         async with db.session() as session:
-            rows = (await session.scalars(ordering.apply(query).limit(batch))).all()
-        for row in rows:
-            yield row
+            rows: list[ViolationRecord] = list(
+                (await session.execute(ordering.apply(query).limit(batch))).all()
+            )
+        if rows:
+            yield rows
         if len(rows) < batch:
             return
         last = rows[-1]

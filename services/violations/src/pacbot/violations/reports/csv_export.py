@@ -13,7 +13,8 @@ from collections.abc import AsyncIterable, AsyncIterator
 from datetime import datetime
 from typing import Any
 
-from pacbot.violations.models import ViolationRow, as_utc
+from pacbot.violations.lifecycle.repository import ViolationRecord
+from pacbot.violations.models import as_utc
 
 COLUMNS = (
     "violation_id",
@@ -39,6 +40,7 @@ COLUMNS = (
     "age_days",
 )
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CHUNK = 64 * 1024  # bytes of CSV gathered before a chunk is sent
 
 
 def neutralised(value: str) -> str:
@@ -54,7 +56,7 @@ def _cell(value: Any) -> str:
     return neutralised(str(value))
 
 
-def csv_row(row: ViolationRow, now: datetime) -> list[str]:
+def csv_row(row: ViolationRecord, now: datetime) -> list[str]:
     """One violation's cells, in :data:`COLUMNS` order; tags as ``k=v`` joined by ``;``."""
     age = (now - as_utc(row.opened_at)).total_seconds() / 86400
     values: dict[str, Any] = {name: getattr(row, name, None) for name in COLUMNS}
@@ -63,14 +65,18 @@ def csv_row(row: ViolationRow, now: datetime) -> list[str]:
     return [_cell(values[name]) for name in COLUMNS]
 
 
-async def csv_lines(rows: AsyncIterable[ViolationRow], now: datetime) -> AsyncIterator[str]:
-    """The header, then each row, as text chunks ready to stream."""
+async def csv_lines(
+    batches: AsyncIterable[list[ViolationRecord]], now: datetime
+) -> AsyncIterator[str]:
+    """The header, then the rows, as text chunks of about :data:`CHUNK` bytes."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
+    async for batch in batches:
+        for row in batch:
+            writer.writerow(csv_row(row, now))
+            if buffer.tell() >= CHUNK:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
     yield buffer.getvalue()
-    async for row in rows:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow(csv_row(row, now))
-        yield buffer.getvalue()

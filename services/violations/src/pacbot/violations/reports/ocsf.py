@@ -20,7 +20,8 @@ from collections.abc import AsyncIterable, AsyncIterator
 from datetime import datetime
 from typing import Any
 
-from pacbot.violations.models import ViolationRow, as_utc
+from pacbot.violations.lifecycle.repository import ViolationRecord
+from pacbot.violations.models import as_utc
 
 OCSF_VERSION = "1.1.0"
 CLASS_UID = 2003
@@ -36,7 +37,7 @@ def _ms(moment: datetime | None) -> int | None:
     return int(as_utc(moment).timestamp() * 1000) if moment else None
 
 
-def frameworks(row: ViolationRow) -> tuple[list[str], list[str]]:
+def frameworks(row: ViolationRecord) -> tuple[list[str], list[str]]:
     """(standards, requirements) of the violation's policy.
 
     ``frameworks`` on the stored policy is either ``{framework: control | [controls]}`` or a
@@ -59,13 +60,13 @@ def frameworks(row: ViolationRow) -> tuple[list[str], list[str]]:
     return standards, requirements
 
 
-def _activity(row: ViolationRow) -> int:
+def _activity(row: ViolationRecord) -> int:
     if row.status == "closed":
         return 3
     return 1 if row.episode == 1 and len(row.timeline or []) <= 1 else 2
 
 
-def _statuses(row: ViolationRow) -> tuple[int, int]:
+def _statuses(row: ViolationRecord) -> tuple[int, int]:
     """(finding status_id, compliance status_id)."""
     if row.status == "open":
         return 1, 3
@@ -76,7 +77,7 @@ def _statuses(row: ViolationRow) -> tuple[int, int]:
     return 5, 0
 
 
-def _resource(row: ViolationRow) -> dict[str, Any]:
+def _resource(row: ViolationRecord) -> dict[str, Any]:
     resource: dict[str, Any] = {
         "uid": row.asset_id,
         "name": row.asset_name,
@@ -90,7 +91,7 @@ def _resource(row: ViolationRow) -> dict[str, Any]:
     return resource
 
 
-def compliance_finding(row: ViolationRow) -> dict[str, Any]:
+def compliance_finding(row: ViolationRecord) -> dict[str, Any]:
     """One violation as an OCSF Compliance Finding."""
     activity = _activity(row)
     finding_status, compliance_status = _statuses(row)
@@ -148,11 +149,11 @@ def compliance_finding(row: ViolationRow) -> dict[str, Any]:
     }
 
 
-async def ocsf_array(rows: AsyncIterable[ViolationRow]) -> AsyncIterator[str]:
-    """A JSON array of findings, streamed one element at a time."""
-    yield "["
-    first = True
-    async for row in rows:
-        yield ("" if first else ",") + json.dumps(compliance_finding(row), separators=(",", ":"))
-        first = False
-    yield "]"
+async def ocsf_array(batches: AsyncIterable[list[ViolationRecord]]) -> AsyncIterator[str]:
+    """A JSON array of findings, streamed one batch of rows at a time."""
+    separator = "["
+    async for batch in batches:
+        findings = [json.dumps(compliance_finding(row), separators=(",", ":")) for row in batch]
+        yield separator + ",".join(findings)
+        separator = ","
+    yield "]" if separator == "," else "[]"

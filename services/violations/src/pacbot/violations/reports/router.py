@@ -7,20 +7,27 @@ from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
 from pacbot.common.events import utcnow
+from pacbot.common.runtime import Runtime
 from pacbot.common.web import AppRuntime
 from pacbot.violations.lifecycle.params import Filters, Sorting
 from pacbot.violations.lifecycle.repository import stream_violations
 from pacbot.violations.reports.csv_export import csv_lines
 from pacbot.violations.reports.ocsf import ocsf_array
+from pacbot.violations.settings import ViolationsSettings
 
 router = APIRouter(prefix="/violations", tags=["exports"])
+
+
+def _batch_size(runtime: Runtime) -> int:
+    settings = runtime.settings
+    return settings.export_batch_size if isinstance(settings, ViolationsSettings) else 2000
 
 
 @router.get("/export.csv", response_class=StreamingResponse)
 async def export_csv(runtime: AppRuntime, filters: Filters, ordering: Sorting) -> StreamingResponse:
     """Every matching violation as CSV with a header row."""
     now = utcnow()
-    rows = stream_violations(runtime.db, filters, ordering, now)
+    rows = stream_violations(runtime.db, filters, ordering, now, _batch_size(runtime))
     return StreamingResponse(
         csv_lines(rows, now),
         media_type="text/csv; charset=utf-8",
@@ -33,7 +40,7 @@ async def export_ocsf(
     runtime: AppRuntime, filters: Filters, ordering: Sorting
 ) -> StreamingResponse:
     """Every matching violation as a JSON array of OCSF Compliance Findings."""
-    rows = stream_violations(runtime.db, filters, ordering, utcnow())
+    rows = stream_violations(runtime.db, filters, ordering, utcnow(), _batch_size(runtime))
     return StreamingResponse(
         ocsf_array(rows),
         media_type="application/json",
