@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from fastapi import FastAPI
+from sqlalchemy import text
 
-from pacbot.assessor.app import MIGRATIONS
+from pacbot.assessor.app import MIGRATIONS, create_app
 from pacbot.assessor.models import Base
+from pacbot.assessor.policies import repository
+from pacbot.assessor.policies.loader import load_policies
+from pacbot.assessor.policies.reconcile import Reconciled, reconcile_registry
+from pacbot.assessor.policies.service import PolicyCatalog
+from pacbot.assessor.settings import AssessorSettings
+from pacbot.cli.devstack import StackInfo
 from pacbot.common.db import Database
-from pacbot.common.events import POLICIES_TOPIC, Envelope, PoliciesChanged
+from pacbot.common.events import POLICIES_TOPIC, Envelope, PoliciesChanged, utcnow
 from pacbot.common.migrations import upgrade
+from pacbot.common.runtime import SharedInfra
 from services.assessor.tests.registry_fixtures import FakeInventory, registry_app, write_policies
 
 GRANTS = "test-bucket-grants"
@@ -219,3 +229,178 @@ async def test_migrations_match_the_models(tmp_path: Path) -> None:
     finally:
         await db.dispose()
     assert diff == []
+
+
+def _policy_events(kit: Any) -> list[PoliciesChanged]:
+    return [
+        Envelope.decode(m.value).payload_as(PoliciesChanged)
+        for m in kit.bus.messages(POLICIES_TOPIC)
+    ]
+
+
+async def _start(kit: Any, packs: Path) -> tuple[dict[str, Any], list[PoliciesChanged]]:
+    """Start the assessor on ``packs`` with a fresh bus (a restart); what it serves and emits."""
+    kit.restart_bus()
+    app = registry_app(kit, FakeInventory(), packs)
+    async with kit.running(app) as client:
+        served = {
+            "ids": _ids(await client.get("/policies")),
+            "volume": await client.get(f"/policies/{VOLUME}"),
+            "history": await client.get(f"/policies/{VOLUME}/history"),
+            "patch": await client.patch(
+                f"/policies/{VOLUME}", json={"enabled": True, "changed_by": "x"}
+            ),
+        }
+        await kit.settle(app)
+    return served, _policy_events(kit)
+
+
+async def test_a_policy_removed_from_the_pack_is_recorded_and_announced_once(
+    kit: Any, tmp_path: Path
+) -> None:
+    packs = write_policies(tmp_path)
+    app = registry_app(kit, FakeInventory(), packs)
+    async with kit.running(app) as client:
+        assert _ids(await client.get("/policies")) == [GRANTS, VOLUME]
+        await kit.settle(app)
+    assert _policy_events(kit) == []  # a first start removes nothing
+
+    (packs / "volume.yaml").unlink()
+    served, events = await _start(kit, packs)
+    assert served["ids"] == [GRANTS]
+    gone = served["volume"]
+    assert gone.status_code == 404
+    assert gone.json()["error"] == "PolicyRemoved"
+    assert gone.json()["field"] == "policy_id"
+    assert f"policy {VOLUME!r} was removed from the pack" in gone.json()["detail"]
+    assert served["patch"].status_code == 404
+    assert served["patch"].json()["error"] == "PolicyRemoved"
+    history = served["history"].json()
+    assert history["revision"] == 1
+    [removal] = history["items"]
+    assert (removal["revision"], removal["changed_by"], removal["changes"]) == (
+        1,
+        "assessor",
+        {"removed": {"before": False, "after": True}},
+    )
+    assert removal["reason"] == "no loaded pack defines this policy any more"
+    assert [(e.policy_ids, e.resource_types, e.removed_policy_ids) for e in events] == [
+        ([VOLUME], [], [VOLUME])
+    ]
+    assert [m.key for m in kit.bus.messages(POLICIES_TOPIC)] == [VOLUME]  # ordered per policy
+
+    served, events = await _start(kit, packs)  # a restart on the same pack
+    assert events == []  # announced exactly once
+    assert served["history"].json()["revision"] == 1
+    assert served["volume"].json()["error"] == "PolicyRemoved"
+
+    unknown = registry_app(kit, FakeInventory(), packs)
+    async with kit.running(unknown) as client:
+        never = await client.get("/policies/never-existed")
+    assert never.status_code == 404
+    assert never.json()["error"] == "NotFound"
+
+
+async def test_a_removed_policy_that_comes_back_is_restored_and_can_be_removed_again(
+    kit: Any, tmp_path: Path
+) -> None:
+    packs = write_policies(tmp_path)
+    await _start(kit, packs)
+    (packs / "volume.yaml").unlink()
+    await _start(kit, packs)
+
+    write_policies(tmp_path)  # the policy is back in the pack
+    served, events = await _start(kit, packs)
+    assert served["ids"] == [GRANTS, VOLUME]
+    assert served["volume"].status_code == 200
+    # the first start's PATCH enabled it (its YAML says disabled): registry state survives
+    assert served["volume"].json()["enabled"] is True
+    changes = [i["changes"] for i in served["history"].json()["items"]]
+    assert changes == [
+        {"removed": {"before": True, "after": False}},
+        {"removed": {"before": False, "after": True}},
+        {"enabled": {"before": False, "after": True}},
+    ]
+    assert served["patch"].json()["change"] is None  # already enabled: nothing to announce
+    assert [
+        (e.policy_ids, e.resource_types, e.disabled_policy_ids, e.removed_policy_ids)
+        for e in events
+    ] == [([VOLUME], ["aws.ec2.volume"], [], [])]  # restored: its type needs assessing again
+
+    (packs / "volume.yaml").unlink()
+    _served, events = await _start(kit, packs)
+    assert [e.removed_policy_ids for e in events] == [[VOLUME]]  # a second removal is new
+
+
+async def _two_replicas_reconcile(runtime: Any, packs: Path) -> None:
+    """Two replicas reconcile the same registry at the same moment, without relaying."""
+    catalog = PolicyCatalog(load_policies([packs]))
+
+    async def replica() -> Reconciled:
+        async with runtime.db.session() as session:
+            return await reconcile_registry(session, catalog, runtime.outbox, utcnow())
+
+    try:
+        first, second = await asyncio.gather(replica(), replica())
+    finally:
+        await runtime.db.dispose()
+    assert sorted([first.removed, second.removed]) == [[], [VOLUME]]
+
+
+class _SchemaSettings(AssessorSettings):
+    """Assessor settings whose PostgreSQL schema is this test's own."""
+
+    schema_name: str = "assessor"
+
+    @property
+    def db_schema(self) -> str:
+        return self.schema_name
+
+
+async def test_removal_is_recorded_once_on_postgres(
+    stack: StackInfo, unique: str, kit: Any, tmp_path: Path
+) -> None:
+    packs = write_policies(tmp_path)
+    schema = f"assessor_{unique}"
+    emitted: list[list[PoliciesChanged]] = []
+
+    def app_on_postgres() -> FastAPI:
+        settings = _SchemaSettings(
+            database_url=stack.postgres_url,
+            schema_name=schema,
+            bus="memory",
+            log_json=False,
+            outbox_poll_seconds=0.02,
+            policy_paths=[str(packs)],
+        )
+        return create_app(settings, shared=SharedInfra(bus=kit.bus))
+
+    try:
+        for step in ("both", "removed", "restart"):
+            if step == "removed":
+                (packs / "volume.yaml").unlink()
+                await _two_replicas_reconcile(app_on_postgres().state.runtime, packs)
+            kit.restart_bus()
+            app = app_on_postgres()
+            async with kit.running(app) as client:
+                listed = _ids(await client.get("/policies"))
+                volume = await client.get(f"/policies/{VOLUME}")
+                await kit.settle(app)
+            emitted.append(_policy_events(kit))
+            assert listed == ([GRANTS, VOLUME] if step == "both" else [GRANTS])
+            assert volume.status_code == (200 if step == "both" else 404)
+        # the two replicas staged one event between them; the next start relayed it, and
+        # neither that start nor the one after it added another
+        assert [[e.removed_policy_ids for e in events] for events in emitted] == [
+            [],
+            [[VOLUME]],
+            [],
+        ]
+        async with app.state.runtime.db.session() as session:
+            [change] = await repository.changes_of(session, VOLUME, 10)
+        assert change.changes == {"removed": {"before": False, "after": True}}
+    finally:
+        db = Database(stack.postgres_url, schema=schema)
+        async with db.engine.begin() as conn:
+            await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        await db.dispose()

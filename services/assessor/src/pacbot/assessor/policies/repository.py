@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -43,9 +43,19 @@ async def policy_states(session: AsyncSession) -> dict[str, PolicyState]:
     return {row.policy_id: row for row in rows}
 
 
+async def state(session: AsyncSession, policy_id: str) -> PolicyState | None:
+    """The registry row of ``policy_id`` (a removed policy keeps its row)."""
+    return await session.get(PolicyState, policy_id)
+
+
 async def state_for_update(session: AsyncSession, policy_id: str) -> PolicyState | None:
     """The registry row of ``policy_id``, locked for this transaction where the database can."""
-    statement = select(PolicyState).where(PolicyState.policy_id == policy_id).with_for_update()
+    statement = (
+        select(PolicyState)
+        .where(PolicyState.policy_id == policy_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)  # what the lock holder committed, not a cache
+    )
     return (await session.scalars(statement)).one_or_none()
 
 
@@ -53,6 +63,25 @@ async def add_change(session: AsyncSession, change: PolicyChange) -> None:
     """Record one audited change (unique per policy and revision)."""
     session.add(change)
     await session.flush()
+
+
+async def latest_changes(
+    session: AsyncSession, policy_id: str | None = None
+) -> dict[str, PolicyChange]:
+    """The newest audited change of every policy (or only of ``policy_id``), by policy id."""
+    newest = select(
+        PolicyChange.policy_id, func.max(PolicyChange.revision).label("revision")
+    ).group_by(PolicyChange.policy_id)
+    if policy_id is not None:
+        newest = newest.where(PolicyChange.policy_id == policy_id)
+    latest = newest.subquery()
+    statement = select(PolicyChange).join(
+        latest,
+        and_(
+            PolicyChange.policy_id == latest.c.policy_id, PolicyChange.revision == latest.c.revision
+        ),
+    )
+    return {change.policy_id: change for change in (await session.scalars(statement)).all()}
 
 
 async def changes_of(session: AsyncSession, policy_id: str, limit: int) -> list[PolicyChange]:

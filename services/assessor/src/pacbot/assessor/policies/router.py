@@ -7,9 +7,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from pacbot.assessor.policies import repository
 from pacbot.assessor.policies.loader import PolicyError
+from pacbot.assessor.policies.reconcile import removal_of
 from pacbot.assessor.policies.registry import PolicyPatchSpec, change_policy, request_replay
 from pacbot.assessor.policies.schemas import (
     PolicyChangeOut,
@@ -118,16 +120,37 @@ async def what_if(
     return WhatIfOut.model_validate(report, from_attributes=True)
 
 
-@router.get("/{policy_id}", response_model=PolicyDetail)
+class PolicyRemoved(NotFound):
+    """The registry knew this policy, but no loaded pack defines it any more (404)."""
+
+
+async def _not_found(session: AsyncSession, policy_id: str) -> NotFound:
+    """404 either way: ``PolicyRemoved`` (when and where its audit is) or plain unknown."""
+    removal = await removal_of(session, policy_id)
+    if removal is None:
+        return NotFound(f"no policy {policy_id!r}", field="policy_id")
+    return PolicyRemoved(
+        f"policy {policy_id!r} was removed from the pack (recorded at "
+        f"{removal.changed_at.isoformat()}); its audit stays at /policies/{policy_id}/history",
+        field="policy_id",
+    )
+
+
+_NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"description": "no such policy (`NotFound`), or removed from the pack (`PolicyRemoved`)"}
+}
+
+
+@router.get("/{policy_id}", response_model=PolicyDetail, responses=_NOT_FOUND)
 async def get_policy(policy_id: str, session: DbSession, catalog: Catalog) -> PolicyDetail:
     """One policy by id, with its effective params and registry revision."""
     active = await catalog.state(session, policy_id)
     if active is None:
-        raise NotFound(f"no policy {policy_id!r}", field="policy_id")
+        raise await _not_found(session, policy_id)
     return PolicyDetail.detail(active, catalog.grace_override)
 
 
-@router.patch("/{policy_id}", response_model=PolicyPatchResult)
+@router.patch("/{policy_id}", response_model=PolicyPatchResult, responses=_NOT_FOUND)
 async def patch_policy(
     policy_id: str, body: PolicyPatch, runtime: AppRuntime, catalog: Catalog
 ) -> PolicyPatchResult:
@@ -136,6 +159,8 @@ async def patch_policy(
         changed_by=body.changed_by, enabled=body.enabled, params=body.params, reason=body.reason
     )
     async with runtime.db.session() as session:  # commits before inventory is asked to replay
+        if catalog.get(policy_id) is None:
+            raise await _not_found(session, policy_id)
         outcome = await change_policy(session, catalog, runtime.outbox, policy_id, spec)
     if outcome.change is None:
         replay = ReplayOut(status="skipped", replayed=None, error=None)
@@ -164,16 +189,15 @@ async def patch_policy(
 async def policy_history(
     policy_id: str,
     session: DbSession,
-    catalog: Catalog,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> PolicyHistory:
-    """The audited changes of one policy, newest first."""
-    active = await catalog.state(session, policy_id)
-    if active is None:
+    """The audited changes of one policy, newest first; a removed policy keeps its history."""
+    row = await repository.state(session, policy_id)
+    if row is None:
         raise NotFound(f"no policy {policy_id!r}", field="policy_id")
     rows = await repository.changes_of(session, policy_id, limit)
     return PolicyHistory(
         policy_id=policy_id,
-        revision=active.revision,
+        revision=row.revision or 0,
         items=[PolicyChangeOut.of(r) for r in rows],
     )
