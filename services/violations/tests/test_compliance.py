@@ -9,6 +9,7 @@ import pytest
 
 from pacbot.violations.compliance.service import compliance_pct, weighted_mean
 from services.violations.tests.test_api_rows import insert, result, running_on, violation
+from services.violations.tests.test_compliance_scopes import inventory_double
 
 
 @pytest.mark.parametrize(
@@ -56,9 +57,10 @@ EXEMPTED = violation("v-x", asset_id="a4", policy_id="p1", status="exempted", ex
 
 @pytest.fixture(params=["sqlite", "postgres"])
 async def example(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
-    async with running_on(request.param, tmp_path, request) as (app, client):
+    transports = {"inventory": inventory_double()}
+    async with running_on(request.param, tmp_path, request, transports=transports) as (app, c):
         await insert(app, *EXAMPLE, EXEMPTED)
-        yield client
+        yield c
 
 
 async def test_worked_example(example: Any) -> None:
@@ -93,6 +95,16 @@ async def test_exempted_failures_can_count_as_passing(example: Any) -> None:
     assert body["overall_pct"] == pytest.approx(77250 / 1100)
     p1 = next(p for p in body["policies"] if p["policy_id"] == "p1")
     assert (p1["passing"], p1["failing"], p1["exempted"], p1["compliance_pct"]) == (4, 0, 1, 100)
+
+
+async def test_group_counting_agrees_with_the_database_counting(example: Any) -> None:
+    """A group admitting every asset streams rows through the group rule: same figures."""
+    for flag in ("false", "true"):
+        plain = await example.get("/compliance/summary", params={"exempted_as_passing": flag})
+        grouped = await example.get(
+            "/compliance/summary", params={"exempted_as_passing": flag, "group": "first-account"}
+        )
+        assert grouped.json() | {"scope": "all"} == plain.json()
 
 
 async def test_weights_come_from_settings(tmp_path: Path, request: pytest.FixtureRequest) -> None:

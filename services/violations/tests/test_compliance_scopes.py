@@ -19,6 +19,7 @@ from services.violations.tests.test_api_rows import insert, result, running_on, 
 GROUPS = {
     "billing-east": {"regions": ["us-east-1"], "tags": {"App": ["billing", "web"]}},
     "s3-east": {"resource_types": ["aws.s3.bucket"], "regions": ["us-east-1"]},
+    "first-account": {"accounts": ["111111111111"]},
 }
 A1, A2 = "111111111111", "222222222222"
 ASSETS = {
