@@ -73,6 +73,12 @@ async def echoing(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
             {"kind": "sticky", "criteria": {"regions": ["eu-west-1"]}},
         ),
         ("GET", "/api/v1/exceptions/ex-1", "/exceptions/ex-1", None),
+        (
+            "POST",
+            "/api/v1/exceptions/preview?limit=5",
+            "/exceptions/preview?limit=5",
+            {"kind": "resource"},
+        ),
         ("POST", "/api/v1/exceptions/ex-1/approve", "/exceptions/ex-1/approve", {"comment": "ok"}),
         ("POST", "/api/v1/exceptions/ex-1/reject", "/exceptions/ex-1/reject", {"reason": "no"}),
         ("POST", "/api/v1/exceptions/ex-1/revoke", "/exceptions/ex-1/revoke", {"reason": "done"}),

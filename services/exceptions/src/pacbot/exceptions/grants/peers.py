@@ -19,9 +19,11 @@ class PeerUnavailable(DomainError):
     status_code = 503
 
 
-async def _get(client: httpx.AsyncClient, peer: str, path: str) -> httpx.Response:
+async def _get(
+    client: httpx.AsyncClient, peer: str, path: str, params: list[tuple[str, str]] | None = None
+) -> httpx.Response:
     try:
-        response = await client.get(path)
+        response = await client.get(path, params=tuple(params or ()))
     except httpx.TransportError as exc:
         raise PeerUnavailable(
             f"the {peer} service is unreachable ({type(exc).__name__}); try again later"
@@ -29,6 +31,17 @@ async def _get(client: httpx.AsyncClient, peer: str, path: str) -> httpx.Respons
     if response.status_code >= 500:
         raise PeerUnavailable(f"the {peer} service failed with {response.status_code}")
     return response
+
+
+async def peer_get(
+    client: httpx.AsyncClient, peer: str, path: str, params: list[tuple[str, str]]
+) -> dict[str, Any]:
+    """A peer's JSON answer to a listing; anything but 200 means it cannot answer now (503)."""
+    response = await _get(client, peer, path, params)
+    if response.status_code != 200:
+        raise PeerUnavailable(f"the {peer} service answered {response.status_code} to GET {path}")
+    body: dict[str, Any] = response.json()
+    return body
 
 
 async def policy_resources(runtime: Runtime, policy_ids: list[str]) -> dict[str, str]:
@@ -52,10 +65,8 @@ async def policy_resources(runtime: Runtime, policy_ids: list[str]) -> dict[str,
 
 async def known_resource_types(runtime: Runtime) -> set[str]:
     """Every resource type the inventory discovers (its connector registry)."""
-    response = await _get(runtime.service("inventory"), "inventory", "/resources")
-    if response.status_code != 200:
-        raise PeerUnavailable(f"the inventory answered {response.status_code} to GET /resources")
-    items: list[dict[str, Any]] = response.json().get("items", [])
+    body = await peer_get(runtime.service("inventory"), "inventory", "/resources", [])
+    items: list[dict[str, Any]] = body.get("items", [])
     return {str(item["resource_type"]) for item in items if "resource_type" in item}
 
 

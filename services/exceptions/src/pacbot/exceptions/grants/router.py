@@ -13,6 +13,7 @@ from pacbot.common.web import AppRuntime, DbSession, NotFound
 from pacbot.exceptions.grants import repository, service
 from pacbot.exceptions.grants.identity import Actor, CurrentActor
 from pacbot.exceptions.grants.peers import check_with_peers
+from pacbot.exceptions.grants.preview import Preview, preview
 from pacbot.exceptions.grants.schemas import (
     ApprovalRequest,
     DecisionRequest,
@@ -55,6 +56,19 @@ async def request_exception(
     await check_with_peers(runtime, valid)
     record = await service.request(session, runtime.outbox, valid, requester=actor.user, now=now)
     return ExceptionOut.model_validate(record)
+
+
+@router.post("/preview")
+async def preview_exception(
+    body: ExceptionRequest,
+    runtime: AppRuntime,
+    settings: Settings,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> Preview:
+    """The open violations this request would exempt if it were granted now; changes nothing."""
+    valid = validate_request(body, now=utcnow(), max_days=settings.max_days)
+    await check_with_peers(runtime, valid)
+    return await preview(runtime, valid, limit=limit)
 
 
 @router.get("")

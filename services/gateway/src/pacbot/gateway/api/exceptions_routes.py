@@ -1,4 +1,4 @@
-"""Public routes over the exceptions service: request, approve, reject, revoke, read.
+"""Public routes over the exceptions service: request, preview, approve, reject, revoke, read.
 
 The caller's ``X-PacBot-User`` / ``X-PacBot-Roles`` go along with every call (``forward``); the
 exceptions service decides who may do what.
@@ -26,6 +26,19 @@ async def list_exceptions(request: Request, runtime: AppRuntime) -> Response:
 async def request_exception(request: Request, runtime: AppRuntime) -> Response:
     """Request a resource or sticky exception; it stays pending until approved."""
     return await forward(runtime, "exceptions", "POST", "/exceptions", request=request)
+
+
+@router.post("/exceptions/preview")
+async def preview_exception(request: Request, runtime: AppRuntime) -> Response:
+    """The open violations a request would exempt if granted now; changes nothing."""
+    return await forward(
+        runtime,
+        "exceptions",
+        "POST",
+        "/exceptions/preview",
+        params=query_of(request),
+        request=request,
+    )
 
 
 @router.get("/exceptions/{exception_id}")
