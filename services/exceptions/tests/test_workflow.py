@@ -48,6 +48,8 @@ async def test_approval_needs_a_user_the_role_and_someone_else(
     own = await client.post(approve, headers=ALICE_APPROVER)
     assert own.status_code == 403
     assert "cannot approve it" in own.json()["detail"]
+    shouted = {**ALICE_APPROVER, "X-PacBot-User": "ALICE@example.com"}
+    assert (await client.post(approve, headers=shouted)).status_code == 403
     assert (await client.get(f"/exceptions/{exception_id}")).json()["status"] == "pending"
 
     approved = await client.post(approve, json={"comment": " ok for a quarter "}, headers=BOB)
@@ -108,6 +110,7 @@ async def test_revoke_by_requester_or_approver_only_while_in_force(
         f"/exceptions/{active}/revoke", json={"reason": "mine now"}, headers=CAROL
     )
     assert stranger.status_code == 403
+    assert "only the requester" in stranger.json()["detail"]
     no_user = await client.post(f"/exceptions/{active}/revoke", json={"reason": "x"})
     assert no_user.status_code == 401
     no_reason = await client.post(f"/exceptions/{active}/revoke", json={}, headers=BOB)

@@ -64,13 +64,17 @@ async def request(
     return record
 
 
-async def _pending(session: AsyncSession, exception_id: str, now: datetime) -> PolicyException:
-    record = await _existing(session, exception_id)
+def _still_pending(record: PolicyException, now: datetime) -> None:
+    exception_id = record.exception_id
     if record.status != "pending":
         raise Conflict(f"exception {exception_id} is {record.status}, not pending", field="status")
     if record.expires_at <= now:
         raise Conflict(f"exception {exception_id} expired before a decision", field="expires_at")
-    return record
+
+
+def same_user(one: str, other: str) -> bool:
+    """User names compare case-insensitively (``Alice@x`` is ``alice@x``)."""
+    return one.casefold() == other.casefold()
 
 
 def _decider(actor: Actor, record: PolicyException, approver_role: str, verb: str) -> None:
@@ -80,7 +84,7 @@ def _decider(actor: Actor, record: PolicyException, approver_role: str, verb: st
             f"{actor.user} does not hold it",
             field="X-PacBot-Roles",
         )
-    if actor.user == record.requester:
+    if same_user(actor.user, record.requester):
         raise Forbidden(
             f"{actor.user} requested exception {record.exception_id} and cannot {verb} it; "
             "another approver must decide",
@@ -103,8 +107,9 @@ async def decide(
     now: datetime,
 ) -> PolicyException:
     """Grant a pending exception (it takes effect once applied downstream) or reject it."""
-    record = await _pending(session, exception_id, now)
+    record = await _existing(session, exception_id)
     _decider(actor, record, approver_role, "approve" if verdict == "granted" else "reject")
+    _still_pending(record, now)
     record.status = "active" if verdict == "granted" else "rejected"
     record.approver = actor.user
     record.decided_at = now
@@ -125,17 +130,17 @@ async def revoke(
 ) -> PolicyException:
     """End a pending or active exception now: its requester (withdrawing) or an approver."""
     record = await _existing(session, exception_id)
+    if not same_user(actor.user, record.requester) and not actor.has_role(approver_role):
+        raise Forbidden(
+            f"only the requester or a user with the {approver_role!r} role may revoke "
+            f"exception {exception_id}",
+            field="X-PacBot-Roles",
+        )
     if record.status not in repository.IN_FORCE:
         raise Conflict(
             f"exception {exception_id} is {record.status}; only pending or active ones can be "
             "revoked",
             field="status",
-        )
-    if actor.user != record.requester and not actor.has_role(approver_role):
-        raise Forbidden(
-            f"only the requester or a user with the {approver_role!r} role may revoke "
-            f"exception {exception_id}",
-            field="X-PacBot-Roles",
         )
     record.status = "revoked"
     record.revoked_at = now
