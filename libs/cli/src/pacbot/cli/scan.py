@@ -182,7 +182,11 @@ def run_scan(options: ScanOptions, registry: ConnectorRegistry = CONNECTORS) -> 
     ):
         sweeps = [
             sweepers.submit(
-                _sweep, registry, t, Scope(aws, account, region, default_region), describers
+                _sweep,
+                registry,
+                t,
+                Scope(aws, account, region, default_region, regions),
+                describers,
             )
             for t, region in targets
         ]

@@ -74,6 +74,12 @@ def _not_offered(scope: Scope, service: str, operation: str, region: str) -> str
     return None
 
 
+def enabled_regions(scope: Scope) -> list[str]:
+    """The account's enabled regions, when the sweep was not told which regions it covers."""
+    answer = scope.client("ec2").describe_regions(AllRegions=False)
+    return sorted(r["RegionName"] for r in answer["Regions"])
+
+
 def access_analyzer(scope: Scope, regions: list[str]) -> dict[str, Any]:
     """Active analyzers per region, and the regions without one (CIS 1.20)."""
     unavailable = _not_offered(scope, "accessanalyzer", "list_analyzers", regions[0])
@@ -129,9 +135,8 @@ class AccountPostureConnector(Connector):
         return [{"AccountId": scope.account_id}]
 
     def describe(self, scope: Scope, resource: dict[str, Any]) -> DiscoveredAsset | None:
-        """Reads every fact in the account's enabled regions; any AWS error fails the sweep."""
-        answer = scope.client("ec2").describe_regions(AllRegions=False)
-        regions = sorted(r["RegionName"] for r in answer["Regions"])
+        """Reads every fact in the swept regions (else the enabled ones); AWS errors fail the sweep."""
+        regions = sorted(scope.regions) or enabled_regions(scope)
         every_trail = trails.trails(scope, regions)
         active = trails.active_multi_region(every_trail)
         arn = posture_arn(scope.account_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, TypeVar
 
@@ -43,12 +43,19 @@ class Scope:
     """Where one sweep looks: an account and region, with thread-safe cached boto3 clients."""
 
     def __init__(
-        self, aws: AwsSessionFactory, account: AccountAccess, region: str, default_region: str
+        self,
+        aws: AwsSessionFactory,
+        account: AccountAccess,
+        region: str,
+        default_region: str,
+        regions: Sequence[str] = (),
     ) -> None:
         self.aws = aws
         self.account = account
         self.region = region
         self.default_region = default_region
+        self.regions = tuple(regions)
+        """The regions swept for this account; account-wide connectors look at these."""
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
 

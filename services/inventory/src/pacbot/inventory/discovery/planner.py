@@ -110,6 +110,8 @@ class SweepPlanner:
             regions = await self.regions(account, access)
             for resource_type in types:
                 meta = self.registry.get(resource_type).meta
-                scopes = ["global"] if meta.scope == "global" else regions
-                planned.extend(SweepTarget(access, region, resource_type) for region in scopes)
+                if meta.scope == "global":
+                    planned.append(SweepTarget(access, "global", resource_type, tuple(regions)))
+                else:
+                    planned.extend(SweepTarget(access, r, resource_type) for r in regions)
         return planned

@@ -40,6 +40,8 @@ class SweepTarget:
     account: AccountAccess
     region: str
     resource_type: str
+    regions: tuple[str, ...] = ()
+    """The account's swept regions, for account-wide (global) connectors."""
 
     @property
     def key(self) -> SweepKey:
@@ -138,7 +140,10 @@ class Discovery:
     def _connector(self, target: SweepTarget) -> tuple[Connector, Scope]:
         connector: Connector = self.registry.get(target.resource_type)()
         default_region = self.runtime.settings.aws_region
-        return connector, Scope(self.runtime.aws, target.account, target.region, default_region)
+        scope = Scope(
+            self.runtime.aws, target.account, target.region, default_region, target.regions
+        )
+        return connector, scope
 
     async def _apply(
         self, record: Sweep, target: SweepTarget, found: list[DiscoveredAsset]
