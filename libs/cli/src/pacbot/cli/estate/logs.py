@@ -1,0 +1,33 @@
+"""CloudWatch Logs log groups: encrypted with a year's retention, and three broken ones."""
+
+from __future__ import annotations
+
+from pacbot.cli.estate._model import Account, Seeded, seeded
+
+LOG_GROUP = "aws.logs.log_group"
+
+
+def seed(account: Account, key_arn: str) -> tuple[dict[str, str], list[Seeded]]:
+    """Log groups by short name (their ARNs), and what each must fail."""
+    logs = account.client("logs")
+    found: list[Seeded] = []
+    arns: dict[str, str] = {}
+    for short, retention, encrypted, breaks in (
+        ("flow-logs", 365, True, set()),
+        ("cloudtrail", 400, True, set()),
+        ("app", 731, True, set()),
+        ("debug", None, True, {"aws-logs-log-group-retention-set"}),
+        ("short-lived", 7, True, {"aws-logs-log-group-retention-minimum"}),
+        ("plain", 365, False, {"aws-logs-log-group-kms-encrypted"}),
+    ):
+        name = f"/acme/{account.name_of(short)}"
+        if encrypted:
+            logs.create_log_group(logGroupName=name, kmsKeyId=key_arn)
+        else:
+            logs.create_log_group(logGroupName=name)
+        if retention is not None:
+            logs.put_retention_policy(logGroupName=name, retentionInDays=retention)
+        arn = account.arn("logs", f"log-group:{name}")
+        arns[short] = arn
+        found.append(seeded(LOG_GROUP, arn, breaks))
+    return arns, found
