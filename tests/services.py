@@ -72,7 +72,7 @@ def running_services(
 
 
 def _wait_ready(
-    name: str, url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 90
+    name: str, url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 180
 ) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -10,6 +10,7 @@ import pytest
 
 from pacbot.cli.demo import MOTO_ACCOUNT, moto_server, run_demo
 from pacbot.cli.embedded import EmbeddedOptions, EmbeddedPacBot
+from tests.lifecycle_scenario import run_lifecycle_scenario
 from tests.scenario import run_scenario
 
 pytestmark = pytest.mark.e2e
@@ -35,6 +36,17 @@ async def test_loop_embedded(moto_url: str, tmp_path: Path) -> None:
     )
     async with EmbeddedPacBot(options) as pacbot, pacbot.client() as api:
         await run_scenario(api, s3, "emb")
+
+
+async def test_exception_and_policy_lifecycle_embedded(moto_url: str, tmp_path: Path) -> None:
+    s3 = boto3.client("s3", endpoint_url=moto_url, region_name="us-east-1")
+    options = EmbeddedOptions(
+        data_dir=tmp_path,
+        aws_endpoint_url=moto_url,
+        extra={"exceptions": {"expiry_poll_seconds": 0.5}},
+    )
+    async with EmbeddedPacBot(options) as pacbot, pacbot.client() as api:
+        await run_lifecycle_scenario(api, s3, "life")
 
 
 async def test_demo_finds_and_fixes_what_was_seeded(moto_url: str, tmp_path: Path) -> None:

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import boto3
 import httpx
+import jsonschema
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 
 from pacbot.cli.devstack import StackInfo
-from pacbot.common.events import ASSETS_TOPIC, dead_letter_topic
+from pacbot.common.events import ASSETS_TOPIC, VIOLATIONS_TOPIC, dead_letter_topic
 from pacbot.common.testing import eventually
+from tests.lifecycle_scenario import run_lifecycle_scenario
 from tests.scenario import run_scenario
 from tests.services import SERVICES, free_port, running_services, service_env
 
@@ -62,6 +66,7 @@ async def cluster(stack: StackInfo, aws_env: str, tmp_path: Path) -> AsyncIterat
             "PACBOT_AUTOFIX_ALLOWED_ACCOUNTS": '["123456789012"]',
             "PACBOT_AUTOFIX_GRACE_OVERRIDE_SECONDS": "4",
             "PACBOT_AUTOFIX_TIMER_POLL_SECONDS": "0.5",
+            "PACBOT_EXCEPTIONS_EXPIRY_POLL_SECONDS": "0.5",
             "PACBOT_INVENTORY_SEARCH_REFRESH": "true",
             "PACBOT_INVENTORY_REGIONS": '["us-east-1"]',
         },
@@ -122,3 +127,63 @@ async def test_malformed_event_is_dead_lettered_and_consumers_keep_going(
             return [v for v in items if v["asset_name"] == "after-garbage"]
 
         assert await eventually(flagged, timeout=60, what="the next event still handled")
+
+
+SCHEMAS = Path(__file__).resolve().parents[1] / "docs" / "events"
+
+
+async def _violation_events(bootstrap: str, wanted: set[str]) -> dict[str, list[dict[str, Any]]]:
+    """Read pacbot.violations.v1 as an outside team would: its own group, the published schemas."""
+    envelope_schema = json.loads((SCHEMAS / "envelope.json").read_text())
+    data_schema = json.loads((SCHEMAS / "ViolationChanged.json").read_text())
+    consumer = AIOKafkaConsumer(
+        VIOLATIONS_TOPIC,
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
+        group_id="e2e-outside-dashboard",
+        enable_auto_commit=False,
+    )
+    seen: dict[str, list[dict[str, Any]]] = {}
+    await consumer.start()
+    try:
+
+        async def read() -> dict[str, list[dict[str, Any]]] | None:
+            batches = await consumer.getmany(timeout_ms=1000)
+            for records in batches.values():
+                for record in records:
+                    assert record.value is not None
+                    envelope = json.loads(record.value)
+                    jsonschema.validate(envelope, envelope_schema)
+                    jsonschema.validate(envelope["data"], data_schema)
+                    data = envelope["data"]
+                    assert record.key == data["violation_id"].encode()
+                    seen.setdefault(data["violation_id"], []).append(data)
+            prod = seen.get(next(iter(sorted(wanted))), [])
+            done = wanted <= set(seen) and len(prod) >= 3
+            return seen if done else None
+
+        return await eventually(read, timeout=60, what="the violation events")
+    finally:
+        await consumer.stop()
+
+
+async def test_exception_and_policy_lifecycle_across_processes(
+    cluster: dict[str, str], stack: StackInfo
+) -> None:
+    s3 = boto3.client("s3", endpoint_url=stack.moto_url, region_name="us-east-1")
+    async with httpx.AsyncClient(base_url=cluster["gateway"], timeout=60) as api:
+        outcome = await run_lifecycle_scenario(api, s3, "life", timeout=90)
+    events = await _violation_events(
+        stack.kafka_bootstrap, {outcome.prod_violation_id, outcome.new_sandbox_violation_id}
+    )
+    prod = events[outcome.prod_violation_id]
+    assert [(e["event_type"].rsplit(".", 1)[-1], e["sequence"]) for e in prod] == [
+        ("opened", 1),
+        ("closed", 2),
+        ("reopened", 3),
+    ], prod
+    assert prod[1]["close_reason"] == "policy_disabled"
+    assert [e["episode"] for e in prod] == [1, 1, 2]
+    born = events[outcome.new_sandbox_violation_id]
+    assert born[0]["event_type"] == "pacbot.violation.exempted"
+    assert born[0]["exception_id"] == outcome.sticky_exception_id
