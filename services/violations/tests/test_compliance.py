@@ -119,6 +119,17 @@ async def test_weights_come_from_settings(tmp_path: Path, request: pytest.Fixtur
     assert security["compliance_pct"] == pytest.approx((10 * 75 + 10 * 50) / 20)
 
 
+def test_weights_can_be_set_through_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pacbot.violations.settings import ViolationsSettings
+
+    monkeypatch.setenv("PACBOT_VIOLATIONS_CATEGORY_WEIGHTS", '{"operations": 0}')
+    monkeypatch.setenv("PACBOT_VIOLATIONS_SEVERITY_WEIGHTS", '{"critical": 20}')
+    settings = ViolationsSettings()
+    assert settings.category_weights["operations"] == 0
+    assert settings.category_weights["security"] == 50
+    assert settings.severity_weights == {"critical": 20, "high": 5, "medium": 3, "low": 1}
+
+
 def test_bad_weights_are_rejected() -> None:
     from pacbot.violations.settings import ViolationsSettings
 

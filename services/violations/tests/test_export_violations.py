@@ -116,7 +116,15 @@ async def test_exports_read_every_row_once_across_batches(
 # Required by OCSF 1.1: base_event (activity_id, category_uid, class_uid, metadata with
 # product and version, severity_id, time, type_uid), finding (finding_info with uid) and
 # compliance_finding (compliance with standards).
-REQUIRED = ("activity_id", "category_uid", "class_uid", "metadata", "severity_id", "time")
+REQUIRED = (
+    "activity_id",
+    "category_uid",
+    "class_uid",
+    "metadata",
+    "severity_id",
+    "time",
+    "type_uid",
+)
 
 
 async def test_ocsf_findings_carry_the_required_fields(exporting: httpx.AsyncClient) -> None:
