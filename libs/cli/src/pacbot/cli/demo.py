@@ -42,6 +42,11 @@ def moto_server() -> Iterator[str]:
         server.stop()
 
 
+def _pct(value: float | None) -> str:
+    """A compliance figure for people (the API returns unrounded floats, or null)."""
+    return "n/a" if value is None else f"{value:.1f}%"
+
+
 def _say(text: str = "") -> None:
     print(text, flush=True)
 
@@ -97,7 +102,7 @@ async def run_demo(endpoint_url: str, data_dir: Path, grace_seconds: float) -> d
         _say(
             f"\n2. Report: {len(opened)} open violations over "
             f"{len({v['policy_id'] for v in opened})} policies, "
-            f"overall compliance {summary['overall_pct']}% (critical ones:)"
+            f"overall compliance {_pct(summary['overall_pct'])} (critical ones:)"
         )
         _table(opened, ("critical",))
 
@@ -153,7 +158,10 @@ async def run_demo(endpoint_url: str, data_dir: Path, grace_seconds: float) -> d
         _table(closed)
         _say(f"   still open: {len(still_open)} (no autofix for these yet; critical ones:)")
         _table(still_open, ("critical",))
-        _say(f"\nCompliance went from {summary['overall_pct']}% to {final['overall_pct']}%.")
+        _say(
+            f"\nCompliance went from {_pct(summary['overall_pct'])} "
+            f"to {_pct(final['overall_pct'])}."
+        )
         return {
             "before": summary,
             "after": final,
