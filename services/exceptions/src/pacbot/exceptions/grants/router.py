@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, status
@@ -109,77 +110,74 @@ async def get_exception(exception_id: str, session: DbSession) -> ExceptionDetai
     )
 
 
-async def _transition(
-    step: Literal["granted", "rejected", "revoked"],
-    exception_id: str,
-    note: str | None,
-    actor: Actor,
-    session: AsyncSession,
-    runtime: Runtime,
-    settings: ExceptionsSettings,
-) -> ExceptionOut:
-    role, now = settings.approver_role, utcnow()
-    if step == "revoked":
-        record = await service.revoke(
-            session,
-            runtime.outbox,
-            exception_id,
-            actor=actor,
-            approver_role=role,
-            note=note,
-            now=now,
-        )
-    else:
-        record = await service.decide(
-            session,
-            runtime.outbox,
-            exception_id,
-            step,
-            actor=actor,
-            approver_role=role,
-            note=note,
-            now=now,
-        )
-    return ExceptionOut.model_validate(record)
+@dataclass(frozen=True)
+class Workflow:
+    """What every approve / reject / revoke call needs: who acts, the session, the settings."""
+
+    actor: Actor
+    session: AsyncSession
+    runtime: Runtime
+    settings: ExceptionsSettings
+
+    async def run(
+        self, step: Literal["granted", "rejected", "revoked"], exception_id: str, note: str | None
+    ) -> ExceptionOut:
+        """Apply ``step`` to the exception and show the result."""
+        outbox, role, now = self.runtime.outbox, self.settings.approver_role, utcnow()
+        if step == "revoked":
+            record = await service.revoke(
+                self.session,
+                outbox,
+                exception_id,
+                actor=self.actor,
+                approver_role=role,
+                note=note,
+                now=now,
+            )
+        else:
+            record = await service.decide(
+                self.session,
+                outbox,
+                exception_id,
+                step,
+                actor=self.actor,
+                approver_role=role,
+                note=note,
+                now=now,
+            )
+        return ExceptionOut.model_validate(record)
+
+
+def workflow(
+    actor: CurrentActor, session: DbSession, runtime: AppRuntime, settings: Settings
+) -> Workflow:
+    """The acting user (401 without one) and the unit of work of a workflow call."""
+    return Workflow(actor, session, runtime, settings)
+
+
+WorkflowStep = Annotated[Workflow, Depends(workflow)]
 
 
 @router.post("/{exception_id}/approve")
 async def approve_exception(
-    exception_id: str,
-    actor: CurrentActor,
-    session: DbSession,
-    runtime: AppRuntime,
-    settings: Settings,
-    body: ApprovalRequest | None = None,
+    exception_id: str, steps: WorkflowStep, body: ApprovalRequest | None = None
 ) -> ExceptionOut:
     """Grant a pending exception (approver role; not its requester)."""
     comment = body.comment.strip() if body and body.comment and body.comment.strip() else None
-    return await _transition("granted", exception_id, comment, actor, session, runtime, settings)
+    return await steps.run("granted", exception_id, comment)
 
 
 @router.post("/{exception_id}/reject")
 async def reject_exception(
-    exception_id: str,
-    body: DecisionRequest,
-    actor: CurrentActor,
-    session: DbSession,
-    runtime: AppRuntime,
-    settings: Settings,
+    exception_id: str, body: DecisionRequest, steps: WorkflowStep
 ) -> ExceptionOut:
     """Turn a pending exception down with a reason (approver role; not its requester)."""
-    reason = text(body.reason, "reason")
-    return await _transition("rejected", exception_id, reason, actor, session, runtime, settings)
+    return await steps.run("rejected", exception_id, text(body.reason, "reason"))
 
 
 @router.post("/{exception_id}/revoke")
 async def revoke_exception(
-    exception_id: str,
-    body: DecisionRequest,
-    actor: CurrentActor,
-    session: DbSession,
-    runtime: AppRuntime,
-    settings: Settings,
+    exception_id: str, body: DecisionRequest, steps: WorkflowStep
 ) -> ExceptionOut:
     """End a pending or active exception now (its requester or an approver); 409 otherwise."""
-    reason = text(body.reason, "reason")
-    return await _transition("revoked", exception_id, reason, actor, session, runtime, settings)
+    return await steps.run("revoked", exception_id, text(body.reason, "reason"))
