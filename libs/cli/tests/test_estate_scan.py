@@ -124,7 +124,7 @@ def test_the_scan_runs_in_the_fresh_account_and_region(estate: Scanned) -> None:
     assert estate.report["account_id"] == estate.account.account_id
     assert estate.report["regions"] == [REGION]
     errors = {(e["resource_type"], e["region"]) for e in estate.report["sweep_errors"]}
-    assert errors == {(t, REGION) for t in SWEEP_ERRORS}
+    assert errors == {(t, REGION) for t in SWEEP_ERRORS}, estate.report["sweep_errors"]
     assert [f for f in estate.report["findings"] if f["status"] == "error"] == []
 
 

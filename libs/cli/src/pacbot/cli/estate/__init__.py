@@ -16,6 +16,7 @@ from pacbot.cli.estate import (
     awslambda,
     cloudfront,
     cloudtrail,
+    config,
     dynamodb,
     ec2,
     ecr,
@@ -28,6 +29,7 @@ from pacbot.cli.estate import (
     kms,
     logs,
     opensearch,
+    posture,
     rds,
     redshift,
     secretsmanager,
@@ -109,11 +111,13 @@ def seed_estate(account: Account) -> list[Seeded]:
     found += cloudtrail.seed(
         account, trail_bucket, key_arn, log_groups["cloudtrail"], identities.service_role_arn
     )
-    found += guardduty.seed(account, trail_bucket, identities.service_role_arn)
-    _, topics = sns.seed(account, key_arn)
+    found += guardduty.seed(account)
+    found += config.seed(account, trail_bucket, identities.service_role_arn)
+    alerts, topics = sns.seed(account, key_arn)
     found += topics
     dead_letter, queues = sqs.seed(account, key_arn)
     found += queues
+    found += posture.seed(account, log_groups["cloudtrail"], alerts, dead_letter)
     found += dynamodb.seed(account, key_arn)
     functions = awslambda.seed(account, identities.service_role_arn, dead_letter)
     found += functions
@@ -138,4 +142,5 @@ def seed_estate(account: Account) -> list[Seeded]:
 
 def seed_lax(account: Account) -> list[Seeded]:
     """The second account: only account-level singletons, each left at AWS's insecure default."""
-    return ec2.lax(account) + iam.lax(account) + guardduty.lax(account)
+    singletons = (ec2.lax, iam.lax, guardduty.lax, config.lax, posture.lax)
+    return [s for lax in singletons for s in lax(account)]

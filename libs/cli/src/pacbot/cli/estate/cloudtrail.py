@@ -22,9 +22,16 @@ def seed(
         CloudWatchLogsRoleArn=role_arn,
         IncludeGlobalServiceEvents=True,
     )
+    every_object = {"Type": "AWS::S3::Object", "Values": ["arn:aws:s3"]}
     trails.put_event_selectors(
         TrailName=good["TrailARN"],
-        EventSelectors=[{"ReadWriteType": "All", "IncludeManagementEvents": True}],
+        EventSelectors=[
+            {
+                "ReadWriteType": "All",
+                "IncludeManagementEvents": True,
+                "DataResources": [every_object],
+            }
+        ],
     )
     trails.start_logging(Name=good["TrailARN"])
     bare = trails.create_trail(Name=account.name_of("bare-trail"), S3BucketName=bucket)

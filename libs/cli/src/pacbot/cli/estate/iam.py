@@ -198,14 +198,11 @@ def _roles(account: Account, policies: dict[str, str], found: list[Seeded]) -> s
     app = role("app", {"Service": services}, set())
     iam.attach_role_policy(RoleName=account.name_of("app"), PolicyArn=policies["deploy"])
     role("partner", {"AWS": "*"}, {"aws-iam-role-trust-public-principal"})
-    breakglass = role("breakglass", {"AWS": f"arn:aws:iam::{account.account_id}:root"}, set())
+    # Attached (not inline) admin: the pack judges the managed policy itself, not the role.
+    role("breakglass", {"AWS": f"arn:aws:iam::{account.account_id}:root"}, set())
     iam.attach_role_policy(RoleName=account.name_of("breakglass"), PolicyArn=policies["admin"])
-    del breakglass
-    ops = role(
-        "ops", {"AWS": f"arn:aws:iam::{account.account_id}:root"}, {"aws-iam-role-inline-admin"}
-    )
+    role("ops", {"AWS": f"arn:aws:iam::{account.account_id}:root"}, {"aws-iam-role-inline-admin"})
     iam.put_role_policy(RoleName=account.name_of("ops"), PolicyName="admin", PolicyDocument=ADMIN)
-    del ops
     return app
 
 
