@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from pacbot.assessor.evaluations.consumers import asset_handler
 from pacbot.assessor.models import INBOX, OUTBOX
 from pacbot.assessor.policies.loader import load_policies
+from pacbot.assessor.policies.reconcile import reconcile_registry
 from pacbot.assessor.policies.repository import register_policies
 from pacbot.assessor.policies.router import router as policies_router
 from pacbot.assessor.policies.service import PolicyCatalog
@@ -41,6 +42,7 @@ def create_app(
         log.info("policies loaded", extra={"count": len(catalog.policies)})
         async with runtime.db.session() as session:
             await register_policies(session, catalog.policies, utcnow())
+            await reconcile_registry(session, catalog, runtime.outbox, utcnow())
         runtime.subscribe([ASSETS_TOPIC], asset_handler(catalog, runtime.outbox))
         yield
 
