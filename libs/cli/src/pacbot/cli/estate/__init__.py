@@ -38,7 +38,7 @@ from pacbot.cli.estate import (
     vpc,
 )
 from pacbot.cli.estate import s3 as s3_estate
-from pacbot.cli.estate._model import Account, Finding, Seeded, expected_findings
+from pacbot.cli.estate._model import Account, Seeded
 from pacbot.cli.estate.gaps import (
     MOTO_GAPS,
     NOT_BROKEN,
@@ -57,10 +57,8 @@ __all__ = [
     "SINGLETON_TYPES",
     "SWEEP_ERRORS",
     "Account",
-    "Finding",
     "Seeded",
     "SeededBucket",
-    "expected_findings",
     "open_account",
     "seed",
     "seed_estate",

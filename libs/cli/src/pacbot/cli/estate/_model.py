@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,9 +13,6 @@ from pacbot.cli.estate.gaps import MOTO_GAPS
 
 SIMULATED_PASSWORD = "Correct-Horse-Battery-9"  # noqa: S105 - a password inside moto, never real
 """The one password the estate gives console users and databases."""
-
-Finding = tuple[str, str, str]
-"""(resource type, resource id as the scan reports it, policy id) of one expected failure."""
 
 
 @dataclass(frozen=True)
@@ -30,7 +28,6 @@ class Seeded:
     resource_id: str
     breaks: frozenset[str] = frozenset()
     moto_gaps: frozenset[str] = frozenset()
-    note: str = ""
 
     @property
     def expected_failures(self) -> frozenset[str]:
@@ -43,13 +40,12 @@ def seeded(
     resource_id: str,
     breaks: Iterable[str] = (),
     gaps: Iterable[str] = (),
-    note: str = "",
 ) -> Seeded:
     """A ``Seeded`` whose gaps must each have a documented reason in ``MOTO_GAPS``."""
     unknown = set(gaps) - set(MOTO_GAPS)
     if unknown:
         raise KeyError(f"moto gap without a documented reason: {sorted(unknown)}")
-    return Seeded(resource_type, resource_id, frozenset(breaks), frozenset(gaps), note)
+    return Seeded(resource_type, resource_id, frozenset(breaks), frozenset(gaps))
 
 
 @dataclass
@@ -83,6 +79,14 @@ class Account:
         return f"{self.name}-{what}"
 
 
-def expected_findings(estate: Iterable[Seeded]) -> set[Finding]:
-    """Every (type, resource id, policy id) the scan must report as failing."""
-    return {(s.resource_type, s.resource_id, p) for s in estate for p in s.expected_failures}
+def anyone_may(action: str | list[str], resource: str | None = None, bare: bool = False) -> str:
+    """A resource policy granting ``action`` to every principal, with no condition."""
+    statement: dict[str, Any] = {
+        "Sid": "Anyone",
+        "Effect": "Allow",
+        "Principal": "*" if bare else {"AWS": "*"},
+        "Action": action,
+    }
+    if resource is not None:
+        statement["Resource"] = resource
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from pacbot.cli.estate._model import Account, Seeded, seeded
+from pacbot.cli.estate._model import Account, Seeded, anyone_may, seeded
 
 REPOSITORY = "aws.ecr.repository"
 LIFECYCLE = json.dumps(
@@ -35,19 +35,9 @@ def seed(account: Account) -> list[Seeded]:
     )["repository"]
     ecr.put_lifecycle_policy(repositoryName=api["repositoryName"], lifecyclePolicyText=LIFECYCLE)
     shared = ecr.create_repository(repositoryName=account.name_of("shared"))["repository"]
-    anyone = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "AnyonePull",
-                "Effect": "Allow",
-                "Principal": "*",
-                "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
-            }
-        ],
-    }
+    pull = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
     ecr.set_repository_policy(
-        repositoryName=shared["repositoryName"], policyText=json.dumps(anyone)
+        repositoryName=shared["repositoryName"], policyText=anyone_may(pull, bare=True)
     )
     return [
         seeded(REPOSITORY, api["repositoryArn"]),

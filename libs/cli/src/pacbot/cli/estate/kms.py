@@ -4,27 +4,17 @@ from __future__ import annotations
 
 import json
 
-from pacbot.cli.estate._model import Account, Seeded, seeded
+from pacbot.cli.estate._model import Account, Seeded, anyone_may, seeded
 
 KEY = "aws.kms.key"
 
 
 def _policy(account: Account, public: bool) -> str:
-    owner = {"AWS": f"arn:aws:iam::{account.account_id}:root"}
-    statements = [
-        {"Sid": "Owner", "Effect": "Allow", "Principal": owner, "Action": "kms:*", "Resource": "*"}
-    ]
     if public:
-        statements.append(
-            {
-                "Sid": "Anyone",
-                "Effect": "Allow",
-                "Principal": {"AWS": "*"},
-                "Action": "kms:Decrypt",
-                "Resource": "*",
-            }
-        )
-    return json.dumps({"Version": "2012-10-17", "Statement": statements})
+        return anyone_may("kms:*", "*")
+    owner = {"AWS": f"arn:aws:iam::{account.account_id}:root"}
+    statement = {"Sid": "Owner", "Effect": "Allow", "Principal": owner, "Action": "kms:*"}
+    return json.dumps({"Version": "2012-10-17", "Statement": [{**statement, "Resource": "*"}]})
 
 
 def seed(account: Account) -> tuple[str, list[Seeded]]:

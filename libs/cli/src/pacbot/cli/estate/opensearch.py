@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
-from pacbot.cli.estate._model import SIMULATED_PASSWORD, Account, Seeded, seeded
+from pacbot.cli.estate._model import SIMULATED_PASSWORD, Account, Seeded, anyone_may, seeded
 
 DOMAIN = "aws.opensearch.domain"
 
@@ -37,19 +35,10 @@ def seed(account: Account, subnets: list[str], group: str, log_group_arn: str) -
         LogPublishingOptions=logs,
     )["DomainStatus"]["ARN"]
     name = account.name_of("logs")[:28]
-    anyone = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"AWS": "*"},
-                "Action": "es:*",
-                "Resource": account.arn("es", f"domain/{name}/*"),
-            }
-        ],
-    }
     public = search.create_domain(
-        DomainName=name, EngineVersion="OpenSearch_2.11", AccessPolicies=json.dumps(anyone)
+        DomainName=name,
+        EngineVersion="OpenSearch_2.11",
+        AccessPolicies=anyone_may("es:*", account.arn("es", f"domain/{name}/*")),
     )["DomainStatus"]["ARN"]
     return [
         seeded(DOMAIN, private, gaps={"aws-opensearch-domain-in-vpc"}),

@@ -5,6 +5,9 @@ that abort incomplete uploads and expire noncurrent versions, a policy denying p
 mandatory tags); each ``SeededBucket`` then breaks exactly what it says, so a scan must find exactly
 ``expected_failures``. One gap is moto's, not the estate's: moto ignores MFA delete, so every
 versioned bucket also fails ``aws-s3-bucket-mfa-delete``.
+
+``ESTATE`` is the demo's seven buckets; ``WHOLE_ESTATE`` adds three that break the remaining S3
+policies (versioning, access logs, lifecycle, TLS-only, the Environment tag's value).
 """
 
 from __future__ import annotations

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
-from pacbot.cli.estate._model import Account, Seeded, seeded
+from pacbot.cli.estate._model import Account, Seeded, anyone_may, seeded
 
 TOPIC = "aws.sns.topic"
 
@@ -19,19 +17,10 @@ def seed(account: Account, key_arn: str) -> tuple[str, list[Seeded]]:
     public = sns.create_topic(
         Name=account.name_of("webhooks"), Attributes={"KmsMasterKeyId": key_arn}
     )
-    anyone = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"AWS": "*"},
-                "Action": "SNS:Publish",
-                "Resource": public["TopicArn"],
-            }
-        ],
-    }
     sns.set_topic_attributes(
-        TopicArn=public["TopicArn"], AttributeName="Policy", AttributeValue=json.dumps(anyone)
+        TopicArn=public["TopicArn"],
+        AttributeName="Policy",
+        AttributeValue=anyone_may("SNS:Publish", public["TopicArn"]),
     )
     return alerts["TopicArn"], [
         seeded(TOPIC, alerts["TopicArn"]),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from pacbot.cli.estate._model import Account, Seeded, seeded
+from pacbot.cli.estate._model import Account, Seeded, anyone_may, seeded
 
 QUEUE = "aws.sqs.queue"
 DEAD_LETTER = "aws-sqs-queue-dead-letter"
@@ -27,13 +27,9 @@ def seed(account: Account, key_arn: str) -> tuple[str, list[Seeded]]:
     _, managed = queue("invoices", SqsManagedSseEnabled="true", RedrivePolicy=redrive)
     _, plain = queue("clickstream", SqsManagedSseEnabled="false", RedrivePolicy=redrive)
     public_url, public = queue("inbox", KmsMasterKeyId=key_arn, RedrivePolicy=redrive)
-    anyone = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage", "Resource": public}
-        ],
-    }
-    sqs.set_queue_attributes(QueueUrl=public_url, Attributes={"Policy": json.dumps(anyone)})
+    sqs.set_queue_attributes(
+        QueueUrl=public_url, Attributes={"Policy": anyone_may("sqs:SendMessage", public, bare=True)}
+    )
     return dlq, [
         # A dead-letter queue has no dead-letter queue of its own: the policy flags it anyway.
         seeded(QUEUE, dlq, {DEAD_LETTER}),
