@@ -23,6 +23,15 @@ from pacbot.violations.models import ViolationEpisode, ViolationRow, as_utc
 TIMELINE_LIMIT = 50
 CloseReason = Literal["fixed", "asset_deleted", "policy_disabled", "policy_removed"]
 NEW = "new"  # the status of a row no transition has touched yet (never stored)
+EPISODE_COLUMNS = (  # what an episode copies from its violation, for the read side's breakdowns
+    "violation_id",
+    "policy_id",
+    "account_id",
+    "region",
+    "resource_type",
+    "severity",
+    "category",
+)
 
 
 def violation_id(asset_id: str, policy_id: str) -> str:
@@ -145,19 +154,8 @@ class Transitions:
     def _start_episode(self, session: AsyncSession, row: ViolationRow, at: datetime) -> None:
         row.episode += 1
         row.opened_at = at
-        session.add(
-            ViolationEpisode(
-                violation_id=row.violation_id,
-                episode=row.episode,
-                policy_id=row.policy_id,
-                account_id=row.account_id,
-                region=row.region,
-                resource_type=row.resource_type,
-                severity=row.severity,
-                category=row.category,
-                opened_at=at,
-            )
-        )
+        copied = {name: getattr(row, name) for name in EPISODE_COLUMNS}
+        session.add(ViolationEpisode(**copied, episode=row.episode, opened_at=at))
 
     @staticmethod
     def _note(row: ViolationRow, at: datetime, event: str, detail: str) -> None:
