@@ -90,3 +90,5 @@ def test_public_queue_and_account_scoped_queue_with_dead_letters(aws: Any, disco
     assert good.config["QueueName"] == "closed-queue"
     assert good.owner == "msg-team@example.com"
     assert not any(k.startswith("Approximate") for k in found[dead_arn].config)
+    assert found[dead_arn].config["DeadLetterSourceQueues"] == ["closed-queue"]
+    assert good.config["DeadLetterSourceQueues"] == []

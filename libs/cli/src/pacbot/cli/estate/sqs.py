@@ -27,14 +27,16 @@ def seed(account: Account, key_arn: str) -> tuple[str, list[Seeded]]:
     _, managed = queue("invoices", SqsManagedSseEnabled="true", RedrivePolicy=redrive)
     _, plain = queue("clickstream", SqsManagedSseEnabled="false", RedrivePolicy=redrive)
     public_url, public = queue("inbox", KmsMasterKeyId=key_arn, RedrivePolicy=redrive)
+    _, lonely = queue("scratch", KmsMasterKeyId=key_arn)
     sqs.set_queue_attributes(
         QueueUrl=public_url, Attributes={"Policy": anyone_may("sqs:SendMessage", public, bare=True)}
     )
     return dlq, [
-        # A dead-letter queue has no dead-letter queue of its own: the policy flags it anyway.
-        seeded(QUEUE, dlq, {DEAD_LETTER}),
+        # The end of the redrive chain: it has no dead-letter queue and needs none.
+        seeded(QUEUE, dlq),
         seeded(QUEUE, orders),
         seeded(QUEUE, managed),
         seeded(QUEUE, plain, {"aws-sqs-queue-encrypted"}),
         seeded(QUEUE, public, {"aws-sqs-queue-public-policy"}),
+        seeded(QUEUE, lonely, {DEAD_LETTER}),
     ]

@@ -6,7 +6,10 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from pacbot.inventory.connectors._aws import (
+    error_code,
     flatten_tags,
     iso_utc,
     optional,
@@ -48,11 +51,28 @@ def queue_config(url: str, attributes: dict[str, str], tags: dict[str, str]) -> 
     return config
 
 
+def _source_queues(client: Any, url: str) -> list[str] | None:
+    """Names of the queues whose redrive policy targets this one (it is their dead-letter
+    queue); None when the queue was deleted since the listing."""
+    try:
+        urls = paginate(client, "list_dead_letter_source_queues", "queueUrls", QueueUrl=url)
+    except ClientError as exc:
+        if error_code(exc) in _GONE:
+            return None
+        raise
+    return sorted(u.rstrip("/").rsplit("/", 1)[-1] for u in urls)
+
+
 @connector(
     "aws.sqs.queue",
     service="sqs",
     scope="regional",
-    permissions=("sqs:ListQueues", "sqs:GetQueueAttributes", "sqs:ListQueueTags"),
+    permissions=(
+        "sqs:ListQueues",
+        "sqs:GetQueueAttributes",
+        "sqs:ListQueueTags",
+        "sqs:ListDeadLetterSourceQueues",
+    ),
     id_field="QueueArn",
     name_field="QueueName",
 )
@@ -73,10 +93,12 @@ class SqsQueueConnector(Connector):
             client.get_queue_attributes, missing=_GONE, QueueUrl=url, AttributeNames=["All"]
         )
         tagged = optional(client.list_queue_tags, missing=_GONE, QueueUrl=url)
-        if answer is None or tagged is None:
+        sources = _source_queues(client, url)
+        if answer is None or tagged is None or sources is None:
             return None
         tags = flatten_tags(tagged.get("Tags"))
         config = queue_config(url, answer.get("Attributes", {}), tags)
+        config["DeadLetterSourceQueues"] = sources
         return DiscoveredAsset(
             asset_id=config["QueueArn"],
             name=config["QueueName"],
