@@ -133,8 +133,7 @@ async def apply_deletion(
     leaves a newer incarnation of the asset alone.
     """
     asset_id, version = deleted.asset.asset_id, deleted.version
-    await mark_asset_deleted(session, asset_id, version, deleted.deleted_at)
-    rows = (
+    rows = (  # violations are locked before results, in every handler (no lock-order deadlock)
         await session.scalars(
             select(ViolationRow)
             .where(
@@ -146,6 +145,7 @@ async def apply_deletion(
             .with_for_update()
         )
     ).all()
+    await mark_asset_deleted(session, asset_id, version, deleted.deleted_at)
     for row in rows:
         row.asset_version = version
         await transitions.close(session, row, deleted.deleted_at, "asset_deleted")
