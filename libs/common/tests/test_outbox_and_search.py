@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
 
 import pytest
-from sqlalchemy import Column, MetaData, String, Table, insert, select
+from sqlalchemy import Column, MetaData, String, Table, func, insert, select
 
-from pacbot.common.bus import MemoryBus
+from pacbot.common.bus import MemoryBus, Outgoing
 from pacbot.common.db import Database, new_metadata
+from pacbot.common.events import AssetDeleted, Envelope
 from pacbot.common.outbox import Inbox, Outbox, OutboxRelay, inbox_table, outbox_table
 from pacbot.common.search import search_table
 from pacbot.common.testing import sample_event
@@ -25,7 +27,7 @@ def _tables() -> tuple[MetaData, Table, Outbox, Inbox, Table]:
 
 @pytest.fixture(params=["sqlite", "postgres"])
 async def database(
-    request: pytest.FixtureRequest, tmp_path, unique: str
+    request: pytest.FixtureRequest, tmp_path: Path, unique: str
 ) -> AsyncIterator[Database]:
     """A migrated database of either kind, in its own schema / file."""
     if request.param == "sqlite":
@@ -75,3 +77,60 @@ async def test_inbox_says_first_time_once(database: Database) -> None:
     async with database.session() as session:
         assert await inbox.first_time(session, "g", "e1") is False
         assert await inbox.first_time(session, "other", "e1") is True
+
+
+async def test_inbox_batch_lookup_returns_each_new_id_once(database: Database) -> None:
+    metadata, _, _, inbox, _ = _tables()
+    async with database.engine.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+    async with database.session() as session:
+        assert await inbox.first_times(session, "g", ["e1", "e2", "e1"]) == {"e1", "e2"}
+    async with database.session() as session:
+        assert await inbox.first_times(session, "g", ["e2", "e3", "e3"]) == {"e3"}
+        assert await inbox.first_times(session, "other", ["e1", "e3"]) == {"e1", "e3"}
+        assert await inbox.first_times(session, "g", []) == set()
+    async with database.session() as session:
+        rows = await session.scalar(select(func.count()).select_from(inbox.table))
+    assert rows == 5
+
+
+async def test_relay_sends_a_batch_in_order_and_empties_the_outbox(database: Database) -> None:
+    metadata, _, outbox, _, _ = _tables()
+    async with database.engine.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+    bus = MemoryBus(partitions=1)
+    async with database.session() as session:
+        await outbox.add_many(
+            session, "t.a", [(f"k{v % 2}", sample_event(version=v)) for v in range(1, 8)]
+        )
+        await outbox.add(session, "t.b", sample_event(version=8), key="k0")
+    relay = OutboxRelay(database, outbox, bus)
+    assert await relay.relay_once(batch=5) == 5
+    assert await relay.relay_once(batch=5) == 3
+    assert await relay.relay_once() == 0
+    sent = [
+        (m.key, Envelope.decode(m.value).payload_as(AssetDeleted).version)
+        for m in bus.messages("t.a")
+    ]
+    assert sent == [(f"k{v % 2}", v) for v in range(1, 8)]
+    assert [m.key for m in bus.messages("t.b")] == ["k0"]
+
+
+class UnreachableBus(MemoryBus):
+    """A bus whose broker refuses every batch."""
+
+    async def publish_many(self, records: Sequence[Outgoing]) -> None:
+        raise ConnectionError("broker unreachable")
+
+
+async def test_relay_keeps_every_row_when_the_batch_cannot_be_sent(database: Database) -> None:
+    metadata, _, outbox, _, _ = _tables()
+    async with database.engine.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+    async with database.session() as session:
+        await outbox.add_many(session, "t.a", [("k", sample_event(version=v)) for v in (1, 2)])
+    with pytest.raises(ConnectionError):
+        await OutboxRelay(database, outbox, UnreachableBus()).relay_once()
+    bus = MemoryBus()
+    assert await OutboxRelay(database, outbox, bus).relay_once() == 2
+    assert len(bus.messages("t.a")) == 2

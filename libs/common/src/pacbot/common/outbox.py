@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 
 from sqlalchemy import (
     BigInteger,
@@ -21,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pacbot.common.bus import EventBus
+from pacbot.common.bus import EventBus, Outgoing
 from pacbot.common.db import Database
 from pacbot.common.events import Envelope, utcnow
 from pacbot.common.metrics import OUTBOX_PUBLISHED
@@ -65,10 +66,26 @@ class Outbox:
 
     async def add(self, session: AsyncSession, topic: str, envelope: Envelope, *, key: str) -> None:
         """Stage ``envelope`` for ``topic`` within ``session``'s transaction."""
+        await self.add_many(session, topic, [(key, envelope)])
+
+    async def add_many(
+        self, session: AsyncSession, topic: str, keyed: Sequence[tuple[str, Envelope]]
+    ) -> None:
+        """Stage every ``(key, envelope)`` for ``topic``, in order, with one INSERT."""
+        if not keyed:
+            return
+        now = utcnow()
         await session.execute(
-            insert(self.table).values(
-                topic=topic, key=key, payload=envelope.model_dump_json(), created_at=utcnow()
-            )
+            insert(self.table),
+            [
+                {
+                    "topic": topic,
+                    "key": key,
+                    "payload": envelope.model_dump_json(),
+                    "created_at": now,
+                }
+                for key, envelope in keyed
+            ],
         )
         self.wakeup.set()
 
@@ -81,17 +98,34 @@ class Inbox:
 
     async def first_time(self, session: AsyncSession, group: str, event_id: str) -> bool:
         """Record ``event_id`` and say whether it is new for ``group``."""
-        seen = await session.scalar(
-            select(self.table.c.event_id).where(
-                self.table.c.consumer_group == group, self.table.c.event_id == event_id
+        return bool(await self.first_times(session, group, [event_id]))
+
+    async def first_times(
+        self, session: AsyncSession, group: str, event_ids: Sequence[str]
+    ) -> set[str]:
+        """Record the ids ``group`` has not applied yet and return them: one lookup, one INSERT.
+
+        An id repeated in ``event_ids`` is new at most once.
+        """
+        wanted = list(dict.fromkeys(event_ids))
+        if not wanted:
+            return set()
+        table = self.table
+        seen = set(
+            await session.scalars(
+                select(table.c.event_id).where(
+                    table.c.consumer_group == group, table.c.event_id.in_(wanted)
+                )
             )
         )
-        if seen is not None:
-            return False
-        await session.execute(
-            insert(self.table).values(consumer_group=group, event_id=event_id, applied_at=utcnow())
-        )
-        return True
+        new = [event_id for event_id in wanted if event_id not in seen]
+        if new:
+            now = utcnow()
+            await session.execute(
+                insert(table),
+                [{"consumer_group": group, "event_id": e, "applied_at": now} for e in new],
+            )
+        return set(new)
 
 
 class OutboxRelay:
@@ -106,17 +140,22 @@ class OutboxRelay:
         self.poll_seconds = poll_seconds
         self._task: asyncio.Task[None] | None = None
 
-    async def relay_once(self, batch: int = 200) -> int:
-        """Send up to ``batch`` pending events; returns how many left the outbox."""
+    async def relay_once(self, batch: int = 500) -> int:
+        """Send up to ``batch`` pending events; returns how many left the outbox.
+
+        All are sent before one wait for the acknowledgements, then deleted in one statement; a
+        failure keeps every row, to be sent again (consumers dedupe by event id).
+        """
         table = self.outbox.table
         async with self.db.session() as session:
             query = select(table).order_by(table.c.id).limit(batch)
             if self.db.is_postgres:
                 query = query.with_for_update(skip_locked=True)
             rows = (await session.execute(query)).all()
-            for row in rows:
-                await self.bus.publish_raw(row.topic, row.payload.encode(), key=row.key)
             if rows:
+                await self.bus.publish_many(
+                    [Outgoing(row.topic, row.payload.encode(), row.key) for row in rows]
+                )
                 await session.execute(delete(table).where(table.c.id.in_([r.id for r in rows])))
         OUTBOX_PUBLISHED.labels(self.outbox.source).inc(len(rows))
         return len(rows)

@@ -11,7 +11,7 @@ from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pacbot.common.aws import AwsSessionFactory
-from pacbot.common.bus import EventBus, KafkaBus, MemoryBus
+from pacbot.common.bus import DEFAULT_MAX_BATCH, EventBus, KafkaBus, MemoryBus
 from pacbot.common.db import Database
 from pacbot.common.events import Envelope
 from pacbot.common.migrations import upgrade
@@ -103,6 +103,42 @@ class Runtime:
                     await handler(session, envelope)
 
         self.bus.subscribe(topics, group, apply, max_attempts=self.settings.consumer_max_attempts)
+
+    def subscribe_batch(
+        self,
+        topics: Sequence[str],
+        handler: Callable[[AsyncSession, Sequence[Envelope]], Awaitable[None]],
+        *,
+        group: str | None = None,
+        max_batch: int = DEFAULT_MAX_BATCH,
+    ) -> None:
+        """Consume ``topics`` a partition's fetch at a time, each fetch in ONE transaction.
+
+        The handler gets the events not applied before (in partition order, each id once) and
+        stages its changes and outbox rows in ``session``; their inbox rows commit with them.
+        If the transaction fails, the bus applies the events one by one, so a poison event is
+        dead-lettered alone.
+        """
+        group = group or self.name
+
+        async def apply(envelopes: Sequence[Envelope]) -> None:
+            async with self.db.session() as session:
+                new = await self.inbox.first_times(session, group, [e.id for e in envelopes])
+                fresh = []
+                for envelope in envelopes:
+                    if envelope.id in new:
+                        new.discard(envelope.id)
+                        fresh.append(envelope)
+                if fresh:
+                    await handler(session, fresh)
+
+        self.bus.subscribe_batch(
+            topics,
+            group,
+            apply,
+            max_attempts=self.settings.consumer_max_attempts,
+            max_batch=max_batch,
+        )
 
     def service(self, name: str) -> httpx.AsyncClient:
         """An HTTP client for another service: in-process when embedded, else its base URL."""

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from pacbot.assessor.evaluations.consumers import asset_handler
+from pacbot.assessor.evaluations.consumers import asset_batch_handler
 from pacbot.assessor.models import INBOX, OUTBOX
 from pacbot.assessor.policies.loader import load_policies
 from pacbot.assessor.policies.reconcile import reconcile_registry
@@ -43,7 +43,7 @@ def create_app(
         async with runtime.db.session() as session:
             await register_policies(session, catalog.policies, utcnow())
             await reconcile_registry(session, catalog, runtime.outbox, utcnow())
-        runtime.subscribe([ASSETS_TOPIC], asset_handler(catalog, runtime.outbox))
+        runtime.subscribe_batch([ASSETS_TOPIC], asset_batch_handler(catalog, runtime.outbox))
         yield
 
     app = build_service_app(

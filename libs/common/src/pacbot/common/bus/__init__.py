@@ -1,7 +1,25 @@
 """Event bus: one contract, a Kafka adapter for clusters and an in-memory one for embedded mode."""
 
-from pacbot.common.bus._base import EventBus, Handler, Message, partition_for
+from pacbot.common.bus._base import (
+    DEFAULT_MAX_BATCH,
+    BatchHandler,
+    EventBus,
+    Handler,
+    Message,
+    Outgoing,
+    partition_for,
+)
 from pacbot.common.bus._kafka import KafkaBus
 from pacbot.common.bus._memory import MemoryBus
 
-__all__ = ["EventBus", "Handler", "KafkaBus", "MemoryBus", "Message", "partition_for"]
+__all__ = [
+    "DEFAULT_MAX_BATCH",
+    "BatchHandler",
+    "EventBus",
+    "Handler",
+    "KafkaBus",
+    "MemoryBus",
+    "Message",
+    "Outgoing",
+    "partition_for",
+]

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import zlib
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 from pacbot.common.events import Envelope, EventDecodeError, dead_letter_topic
@@ -15,6 +15,10 @@ from pacbot.common.metrics import EVENTS_CONSUMED, EVENTS_PUBLISHED
 log = logging.getLogger("pacbot.bus")
 
 Handler = Callable[[Envelope], Awaitable[None]]
+BatchHandler = Callable[[Sequence[Envelope]], Awaitable[None]]
+
+# The most messages of one partition a batch subscription hands over at once.
+DEFAULT_MAX_BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -29,15 +33,38 @@ class Message:
     headers: tuple[tuple[str, bytes], ...] = ()
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """One record to publish: ``publish_many`` sends a sequence of them and waits once."""
+
+    topic: str
+    value: bytes
+    key: str | None = None
+
+
 @dataclass
 class Subscription:
-    """A handler bound to topics under a consumer group."""
+    """A batch handler bound to topics under a consumer group.
+
+    A per-event subscription is the case ``max_batch == 1`` (see ``one_at_a_time``).
+    """
 
     topics: tuple[str, ...]
     group: str
-    handler: Handler
+    handler: BatchHandler
     max_attempts: int = 3
     retry_backoff: float = 0.2
+    max_batch: int = 1
+
+
+def one_at_a_time(handler: Handler) -> BatchHandler:
+    """Adapt a per-event handler to the batch contract (its batches hold one event)."""
+
+    async def handle(envelopes: Sequence[Envelope]) -> None:
+        for envelope in envelopes:
+            await handler(envelope)
+
+    return handle
 
 
 def partition_for(key: str | None, partitions: int) -> int:
@@ -45,6 +72,11 @@ def partition_for(key: str | None, partitions: int) -> int:
     if key is None:
         return 0
     return zlib.crc32(key.encode()) % partitions
+
+
+def chunks(messages: Sequence[Message], size: int) -> list[Sequence[Message]]:
+    """``messages`` cut, in order, into slices of at most ``size``."""
+    return [messages[i : i + size] for i in range(0, len(messages), max(size, 1))]
 
 
 class EventBus(Protocol):
@@ -62,29 +94,116 @@ class EventBus(Protocol):
         key: str | None = None,
         headers: Sequence[tuple[str, bytes]] = (),
     ) -> None: ...
+    async def publish_many(self, records: Sequence[Outgoing]) -> None: ...
     def subscribe(
         self, topics: Sequence[str], group: str, handler: Handler, *, max_attempts: int = 3
+    ) -> None: ...
+    def subscribe_batch(
+        self,
+        topics: Sequence[str],
+        group: str,
+        handler: BatchHandler,
+        *,
+        max_attempts: int = 3,
+        max_batch: int = DEFAULT_MAX_BATCH,
     ) -> None: ...
     async def ping(self) -> bool: ...
 
 
+class Subscribing:
+    """The two ways to subscribe, shared by the adapters; each one adds a ``Subscription``."""
+
+    retry_backoff = 0.2
+
+    def _add(self, sub: Subscription) -> None:
+        raise NotImplementedError
+
+    def subscribe(
+        self, topics: Sequence[str], group: str, handler: Handler, *, max_attempts: int = 3
+    ) -> None:
+        """Register a per-event handler: each event is handled (and retried) on its own."""
+        self._add(
+            Subscription(
+                tuple(topics),
+                group,
+                one_at_a_time(handler),
+                max_attempts=max_attempts,
+                retry_backoff=self.retry_backoff,
+            )
+        )
+
+    def subscribe_batch(
+        self,
+        topics: Sequence[str],
+        group: str,
+        handler: BatchHandler,
+        *,
+        max_attempts: int = 3,
+        max_batch: int = DEFAULT_MAX_BATCH,
+    ) -> None:
+        """Register a handler of up to ``max_batch`` consecutive messages of one partition."""
+        self._add(
+            Subscription(
+                tuple(topics),
+                group,
+                handler,
+                max_attempts=max_attempts,
+                retry_backoff=self.retry_backoff,
+                max_batch=max_batch,
+            )
+        )
+
+
 @dataclass
 class Delivery:
-    """Runs one message through a subscription: decode, retry, dead-letter. Never raises."""
+    """Runs a slice of one partition through a subscription. Never raises.
+
+    Undecodable messages are dead-lettered first. The rest go to the handler as one batch; if
+    that fails, each event is retried on its own, so one poison event is dead-lettered and its
+    neighbours are still applied, in their order.
+    """
 
     sub: Subscription
     publish_raw: Callable[..., Awaitable[None]]
-    attempts_seen: dict[str, int] = field(default_factory=dict)
 
-    async def __call__(self, msg: Message) -> None:
-        try:
-            envelope = Envelope.decode(msg.value)
-        except EventDecodeError as exc:
-            await self._dead_letter(msg, f"undecodable: {exc}")
+    async def __call__(self, messages: Sequence[Message]) -> None:
+        decoded: list[tuple[Message, Envelope]] = []
+        for msg in messages:
+            try:
+                decoded.append((msg, Envelope.decode(msg.value)))
+            except EventDecodeError as exc:
+                await self._dead_letter(msg, f"undecodable: {exc}")
+        if len(decoded) > 1 and await self._whole_batch(decoded):
             return
+        for msg, envelope in decoded:
+            await self._one(msg, envelope)
+
+    async def _whole_batch(self, decoded: Sequence[tuple[Message, Envelope]]) -> bool:
+        try:
+            await self.sub.handler([envelope for _, envelope in decoded])
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            first = decoded[0][0]
+            log.warning(
+                "batch failed; applying its events one by one",
+                extra={
+                    "group": self.sub.group,
+                    "topic": first.topic,
+                    "partition": first.partition,
+                    "offset": first.offset,
+                    "size": len(decoded),
+                    "error": repr(exc),
+                },
+            )
+            return False
+        EVENTS_CONSUMED.labels(self.sub.group, decoded[0][0].topic, "ok").inc(len(decoded))
+        return True
+
+    async def _one(self, msg: Message, envelope: Envelope) -> None:
         for attempt in range(1, self.sub.max_attempts + 1):
             try:
-                await self.sub.handler(envelope)
+                await self.sub.handler([envelope])
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -130,6 +249,6 @@ class Delivery:
         EVENTS_CONSUMED.labels(self.sub.group, msg.topic, "dead_lettered").inc()
 
 
-def count_published(topic: str) -> None:
-    """Record one published event."""
-    EVENTS_PUBLISHED.labels(topic).inc()
+def count_published(topic: str, n: int = 1) -> None:
+    """Record ``n`` published events."""
+    EVENTS_PUBLISHED.labels(topic).inc(n)

@@ -5,19 +5,28 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import Counter
 from collections.abc import Sequence
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 
-from pacbot.common.bus._base import Delivery, Handler, Message, Subscription, count_published
+from pacbot.common.bus._base import (
+    Delivery,
+    Message,
+    Outgoing,
+    Subscribing,
+    Subscription,
+    chunks,
+    count_published,
+)
 from pacbot.common.events import COMPACTED_TOPICS, Envelope
 
 log = logging.getLogger("pacbot.bus.kafka")
 
 
-class KafkaBus:
+class KafkaBus(Subscribing):
     """One producer per process, one consumer per subscription; offsets commit after handling."""
 
     def __init__(self, bootstrap_servers: str, *, client_id: str, partitions: int = 3) -> None:
@@ -99,11 +108,21 @@ class KafkaBus:
         )
         count_published(topic)
 
-    def subscribe(
-        self, topics: Sequence[str], group: str, handler: Handler, *, max_attempts: int = 3
-    ) -> None:
-        """Register a handler; consumption starts with ``start()``."""
-        self._subs.append(Subscription(tuple(topics), group, handler, max_attempts=max_attempts))
+    async def publish_many(self, records: Sequence[Outgoing]) -> None:
+        """Send every record, then wait once for all the acknowledgements (in order per key)."""
+        if self._producer is None:
+            raise RuntimeError("KafkaBus.publish_many before start()")
+        acks = [
+            await self._producer.send(r.topic, r.value, key=r.key.encode() if r.key else None)
+            for r in records
+        ]
+        await asyncio.gather(*acks)
+        for topic, n in Counter(r.topic for r in records).items():
+            count_published(topic, n)
+
+    def _add(self, sub: Subscription) -> None:
+        """Consumption starts with ``start()``."""
+        self._subs.append(sub)
 
     async def ping(self) -> bool:
         """True when the broker answers a metadata request."""
@@ -133,19 +152,23 @@ class KafkaBus:
             group_id=sub.group,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
-            max_poll_records=200,
+            max_poll_records=max(200, sub.max_batch),
         )
         await consumer.start()
         deliver = Delivery(sub, self.publish_raw)
         try:
             while True:
                 batches = await consumer.getmany(timeout_ms=500)
-                for tp, records in batches.items():
-                    for record in records:
-                        await deliver(_message(record))
-                    # Commit once the whole batch of this partition is handled: a crash before
-                    # the commit redelivers the batch, and idempotent handlers absorb it.
-                    await consumer.commit({tp: records[-1].offset + 1})
+                for records in batches.values():
+                    for chunk in chunks([_message(r) for r in records], sub.max_batch):
+                        await deliver(chunk)
+                # Commit once the whole fetch is handled (and so its transactions committed):
+                # a crash before the commit redelivers it, and the inbox absorbs what was
+                # already applied.
+                if batches:
+                    await consumer.commit(
+                        {tp: records[-1].offset + 1 for tp, records in batches.items() if records}
+                    )
         finally:
             await consumer.stop()
 

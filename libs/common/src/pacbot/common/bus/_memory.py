@@ -9,8 +9,9 @@ from collections.abc import Sequence
 
 from pacbot.common.bus._base import (
     Delivery,
-    Handler,
     Message,
+    Outgoing,
+    Subscribing,
     Subscription,
     count_published,
     partition_for,
@@ -18,8 +19,10 @@ from pacbot.common.bus._base import (
 from pacbot.common.events import Envelope
 
 
-class MemoryBus:
+class MemoryBus(Subscribing):
     """Topics live in lists; each consumer group keeps its own committed offsets."""
+
+    retry_backoff = 0.01
 
     def __init__(self, partitions: int = 3) -> None:
         self.partitions = partitions
@@ -60,17 +63,17 @@ class MemoryBus:
         count_published(topic)
         self._changed.set()
 
+    async def publish_many(self, records: Sequence[Outgoing]) -> None:
+        """Append every record, in order."""
+        for record in records:
+            await self.publish_raw(record.topic, record.value, key=record.key)
+
     def messages(self, topic: str) -> list[Message]:
         """Every message of a topic, partition by partition (for tests and the demo)."""
         return [m for part in self._topic(topic) for m in part]
 
-    def subscribe(
-        self, topics: Sequence[str], group: str, handler: Handler, *, max_attempts: int = 3
-    ) -> None:
-        """Register a handler; it starts consuming on ``start()`` (or at once if running)."""
-        sub = Subscription(
-            tuple(topics), group, handler, max_attempts=max_attempts, retry_backoff=0.01
-        )
+    def _add(self, sub: Subscription) -> None:
+        """It consumes from ``start()``, or at once if the bus is running."""
         self._subs.append(sub)
         if self._running:
             self._tasks.append(asyncio.create_task(self._consume(sub)))
@@ -103,10 +106,12 @@ class MemoryBus:
                 for idx, partition in enumerate(self._topic(topic)):
                     cursor = (sub.group, topic, idx)
                     while self._committed[cursor] < len(partition):
+                        start = self._committed[cursor]
+                        batch = partition[start : start + sub.max_batch]
                         self._busy += 1
                         try:
-                            await deliver(partition[self._committed[cursor]])
-                            self._committed[cursor] += 1
+                            await deliver(batch)
+                            self._committed[cursor] = start + len(batch)
                         finally:
                             self._busy -= 1
                         progressed = True

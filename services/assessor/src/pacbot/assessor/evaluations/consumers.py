@@ -1,41 +1,39 @@
-"""Handles ``pacbot.assets.v1``: each new asset version becomes one evaluation event."""
+"""Handles ``pacbot.assets.v1`` a batch at a time: each new asset version becomes one evaluation."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pacbot.assessor.evaluations.service import evaluate_upsert
+from pacbot.assessor.evaluations.service import evaluate_upserts
 from pacbot.assessor.policies.service import PolicyCatalog
 from pacbot.common.events import EVALUATIONS_TOPIC, AssetUpserted, Envelope
 from pacbot.common.outbox import Outbox
 
 log = logging.getLogger("pacbot.assessor.evaluations")
-AssetHandler = Callable[[AsyncSession, Envelope], Awaitable[None]]
+AssetBatchHandler = Callable[[AsyncSession, Sequence[Envelope]], Awaitable[None]]
 
 
-def asset_handler(catalog: PolicyCatalog, outbox: Outbox) -> AssetHandler:
-    """A handler that evaluates upserts; deletions need no evaluation (violations closes them)."""
+def asset_batch_handler(catalog: PolicyCatalog, outbox: Outbox) -> AssetBatchHandler:
+    """A batch handler that evaluates upserts; deletions need none (violations closes them)."""
 
-    async def handle_asset_event(session: AsyncSession, envelope: Envelope) -> None:
-        event = envelope.payload()
-        if not isinstance(event, AssetUpserted):
-            return
-        evaluated = await evaluate_upsert(session, catalog, event)
-        if evaluated is None:
+    async def handle_asset_events(session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
+        upserts = [e for e in (env.payload() for env in envelopes) if isinstance(e, AssetUpserted)]
+        evaluated = await evaluate_upserts(session, catalog, upserts)
+        if len(evaluated) < len(upserts):
             log.debug(
-                "skipping evaluated asset version",
-                extra={"asset_id": event.asset.asset_id, "version": event.version},
+                "skipped already evaluated asset versions",
+                extra={"skipped": len(upserts) - len(evaluated)},
             )
-            return
-        asset_id = event.asset.asset_id
-        await outbox.add(
+        await outbox.add_many(
             session,
             EVALUATIONS_TOPIC,
-            Envelope.wrap(evaluated, source=outbox.source, subject=asset_id),
-            key=asset_id,
+            [
+                (e.asset.asset_id, Envelope.wrap(e, source=outbox.source, subject=e.asset.asset_id))
+                for e in evaluated
+            ],
         )
 
-    return handle_asset_event
+    return handle_asset_events

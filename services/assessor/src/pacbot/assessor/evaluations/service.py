@@ -1,11 +1,14 @@
-"""Evaluates an upserted asset version against every enabled policy for its type."""
+"""Evaluates upserted asset versions against every enabled policy for their type."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pacbot.assessor.evaluations.repository import last_version, remember_version
-from pacbot.assessor.policies.service import PolicyCatalog
+from pacbot.assessor.evaluations.repository import evaluated_versions, remember_versions
+from pacbot.assessor.policies.service import ActivePolicy, PolicyCatalog
 from pacbot.common.events import AssetEvaluated, AssetUpserted, utcnow
 
 
@@ -16,19 +19,45 @@ def is_stale(event: AssetUpserted, last: int | None) -> bool:
     return event.version < last or (event.version == last and not event.replay)
 
 
-async def evaluate_upsert(
-    session: AsyncSession, catalog: PolicyCatalog, event: AssetUpserted
-) -> AssetEvaluated | None:
-    """The evaluation of this asset version, or None when it was already evaluated."""
-    asset = event.asset
-    if is_stale(event, await last_version(session, asset.asset_id)):
-        return None
-    applicable = await catalog.applicable(session, asset.resource_type)
-    results = [
-        a.policy.result(event.config, a.overrides, catalog.grace_override) for a in applicable
-    ]
-    now = utcnow()
-    await remember_version(session, asset.asset_id, event.version, now)
-    return AssetEvaluated(
-        asset=asset, asset_version=event.version, evaluated_at=now, results=results
-    )
+async def enabled_by_type(
+    session: AsyncSession, catalog: PolicyCatalog
+) -> dict[str, list[ActivePolicy]]:
+    """The enabled policies grouped by resource type: the registry is read once per batch."""
+    by_type: dict[str, list[ActivePolicy]] = defaultdict(list)
+    for active in await catalog.states(session):
+        if active.enabled:
+            by_type[active.policy.document.resource].append(active)
+    return by_type
+
+
+async def evaluate_upserts(
+    session: AsyncSession, catalog: PolicyCatalog, events: Sequence[AssetUpserted]
+) -> list[AssetEvaluated]:
+    """One evaluation per new asset version, in event order; stale versions give none.
+
+    Two versions of one asset in the same batch are judged as if they came one by one: the
+    cursor advances in memory as the batch goes, and is written once at the end.
+    """
+    if not events:
+        return []
+    before = await evaluated_versions(session, {event.asset.asset_id for event in events})
+    versions = dict(before)
+    policies = await enabled_by_type(session, catalog)
+    evaluated: list[AssetEvaluated] = []
+    for event in events:
+        asset = event.asset
+        if is_stale(event, versions.get(asset.asset_id)):
+            continue
+        results = [
+            a.policy.result(event.config, a.overrides, catalog.grace_override)
+            for a in policies.get(asset.resource_type, ())
+        ]
+        versions[asset.asset_id] = event.version
+        evaluated.append(
+            AssetEvaluated(
+                asset=asset, asset_version=event.version, evaluated_at=utcnow(), results=results
+            )
+        )
+    moved = {e.asset.asset_id: versions[e.asset.asset_id] for e in evaluated}
+    await remember_versions(session, before, moved, utcnow())
+    return evaluated
