@@ -122,13 +122,17 @@ def asset(
     }
 
 
-def registry_app(kit: Any, inventory: FakeInventory, packs: Path) -> FastAPI:
-    """An assessor on the test policies whose inventory is ``inventory``."""
+def registry_app(
+    kit: Any, inventory: FakeInventory, packs: Path, *, replay_on_deploy: bool = False
+) -> FastAPI:
+    """An assessor on the test policies whose inventory is ``inventory``; the replay at start is
+    off unless asked for, so ``inventory`` records only what a test's own calls cause."""
     settings = AssessorSettings(
         database_url=f"sqlite+aiosqlite:///{kit.tmp_path}/assessor.db",
         bus="memory",
         log_json=False,
         policy_paths=[str(packs)],
+        replay_on_deploy=replay_on_deploy,
     )
     shared = SharedInfra(bus=kit.bus, transports={"inventory": inventory.transport})
     return create_app(settings, shared=shared)

@@ -23,7 +23,13 @@ from pacbot.common.db import Database
 from pacbot.common.events import POLICIES_TOPIC, Envelope, PoliciesChanged, utcnow
 from pacbot.common.migrations import upgrade
 from pacbot.common.runtime import SharedInfra
-from services.assessor.tests.registry_fixtures import FakeInventory, registry_app, write_policies
+from pacbot.common.testing import eventually
+from services.assessor.tests.registry_fixtures import (
+    VOLUME_POLICY,
+    FakeInventory,
+    registry_app,
+    write_policies,
+)
 
 GRANTS = "test-bucket-grants"
 VOLUME = "test-volume-encrypted"
@@ -404,3 +410,38 @@ async def test_removal_is_recorded_once_on_postgres(
         async with db.engine.begin() as conn:
             await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         await db.dispose()
+
+
+async def _startup_replays(kit: Any, packs: Path) -> list[list[str]]:
+    """Start the assessor on ``packs`` (a restart) and return the replays it asked inventory for."""
+    kit.restart_bus()
+    inventory = FakeInventory()
+    app = registry_app(kit, inventory, packs, replay_on_deploy=True)
+    async with kit.running(app):
+
+        async def replayed() -> bool:
+            return bool(app.state.startup_replay.done())
+
+        await eventually(replayed, timeout=10, what="the startup replay")
+    return inventory.replays()
+
+
+async def test_new_and_edited_policies_are_replayed_against_existing_assets(
+    kit: Any, tmp_path: Path
+) -> None:
+    packs = write_policies(tmp_path)
+    # First deployment: every policy is new; only enabled ones need their assets (volume is off).
+    assert await _startup_replays(kit, packs) == [["aws.s3.bucket"]]
+    assert await _startup_replays(kit, packs) == []  # same documents: nothing to re-assess
+
+    grants = packs / "grants.yaml"
+    grants.write_text(grants.read_text().replace("severity: low", "severity: medium"))
+    assert await _startup_replays(kit, packs) == [["aws.s3.bucket"]]  # edited in the pack
+    assert await _startup_replays(kit, packs) == []
+
+    (packs / "extra.yaml").write_text(
+        VOLUME_POLICY.replace("test-volume-encrypted", "test-volume-new").replace(
+            "enabled: false", "enabled: true"
+        )
+    )
+    assert await _startup_replays(kit, packs) == [["aws.ec2.volume"]]  # added to the pack

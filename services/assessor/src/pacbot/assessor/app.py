@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,6 +14,7 @@ from pacbot.assessor.evaluations.consumers import asset_batch_handler
 from pacbot.assessor.models import INBOX, OUTBOX
 from pacbot.assessor.policies.loader import load_policies
 from pacbot.assessor.policies.reconcile import reconcile_registry
+from pacbot.assessor.policies.registry import replay_until_accepted
 from pacbot.assessor.policies.repository import register_policies
 from pacbot.assessor.policies.router import router as policies_router
 from pacbot.assessor.policies.service import PolicyCatalog
@@ -42,9 +44,16 @@ def create_app(
         log.info("policies loaded", extra={"count": len(catalog.policies)})
         async with runtime.db.session() as session:
             await register_policies(session, catalog.policies, utcnow())
-            await reconcile_registry(session, catalog, runtime.outbox, utcnow())
+            reconciled = await reconcile_registry(session, catalog, runtime.outbox, utcnow())
         runtime.subscribe_batch([ASSETS_TOPIC], asset_batch_handler(catalog, runtime.outbox))
-        yield
+        # New or edited policies judge the assets inventory already has, once it accepts.
+        types = reconciled.replay_types if settings.replay_on_deploy else []
+        replay = asyncio.create_task(replay_until_accepted(runtime, types))
+        app.state.startup_replay = replay
+        try:
+            yield
+        finally:
+            replay.cancel()
 
     app = build_service_app(
         title="PacBot assessor", runtime=runtime, routers=[policies_router], setup=setup

@@ -31,6 +31,8 @@ class PolicyState(Base):
     param_overrides: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     revision: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    content_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    """sha256 of the policy document last deployed; a different one means the pack changed it."""
 
 
 class PolicyChange(Base):

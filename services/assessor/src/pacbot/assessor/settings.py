@@ -24,6 +24,11 @@ class AssessorSettings(ServiceSettings):
         default_factory=lambda: [str(SHIPPED_PACKS)],
         description="Directories (searched recursively) or files holding policy YAML",
     )
+    replay_on_deploy: bool = Field(
+        default=True,
+        description="At start, ask inventory to replay the assets of policies that are new or "
+        "edited in the packs (or back after removal), so they judge every existing asset",
+    )
     autofix_grace_override_seconds: float | None = Field(
         default=None,
         ge=0,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -21,6 +23,12 @@ class CompiledPolicy:
     document: PolicyDocument
     condition: Condition
     source: str
+
+    @cached_property
+    def content_hash(self) -> str:
+        """sha256 of the canonical document: any change to the policy as written changes it."""
+        canonical = json.dumps(self.document.model_dump(mode="json"), sort_keys=True)
+        return hashlib.sha256(canonical.encode()).hexdigest()
 
     @cached_property
     def defaults(self) -> dict[str, Any]:

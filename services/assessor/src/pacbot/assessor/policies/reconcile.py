@@ -6,6 +6,11 @@ outbox, so the violations service closes its violations as ``policy_removed``. T
 the memory: a restart finds the latest revision already says removed and emits nothing again.
 A removed id that is back in a pack gets a ``restored`` revision and a ``PoliciesChanged`` of
 its resource type, so a later removal is seen as a new one.
+
+A policy whose document differs from the one last deployed (new in the pack, or edited: the
+registry keeps a hash of each document) is *deployed*: its resource type goes on the list of
+types whose current assets inventory must replay, so the new or changed policy judges every
+existing asset without waiting for the next discovery of each.
 """
 
 from __future__ import annotations
@@ -52,6 +57,9 @@ class Reconciled:
 
     removed: list[str] = field(default_factory=list)
     restored: list[str] = field(default_factory=list)
+    deployed: list[str] = field(default_factory=list)
+    replay_types: list[str] = field(default_factory=list)
+    """Resource types of enabled policies deployed or restored now: their assets need a replay."""
 
 
 async def reconcile_registry(
@@ -68,10 +76,28 @@ async def reconcile_registry(
                 outcome.removed.append(policy_id)
         elif loaded is not None and removed_before and await _restore(session, outbox, loaded, now):
             outcome.restored.append(policy_id)
-    if outcome.removed or outcome.restored:
+    states = await policy_states(session)
+    for policy in catalog.policies:
+        row = states.get(policy.id)
+        if row is not None and row.content_hash != policy.content_hash:
+            row.content_hash = policy.content_hash
+            outcome.deployed.append(policy.id)
+    outcome.replay_types = sorted(
+        {
+            policy.document.resource
+            for policy in catalog.policies
+            if policy.id in {*outcome.deployed, *outcome.restored} and states[policy.id].enabled
+        }
+    )
+    if outcome.removed or outcome.restored or outcome.deployed:
         log.info(
             "policy registry reconciled with the packs",
-            extra={"removed": outcome.removed, "restored": outcome.restored},
+            extra={
+                "removed": outcome.removed,
+                "restored": outcome.restored,
+                "deployed": len(outcome.deployed),
+                "replay_types": outcome.replay_types,
+            },
         )
     return outcome
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -207,3 +208,17 @@ async def request_replay(runtime: Runtime, resource_types: list[str]) -> ReplayO
     except (ValueError, KeyError, TypeError):
         replayed = None
     return ReplayOutcome("requested", replayed=replayed)
+
+
+async def replay_until_accepted(
+    runtime: Runtime, resource_types: list[str], *, first_wait: float = 1.0, max_wait: float = 60.0
+) -> ReplayOutcome:
+    """``request_replay`` until inventory takes it (it may start after this service), backing
+    off from ``first_wait`` to ``max_wait`` seconds; runs until accepted or cancelled."""
+    wait = first_wait
+    while True:
+        outcome = await request_replay(runtime, resource_types)
+        if outcome.status != "failed":
+            return outcome
+        await asyncio.sleep(wait)
+        wait = min(wait * 2, max_wait)
