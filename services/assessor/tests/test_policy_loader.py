@@ -188,3 +188,17 @@ def test_a_condition_that_cannot_bind_makes_every_result_an_error() -> None:
     outcome = undeclared.evaluate({"Name": "b", "Tags": {}})
     assert outcome.status == "error"
     assert outcome.reason == "evaluation raised KeyError('owner_tag')"
+
+
+def test_the_policy_ref_carries_the_framework_mappings() -> None:
+    mapped = GOOD.replace(
+        "remediation:", 'frameworks:\n  cis-aws-3.0: ["2.1.4", "2.1.1"]\nremediation:'
+    )
+    loaded = load_text(mapped, "aws/demo.yaml")
+    assert isinstance(loaded, CompiledPolicy), loaded
+    ref = loaded.ref()
+    assert (ref.policy_id, ref.policy_version) == ("demo-policy", 2)
+    assert ref.frameworks == {"cis-aws-3.0": ["2.1.4", "2.1.1"]}
+    unmapped = load_text(GOOD, "aws/demo.yaml")
+    assert isinstance(unmapped, CompiledPolicy)
+    assert unmapped.ref().frameworks == {}

@@ -95,6 +95,10 @@ class PolicyRef(_Data):
     severity: Literal["critical", "high", "medium", "low"]
     category: Literal["security", "governance", "cost", "tagging", "operations"]
     autofix: AutofixSpec | None = None
+    frameworks: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Compliance frameworks the policy maps to, e.g. {'cis-aws-3.0': ['2.1.4']}",
+    )
 
 
 class PolicyResult(_Data):

@@ -97,6 +97,7 @@ class CompiledPolicy:
             severity=doc.severity,
             category=doc.category,
             autofix=autofix,
+            frameworks={name: list(controls) for name, controls in doc.frameworks.items()},
         )
 
     def result(
