@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
@@ -134,3 +135,39 @@ async def test_relay_keeps_every_row_when_the_batch_cannot_be_sent(database: Dat
     bus = MemoryBus()
     assert await OutboxRelay(database, outbox, bus).relay_once() == 2
     assert len(bus.messages("t.a")) == 2
+
+
+class SlowBus(MemoryBus):
+    """A bus whose broker has the records at once but acknowledges only when the gate opens."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sending = asyncio.Event()
+        self.gate = asyncio.Event()
+
+    async def publish_many(self, records: Sequence[Outgoing]) -> None:
+        await super().publish_many(records)
+        self.sending.set()
+        await self.gate.wait()
+
+
+async def test_stopping_the_relay_mid_send_sends_each_row_once(database: Database) -> None:
+    metadata, _, outbox, _, _ = _tables()
+    async with database.engine.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+    bus = SlowBus()
+    relay = OutboxRelay(database, outbox, bus, poll_seconds=0.05)
+    relay.start()
+    async with database.session() as session:
+        await outbox.add_many(session, "t.a", [("k", sample_event(version=v)) for v in (1, 2, 3)])
+    await asyncio.wait_for(bus.sending.wait(), 10)
+    stopping = asyncio.create_task(relay.stop())
+    await asyncio.sleep(0.1)  # the stop is waiting for the pass in flight, not cancelling it
+    bus.gate.set()
+    await stopping
+    versions = [
+        Envelope.decode(m.value).payload_as(AssetDeleted).version for m in bus.messages("t.a")
+    ]
+    assert versions == [1, 2, 3]
+    async with database.session() as session:
+        assert await session.scalar(select(func.count()).select_from(outbox.table)) == 0

@@ -139,6 +139,7 @@ class OutboxRelay:
         self.bus = bus
         self.poll_seconds = poll_seconds
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     async def relay_once(self, batch: int = 500) -> int:
         """Send up to ``batch`` pending events; returns how many left the outbox.
@@ -161,7 +162,7 @@ class OutboxRelay:
         return len(rows)
 
     async def run(self) -> None:
-        """Relay until cancelled, waking on new rows or every poll interval."""
+        """Relay until stopped, waking on new rows or every poll interval."""
         while True:
             try:
                 while await self.relay_once():
@@ -170,6 +171,8 @@ class OutboxRelay:
                 raise
             except Exception:
                 log.exception("outbox relay failed; will retry")
+            if self._stopping:
+                return
             self.outbox.wakeup.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.outbox.wakeup.wait(), self.poll_seconds)
@@ -179,14 +182,20 @@ class OutboxRelay:
 
     def start(self) -> None:
         """Run the relay in the background."""
+        self._stopping = False
         self._task = asyncio.create_task(self.run())
 
-    async def stop(self) -> None:
-        """Stop the relay, sending what is already pending first."""
+    async def stop(self, grace_seconds: float = 10.0) -> None:
+        """Stop the relay once it has sent what is pending.
+
+        The pass in flight finishes rather than being cancelled between the send and the delete
+        (which would send its rows again); only a relay stuck past ``grace_seconds`` is cancelled.
+        """
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            self._stopping = True
+            self.outbox.wakeup.set()
+            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(self._task, grace_seconds)
             self._task = None
         with contextlib.suppress(Exception):
             await self.relay_once()
