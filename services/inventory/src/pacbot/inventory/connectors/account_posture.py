@@ -135,7 +135,7 @@ class AccountPostureConnector(Connector):
         return [{"AccountId": scope.account_id}]
 
     def describe(self, scope: Scope, resource: dict[str, Any]) -> DiscoveredAsset | None:
-        """Reads every fact in the swept regions (else the enabled ones); AWS errors fail the sweep."""
+        """Reads every fact in the swept (else enabled) regions; AWS errors fail the sweep."""
         regions = sorted(scope.regions) or enabled_regions(scope)
         every_trail = trails.trails(scope, regions)
         active = trails.active_multi_region(every_trail)
