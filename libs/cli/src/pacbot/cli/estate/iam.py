@@ -158,6 +158,17 @@ def _users(account: Account, deploy_policy: str, found: list[Seeded]) -> None:
     )
     bob = user("bob", {"aws-iam-user-console-mfa"})
     iam.create_login_profile(UserName=bob, Password=SIMULATED_PASSWORD)
+    # A console user (with MFA) given an access key "just in case" at setup, never used.
+    carol = user("carol", {"aws-iam-user-no-initial-access-key"})
+    iam.create_login_profile(UserName=carol, Password=SIMULATED_PASSWORD)
+    mfa = iam.create_virtual_mfa_device(VirtualMFADeviceName=carol)["VirtualMFADevice"]
+    iam.enable_mfa_device(
+        UserName=carol,
+        SerialNumber=mfa["SerialNumber"],
+        AuthenticationCode1="123456",
+        AuthenticationCode2="654321",
+    )
+    iam.create_access_key(UserName=carol)
     ci = user(
         "ci-bot", {"aws-iam-user-single-active-access-key", "aws-iam-user-no-direct-policies"}
     )
