@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Column, MetaData, String, Table, func, insert, select
 
+from pacbot.cli.devstack import StackInfo
 from pacbot.common.bus import MemoryBus, Outgoing
 from pacbot.common.db import Database, new_metadata
 from pacbot.common.events import AssetDeleted, Envelope
@@ -171,3 +172,44 @@ async def test_stopping_the_relay_mid_send_sends_each_row_once(database: Databas
     assert versions == [1, 2, 3]
     async with database.session() as session:
         assert await session.scalar(select(func.count()).select_from(outbox.table)) == 0
+
+
+class LaggingBus(MemoryBus):
+    """A bus whose broker takes a while to acknowledge each batch."""
+
+    def __init__(self, delay: float) -> None:
+        super().__init__(partitions=1)
+        self.delay = delay
+
+    async def publish_many(self, records: Sequence[Outgoing]) -> None:
+        await asyncio.sleep(self.delay)
+        await super().publish_many(records)
+
+
+async def test_replicas_relay_one_at_a_time_so_each_key_stays_in_order(
+    stack: StackInfo, unique: str
+) -> None:
+    """Two replicas draining one PostgreSQL outbox never send neighbouring batches at once."""
+    database = Database(stack.postgres_url, schema=f"t_{unique}")
+    await database.create_schema()
+    try:
+        metadata, _, outbox, _, _ = _tables()
+        async with database.engine.begin() as conn:
+            await conn.run_sync(metadata.create_all)
+        async with database.session() as session:
+            await outbox.add_many(
+                session, "t.a", [("k", sample_event(version=v)) for v in range(1, 7)]
+            )
+        bus = LaggingBus(delay=0.5)
+        first, second = OutboxRelay(database, outbox, bus), OutboxRelay(database, outbox, bus)
+        sending = asyncio.create_task(first.relay_once(batch=3))
+        await asyncio.sleep(0.2)  # the first replica holds rows 1-3 and waits for the broker
+        assert await second.relay_once(batch=3) == 0  # it must not send rows 4-6 meanwhile
+        assert await sending == 3
+        assert await second.relay_once(batch=3) == 3
+        sent = [
+            Envelope.decode(m.value).payload_as(AssetDeleted).version for m in bus.messages("t.a")
+        ]
+        assert sent == [1, 2, 3, 4, 5, 6]
+    finally:
+        await database.dispose()

@@ -19,6 +19,7 @@ from sqlalchemy import (
     delete,
     insert,
     select,
+    text,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -129,7 +130,12 @@ class Inbox:
 
 
 class OutboxRelay:
-    """Drains the outbox in id order; replicas share it with SKIP LOCKED on PostgreSQL."""
+    """Drains the outbox in id order.
+
+    On PostgreSQL one replica relays at a time (a transaction-scoped advisory lock per outbox
+    source): two replicas sending neighbouring batches at once could put one key's events on
+    the topic out of order, and consumers rely on per-key order.
+    """
 
     def __init__(
         self, db: Database, outbox: Outbox, bus: EventBus, *, poll_seconds: float = 0.2
@@ -149,9 +155,12 @@ class OutboxRelay:
         """
         table = self.outbox.table
         async with self.db.session() as session:
+            if self.db.is_postgres and not await session.scalar(
+                text("SELECT pg_try_advisory_xact_lock(hashtext(:name))"),
+                {"name": f"pacbot-outbox:{self.outbox.source}"},
+            ):
+                return 0  # another replica is relaying this outbox right now
             query = select(table).order_by(table.c.id).limit(batch)
-            if self.db.is_postgres:
-                query = query.with_for_update(skip_locked=True)
             rows = (await session.execute(query)).all()
             if rows:
                 await self.bus.publish_many(
