@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from pacbot.common.bus import MemoryBus
 from pacbot.common.events import (
     ASSETS_TOPIC,
+    AUTOFIX_TOPIC,
     EVALUATIONS_TOPIC,
     EXCEPTIONS_TOPIC,
     POLICIES_TOPIC,
@@ -27,6 +28,7 @@ from pacbot.common.events import (
     Envelope,
     EventData,
     ExceptionChanged,
+    FixChanged,
     PoliciesChanged,
     PolicyRef,
     PolicyResult,
@@ -147,6 +149,8 @@ class ViolationsKit:
                 topic, key = EVALUATIONS_TOPIC, event.asset.asset_id
             elif isinstance(event, PoliciesChanged):
                 topic, key = POLICIES_TOPIC, event.policy_ids[0]
+            elif isinstance(event, FixChanged):
+                topic, key = AUTOFIX_TOPIC, event.plan_id
             else:
                 topic, key = ASSETS_TOPIC, event.asset.asset_id  # type: ignore[union-attr]
             await self.bus.publish(topic, Envelope.wrap(event, source="test", subject=key), key=key)

@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from sqlalchemy import select, text
 
 from pacbot.common.db import Database
-from pacbot.common.events import PoliciesChanged
+from pacbot.common.events import FixChanged, PoliciesChanged
 from pacbot.common.runtime import SharedInfra
 from pacbot.violations.app import create_app
 from pacbot.violations.lifecycle.transitions import TIMELINE_LIMIT, violation_id
@@ -385,3 +385,39 @@ async def test_a_late_disable_leaves_a_re_evaluated_violation_alone(kit: Any, cl
     await kit.publish(policies_changed(5, disabled_policy_ids=[kit.public]))  # before that eval
     assert (await violation(client, vid_of(kit)))["status"] == "open"
     assert [r.policy_id for r in await rows_of(kit, ResultRow)] == [kit.public]
+
+
+async def test_autofix_notices_appear_as_reminders_on_live_violations_only(
+    kit: Any, client: Any
+) -> None:
+    await kit.publish(kit.evaluated(1, 0, public="fail"))
+    vid = vid_of(kit)
+
+    def notice(event_type: str, minute: int) -> FixChanged:
+        return FixChanged.model_validate(
+            {
+                "event_type": event_type,
+                "plan_id": "plan-1",
+                "violation_id": vid,
+                "asset_id": kit.asset().asset_id,
+                "policy_id": "aws-s3-bucket-public-access",
+                "action": "s3-block-public-access",
+                "dry_run": False,
+                "detail": "fix due 2026-03-02T00:00:00Z",
+                "occurred_at": T0 + timedelta(minutes=minute),
+            }
+        )
+
+    await kit.publish(notice("pacbot.fix.planned", 1), notice("pacbot.fix.notified", 2))
+    reminded = await violation(client, vid)
+    assert [e["event"] for e in reminded["timeline"]] == ["opened", "reminded"]
+    assert reminded["timeline"][1]["detail"] == (
+        "owner notified by AutoFix (s3-block-public-access, will apply): "
+        "fix due 2026-03-02T00:00:00Z"
+    )
+    assert reminded["timeline"][1]["at"] == "2026-03-01T00:02:00Z"
+    assert len(kit.changes()) == 1  # a reminder is not a state change: no violation event
+
+    await kit.publish(kit.evaluated(2, 3, public="pass"), notice("pacbot.fix.notified", 4))
+    closed = await violation(client, vid)
+    assert [e["event"] for e in closed["timeline"]] == ["opened", "reminded", "closed"]

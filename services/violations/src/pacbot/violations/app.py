@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from pacbot.common.events import (
     ASSETS_TOPIC,
+    AUTOFIX_TOPIC,
     EVALUATIONS_TOPIC,
     EXCEPTIONS_TOPIC,
     POLICIES_TOPIC,
@@ -39,7 +40,7 @@ def create_app(
     @asynccontextmanager
     async def setup(app: FastAPI, runtime: Runtime) -> AsyncIterator[None]:
         runtime.subscribe(
-            [EVALUATIONS_TOPIC, ASSETS_TOPIC, EXCEPTIONS_TOPIC, POLICIES_TOPIC],
+            [EVALUATIONS_TOPIC, ASSETS_TOPIC, EXCEPTIONS_TOPIC, POLICIES_TOPIC, AUTOFIX_TOPIC],
             event_handler(runtime.outbox),
         )
         snapshots = None

@@ -15,6 +15,7 @@ from pacbot.common.events import (
     AssetEvaluated,
     Envelope,
     ExceptionChanged,
+    FixChanged,
     PoliciesChanged,
 )
 from pacbot.common.outbox import Outbox
@@ -22,6 +23,7 @@ from pacbot.violations.exemptions.service import apply_exception
 from pacbot.violations.lifecycle.service import (
     apply_deletion,
     apply_evaluation,
+    apply_fix_notice,
     apply_policies_changed,
 )
 from pacbot.violations.lifecycle.transitions import Transitions
@@ -30,7 +32,7 @@ Handler = Callable[[AsyncSession, Envelope], Awaitable[None]]
 
 
 def event_handler(outbox: Outbox) -> Handler:
-    """One handler for the four topics; upserts need nothing here (evaluations follow)."""
+    """One handler for the five topics; upserts need nothing here (evaluations follow)."""
     transitions = Transitions(outbox)
 
     async def handle_event(session: AsyncSession, envelope: Envelope) -> None:
@@ -43,5 +45,7 @@ def event_handler(outbox: Outbox) -> Handler:
             await apply_exception(session, transitions, event)
         elif isinstance(event, PoliciesChanged):
             await apply_policies_changed(session, transitions, event)
+        elif isinstance(event, FixChanged):
+            await apply_fix_notice(session, transitions, event)
 
     return handle_event

@@ -17,6 +17,7 @@ from pacbot.common.events import (
     AssetDeleted,
     AssetEvaluated,
     AssetSummary,
+    FixChanged,
     PoliciesChanged,
     PolicyResult,
 )
@@ -194,3 +195,20 @@ async def _retire(
         if (row.asset_id, row.policy_id) not in newer:  # else re-enabled and re-evaluated since
             await transitions.close(session, row, at, reason)
     await retire_policies(session, policy_ids, reason, at)
+
+
+async def apply_fix_notice(
+    session: AsyncSession, transitions: Transitions, changed: FixChanged
+) -> None:
+    """AutoFix told the owner about a live violation: the timeline says so (``reminded``)."""
+    if changed.event_type != "pacbot.fix.notified":
+        return
+    row = await session.get(ViolationRow, changed.violation_id, with_for_update=True)
+    if row is None or row.status not in LIVE:
+        return
+    mode = "dry run" if changed.dry_run else "will apply"
+    transitions.remind(
+        row,
+        changed.occurred_at,
+        f"owner notified by AutoFix ({changed.action}, {mode}): {changed.detail}",
+    )

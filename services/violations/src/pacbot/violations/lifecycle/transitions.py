@@ -147,6 +147,10 @@ class Transitions:
             session, row, at, "pacbot.violation.closed", f"{text}: {detail}" if detail else text
         )
 
+    def remind(self, row: ViolationRow, at: datetime, detail: str) -> None:
+        """Note that the owner was told about the violation (no state change, no event)."""
+        self._note(row, at, "reminded", detail)
+
     def unexempt(self, row: ViolationRow, at: datetime, why: str) -> None:
         """Note on the timeline that the exemption ended (``open``/``exempt``/``close`` follows)."""
         self._note(row, at, "unexempted", f"exception {row.exception_id} {why}")
