@@ -75,6 +75,7 @@ def test_the_aws_pack_is_complete_and_every_policy_is_self_tested() -> None:
         "1.4",
         "1.5",
         "1.6",
+        "1.7",
         "1.8",
         "1.9",
         "1.10",

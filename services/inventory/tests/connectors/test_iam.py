@@ -9,7 +9,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from pacbot.inventory.connectors.iam_account import root_mfa
+from pacbot.inventory.connectors.iam_account import root_last_used, root_mfa
 
 ACCOUNT = "123456789012"
 ADMIN = {
@@ -190,6 +190,39 @@ def test_account_summary_without_root_mfa(aws: Any, discover: Any) -> None:
     assert config["RootAccessKeysPresent"] is False
     assert config["SummaryMap"]["Users"] == 1
     assert config["SummaryMap"]["AccountMFAEnabled"] == 0
+    # moto's credential report lists IAM users only, never the <root_account> row
+    assert config["RootLastUsed"] is None
+
+
+REPORT_HEADER = (
+    "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,"
+    "password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,"
+    "access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,"
+    "access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,"
+    "access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,"
+    "cert_1_last_rotated,cert_2_active,cert_2_last_rotated\n"
+)
+
+
+def test_root_last_used_comes_from_the_root_row_of_the_credential_report() -> None:
+    root = (
+        f"<root_account>,arn:aws:iam::{ACCOUNT}:root,2019-01-01T00:00:00+00:00,not_supported,"
+        "2026-11-20T09:15:00+00:00,not_supported,not_supported,true,true,2020-02-02T00:00:00+00:00,"
+        "2026-10-01T08:00:00+00:00,us-east-1,s3,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n"
+    )
+    user = (
+        f"bob,arn:aws:iam::{ACCOUNT}:user/bob,2020-01-01T00:00:00+00:00,true,"
+        "2026-11-27T00:00:00+00:00,N/A,N/A,false,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,"
+        "false,N/A,false,N/A\n"
+    )
+    assert root_last_used(REPORT_HEADER + user + root) == {
+        "Password": "2026-11-20",
+        "AccessKey1": "2026-10-01",
+        "AccessKey2": None,
+    }
+    never = root.replace("2026-11-20T09:15:00+00:00", "no_information")
+    assert root_last_used(REPORT_HEADER + never)["Password"] is None  # type: ignore[index]
+    assert root_last_used(REPORT_HEADER + user) is None
 
 
 def test_root_mfa_is_virtual_or_hardware() -> None:

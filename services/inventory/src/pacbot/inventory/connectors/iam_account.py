@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import time
 from typing import Any
 
 from pacbot.inventory.connectors._aws import flatten_tags, optional, paginate, plain
@@ -54,16 +57,54 @@ def root_mfa(account_id: str, mfa_enabled: bool, devices: list[dict[str, Any]]) 
     }
 
 
+ROOT_ROW = "<root_account>"
+_NO_DATE = ("", "N/A", "no_information", "not_supported")
+_REPORT_WAITS = 10  # GenerateCredentialReport usually completes in a second or two
+
+
+def root_last_used(report_csv: str) -> dict[str, str | None] | None:
+    """The days the root user's password and access keys were last used, from the credential
+    report (None when the report has no root row)."""
+    for row in csv.DictReader(io.StringIO(report_csv)):
+        if row.get("user") == ROOT_ROW:
+            fields = {
+                "Password": "password_last_used",
+                "AccessKey1": "access_key_1_last_used_date",
+                "AccessKey2": "access_key_2_last_used_date",
+            }
+            return {
+                name: None if row.get(column, "") in _NO_DATE else row[column][:10]
+                for name, column in fields.items()
+            }
+    return None
+
+
+def credential_report(iam: Any) -> str:
+    """The account's credential report (generated when missing or older than four hours)."""
+    for _ in range(_REPORT_WAITS):
+        if iam.generate_credential_report().get("State") == "COMPLETE":
+            break
+        time.sleep(1)
+    content = iam.get_credential_report()["Content"]
+    return content.decode() if isinstance(content, bytes) else str(content)
+
+
 @connector(
     "aws.iam.account_summary",
     service="iam",
     scope="global",
-    permissions=("iam:GetAccountSummary", "iam:ListVirtualMFADevices"),
+    permissions=(
+        "iam:GetAccountSummary",
+        "iam:ListVirtualMFADevices",
+        "iam:GenerateCredentialReport",
+        "iam:GetCredentialReport",
+    ),
     id_field="Arn",
     name_field="AccountId",
 )
 class IamAccountSummaryConnector(Connector):
-    """The account's IAM summary: root MFA (virtual or hardware), root access keys, counts."""
+    """The account's IAM summary: root MFA (virtual or hardware), root access keys and when the
+    root user was last used (credential report), counts."""
 
     def list_resources(self, scope: Scope) -> list[dict[str, Any]]:
         """The account itself."""
@@ -80,6 +121,7 @@ class IamAccountSummaryConnector(Connector):
         config = {
             **mfa,
             "RootAccessKeysPresent": summary.get("AccountAccessKeysPresent") == 1,
+            "RootLastUsed": root_last_used(credential_report(iam)),
             "SummaryMap": dict(sorted(summary.items())),
         }
         arn = f"arn:aws:iam::{scope.account_id}:account-summary"
