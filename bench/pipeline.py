@@ -126,6 +126,7 @@ async def run(count: int) -> None:
         kafka_bootstrap_servers=stack.kafka_bootstrap,
         log_json=False,
         log_level="WARNING",
+        replay_on_deploy=False,  # no inventory here: the bench publishes the asset events itself
     )
     settings = settings.model_copy(update={"service_name": f"assessor_bench_{run_id}"})
     bootstrap = stack.kafka_bootstrap
