@@ -12,7 +12,8 @@ from typing import Any
 
 import jsonschema
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from fastapi import FastAPI
 from sqlalchemy import text
 
@@ -20,7 +21,11 @@ from pacbot.cli.devstack import StackInfo
 from pacbot.common.bus import KafkaBus
 from pacbot.common.db import Database
 from pacbot.common.events import (
+    ASSETS_TOPIC,
+    AUTOFIX_TOPIC,
     EVALUATIONS_TOPIC,
+    EXCEPTIONS_TOPIC,
+    POLICIES_TOPIC,
     VIOLATIONS_TOPIC,
     AssetSummary,
     Envelope,
@@ -44,6 +49,34 @@ def _validator(name: str) -> Any:
     return cls(schema)
 
 
+CONSUMED = [EVALUATIONS_TOPIC, ASSETS_TOPIC, EXCEPTIONS_TOPIC, POLICIES_TOPIC, AUTOFIX_TOPIC]
+
+
+async def _caught_up(bootstrap: str, group: str, topics: list[str]) -> None:
+    """Commit ``group``'s offsets at the end of ``topics``: a service that has read everything
+    other tests left on the shared broker, so it handles only this test's events."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        described = await admin.describe_topics(topics)
+    finally:
+        await admin.close()
+    partitions = [
+        TopicPartition(d["topic"], p["partition"]) for d in described for p in d["partitions"]
+    ]
+    assert {tp.topic for tp in partitions} == set(topics)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False
+    )
+    await consumer.start()
+    try:
+        consumer.assign(partitions)
+        await consumer.seek_to_end(*partitions)
+        await consumer.commit({tp: await consumer.position(tp) for tp in partitions})
+    finally:
+        await consumer.stop()
+
+
 @pytest.fixture
 async def violations_on_kafka(stack: StackInfo, unique: str) -> AsyncIterator[FastAPI]:
     """The violations app on Kafka and PostgreSQL, in a schema and consumer group of its own."""
@@ -57,8 +90,9 @@ async def violations_on_kafka(stack: StackInfo, unique: str) -> AsyncIterator[Fa
         log_level="WARNING",
     )
     await KafkaBus(stack.kafka_bootstrap, client_id=name).ensure_topics(
-        [EVALUATIONS_TOPIC, VIOLATIONS_TOPIC]
+        [*CONSUMED, VIOLATIONS_TOPIC]
     )
+    await _caught_up(stack.kafka_bootstrap, name, CONSUMED)
     app = create_app(settings)
     try:
         async with app.router.lifespan_context(app):
