@@ -37,6 +37,7 @@ from pacbot.common.events import (
     Envelope,
     utcnow,
 )
+from pacbot.common.testing import start_group_at_end
 
 
 def _bucket(run: str, i: int) -> dict[str, Any]:
@@ -82,20 +83,6 @@ async def _partitions(producer: AIOKafkaProducer, topic: str) -> list[TopicParti
     return [TopicPartition(topic, p) for p in sorted(await producer.partitions_for(topic))]
 
 
-async def _start_group_at_end(parts: list[TopicPartition], bootstrap: str, group: str) -> None:
-    """Commit ``group``'s offsets at the end of ``parts``, so it skips earlier runs' events."""
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False
-    )
-    await consumer.start()
-    try:
-        consumer.assign(parts)
-        await consumer.seek_to_end(*parts)
-        await consumer.commit({tp: await consumer.position(tp) for tp in parts})
-    finally:
-        await consumer.stop()
-
-
 async def _reader_at_end(parts: list[TopicPartition], bootstrap: str) -> AIOKafkaConsumer:
     """A consumer of ``parts`` positioned after everything already in them."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
@@ -134,8 +121,8 @@ async def run(count: int) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=5)
     await producer.start()
     try:
-        await _start_group_at_end(
-            await _partitions(producer, ASSETS_TOPIC), bootstrap, settings.service_name
+        await start_group_at_end(
+            bootstrap, settings.service_name, await _partitions(producer, ASSETS_TOPIC)
         )
         evaluations = await _partitions(producer, EVALUATIONS_TOPIC)
         await _measure(settings, producer, evaluations, run_id, count)

@@ -6,13 +6,10 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from pacbot.assessor.app import MIGRATIONS, create_app
-from pacbot.assessor.models import Base
+from pacbot.assessor.app import create_app
 from pacbot.assessor.policies import repository
 from pacbot.assessor.policies.loader import load_policies
 from pacbot.assessor.policies.reconcile import Reconciled, reconcile_registry
@@ -21,7 +18,6 @@ from pacbot.assessor.settings import AssessorSettings
 from pacbot.cli.devstack import StackInfo
 from pacbot.common.db import Database
 from pacbot.common.events import POLICIES_TOPIC, Envelope, PoliciesChanged, utcnow
-from pacbot.common.migrations import upgrade
 from pacbot.common.runtime import SharedInfra
 from pacbot.common.testing import eventually
 from services.assessor.tests.registry_fixtures import (
@@ -222,19 +218,6 @@ async def test_evaluation_uses_enabled_state_and_overridden_params(
     assert [(r.policy.policy_id, r.status) for r in second[-1].results] == [(GRANTS, "pass")]
     assert len(third) == 3
     assert third[-1].results == []  # disabled: not evaluated at all
-
-
-async def test_migrations_match_the_models(tmp_path: Path) -> None:
-    db = Database(f"sqlite+aiosqlite:///{tmp_path}/schema.db")
-    try:
-        await upgrade(db, MIGRATIONS)
-        async with db.engine.connect() as conn:
-            diff = await conn.run_sync(
-                lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata)
-            )
-    finally:
-        await db.dispose()
-    assert diff == []
 
 
 def _policy_events(kit: Any) -> list[PoliciesChanged]:

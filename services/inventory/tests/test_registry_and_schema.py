@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 
-from pacbot.common.db import Database
-from pacbot.common.migrations import upgrade
-from pacbot.inventory.app import MIGRATIONS
 from pacbot.inventory.connectors import CONNECTORS, Connector, ConnectorRegistry
 from pacbot.inventory.connectors.s3 import bucket_region, public_acl_grants
 from pacbot.inventory.discovery.events import config_hash
-from pacbot.inventory.models import Base
 
 
 @pytest.mark.parametrize("connector_cls", list(CONNECTORS), ids=CONNECTORS.types())
@@ -81,16 +74,3 @@ def test_bucket_location_and_public_grants() -> None:
         ]
     }
     assert public_acl_grants(acl) == ["READ", "WRITE"]
-
-
-async def test_migration_matches_the_models(tmp_path: Path) -> None:
-    db = Database(f"sqlite+aiosqlite:///{tmp_path}/schema.db")
-    try:
-        await upgrade(db, MIGRATIONS)
-        async with db.engine.connect() as conn:
-            diff = await conn.run_sync(
-                lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata)
-            )
-    finally:
-        await db.dispose()
-    assert diff == []

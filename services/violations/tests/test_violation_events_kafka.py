@@ -31,6 +31,7 @@ from pacbot.common.events import (
     Envelope,
     ViolationChanged,
 )
+from pacbot.common.testing import start_group_at_end
 from pacbot.violations.app import create_app
 from pacbot.violations.lifecycle.transitions import violation_id
 from pacbot.violations.settings import ViolationsSettings
@@ -65,16 +66,7 @@ async def _caught_up(bootstrap: str, group: str, topics: list[str]) -> None:
         TopicPartition(d["topic"], p["partition"]) for d in described for p in d["partitions"]
     ]
     assert {tp.topic for tp in partitions} == set(topics)
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False
-    )
-    await consumer.start()
-    try:
-        consumer.assign(partitions)
-        await consumer.seek_to_end(*partitions)
-        await consumer.commit({tp: await consumer.position(tp) for tp in partitions})
-    finally:
-        await consumer.stop()
+    await start_group_at_end(bootstrap, group, partitions)
 
 
 @pytest.fixture

@@ -207,8 +207,9 @@ def _slug(name: str) -> str:
 def _document(
     raw: Mapping[str, Any], name: str, resource: str, condition: dict[str, Any]
 ) -> dict[str, Any]:
-    metadata = raw.get("metadata") if isinstance(raw.get("metadata"), dict) else {}
-    assert isinstance(metadata, dict)
+    metadata = raw.get("metadata")
+    if not isinstance(metadata, dict):
+        metadata = {}
     severity = str(metadata.get("severity", "medium")).lower()
     category = str(metadata.get("category", "security")).lower()
     text = raw.get("description") or raw.get("comment") or raw.get("comments")

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from alembic import command, context
+from alembic.autogenerate import compare_metadata
 from alembic.config import Config
+from alembic.migration import MigrationContext
 from sqlalchemy import MetaData, text
 from sqlalchemy.engine import Connection
 
@@ -54,3 +57,13 @@ async def autogenerate(db: Database, script_location: Path, message: str) -> Non
                 _config(script_location, sync), message=message, autogenerate=True
             )
         )
+
+
+async def drift(db: Database, script_location: Path, metadata: MetaData) -> list[Any]:
+    """What the models declare that the migrations do not build (empty when they agree)."""
+    await upgrade(db, script_location)
+    async with db.engine.connect() as conn:
+        diff: list[Any] = await conn.run_sync(
+            lambda sync: compare_metadata(MigrationContext.configure(sync), metadata)
+        )
+    return diff

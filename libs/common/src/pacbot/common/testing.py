@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from pacbot.common.events import AssetDeleted, AssetSummary, Envelope, utcnow
 
@@ -28,6 +30,23 @@ async def eventually(
             return last
         await asyncio.sleep(interval)
     raise AssertionError(f"timed out after {timeout}s waiting for {what or probe}; last={last!r}")
+
+
+async def start_group_at_end(
+    bootstrap: str, group: str, partitions: Sequence[TopicPartition]
+) -> None:
+    """Commit ``group``'s offsets at the end of ``partitions``: a consumer group that starts
+    caught up, skipping what other runs and tests left on a shared broker."""
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False
+    )
+    await consumer.start()
+    try:
+        consumer.assign(list(partitions))
+        await consumer.seek_to_end(*partitions)
+        await consumer.commit({tp: await consumer.position(tp) for tp in partitions})
+    finally:
+        await consumer.stop()
 
 
 def sample_event(asset_id: str = "arn:aws:s3:::sample", version: int = 1) -> Envelope:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import zlib
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -110,13 +111,14 @@ class EventBus(Protocol):
     async def ping(self) -> bool: ...
 
 
-class Subscribing:
+class Subscribing(ABC):
     """The two ways to subscribe, shared by the adapters; each one adds a ``Subscription``."""
 
     retry_backoff = 0.2
 
+    @abstractmethod
     def _add(self, sub: Subscription) -> None:
-        raise NotImplementedError
+        """Register ``sub`` with the adapter (consumers start with the bus)."""
 
     def subscribe(
         self, topics: Sequence[str], group: str, handler: Handler, *, max_attempts: int = 3

@@ -9,6 +9,7 @@ facts and formatted only when read (``Deferred``).
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -39,11 +40,12 @@ class Condition(Protocol):
         ...
 
 
-class _Node:
+class _Node(ABC):
     """``evaluate`` for one-off callers; evaluating many configs should ``bind`` once."""
 
+    @abstractmethod
     def bind(self, params: Params) -> Evaluator:
-        raise NotImplementedError
+        """The node with ``params`` resolved: a function of the config alone."""
 
     def evaluate(self, config: Mapping[str, Any], params: Params) -> Outcome:
         """Bind to ``params`` and judge ``config``."""
