@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+import secrets
 import uuid
 
 import pytest
 
 from pacbot.cli.devstack import DevStack, StackInfo
+
+# Every service needs the internal token secret; one per test run, seen by every app and process.
+os.environ.setdefault("PACBOT_INTERNAL_SECRET", secrets.token_urlsafe(48))
 
 
 @pytest.fixture(scope="session")

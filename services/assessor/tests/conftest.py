@@ -27,6 +27,7 @@ from pacbot.common.events import (
     Envelope,
 )
 from pacbot.common.runtime import SharedInfra
+from pacbot.common.testing import SignedAs
 
 BUCKET = "arn:aws:s3:::public-bucket"
 # The two skeleton policies, frozen here so service tests do not move as the shipped pack grows.
@@ -64,7 +65,9 @@ class AssessorKit:
             await self.bus.start()  # a shared bus is started by its owner, here the test
             try:
                 transport = httpx.ASGITransport(app=app)
-                async with httpx.AsyncClient(transport=transport, base_url="http://assessor") as c:
+                async with httpx.AsyncClient(
+                    transport=transport, base_url="http://assessor", auth=SignedAs(app)
+                ) as c:
                     yield c
             finally:
                 await self.bus.stop()

@@ -6,7 +6,6 @@ import asyncio
 import uuid
 from typing import Any
 
-import httpx
 import pytest
 from botocore.exceptions import ClientError
 from fastapi import FastAPI
@@ -23,7 +22,7 @@ from pacbot.common.events import (
     ViolationChanged,
     utcnow,
 )
-from pacbot.common.testing import eventually
+from pacbot.common.testing import eventually, signed_client
 
 from .conftest import ACCOUNT, FakePeers
 
@@ -87,7 +86,7 @@ async def publish(bus: MemoryBus, event: ViolationChanged) -> None:
 
 
 async def plans(app: FastAPI, **params: str) -> list[dict[str, Any]]:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://a") as http:
+    async with signed_client(app, "http://a") as http:
         response = await http.get("/plans", params=params)
     assert response.status_code == 200
     items: list[dict[str, Any]] = response.json()["items"]
@@ -241,7 +240,7 @@ async def test_waiting_plans_survive_a_restart(make_app: Any, s3: Any, peers: Fa
 
 async def test_unknown_plan_is_404(make_app: Any) -> None:
     app, _ = await make_app()
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://a") as http:
+    async with signed_client(app, "http://a") as http:
         response = await http.get("/plans/fp-missing")
         bad_filter = await http.get("/plans", params={"status": "bogus"})
     assert response.status_code == 404

@@ -17,6 +17,7 @@ from pacbot.assessor.app import create_app as assessor_app
 from pacbot.assessor.settings import AssessorSettings
 from pacbot.common.bus import MemoryBus
 from pacbot.common.runtime import SharedInfra
+from pacbot.common.testing import SignedAs
 from pacbot.exceptions.app import create_app
 from pacbot.exceptions.settings import ExceptionsSettings
 from pacbot.inventory.app import create_app as inventory_app
@@ -78,7 +79,9 @@ async def running(
         await bus.start()
         try:
             transport = httpx.ASGITransport(app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://exceptions") as c:
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://exceptions", auth=SignedAs(app)
+            ) as c:
                 yield app, c
         finally:
             await bus.stop()

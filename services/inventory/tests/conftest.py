@@ -18,7 +18,7 @@ from pacbot.common.aws import AccountAccess, AwsSessionFactory
 from pacbot.common.bus import MemoryBus
 from pacbot.common.events import ASSETS_TOPIC, Envelope
 from pacbot.common.runtime import Runtime, SharedInfra
-from pacbot.common.testing import eventually
+from pacbot.common.testing import SignedAs, eventually
 from pacbot.inventory.app import create_app
 from pacbot.inventory.connectors import CONNECTORS, ConnectorRegistry, DiscoveredAsset, Scope
 from pacbot.inventory.models import OUTBOX
@@ -136,7 +136,9 @@ def start_inventory(moto_url: str, tmp_path: Path) -> StartInventory:
         transport = httpx.ASGITransport(app)
         async with (
             app.router.lifespan_context(app),
-            httpx.AsyncClient(transport=transport, base_url="http://inventory") as client,
+            httpx.AsyncClient(
+                transport=transport, base_url="http://inventory", auth=SignedAs(app)
+            ) as client,
         ):
             yield Inventory(app, client, bus)
 

@@ -35,6 +35,7 @@ from pacbot.common.events import (
     ViolationChanged,
 )
 from pacbot.common.runtime import SharedInfra
+from pacbot.common.testing import SignedAs
 from pacbot.violations.app import create_app
 from pacbot.violations.settings import ViolationsSettings
 
@@ -84,7 +85,9 @@ class ViolationsKit:
             await self.bus.start()
             try:
                 transport = httpx.ASGITransport(app=app)
-                async with httpx.AsyncClient(transport=transport, base_url="http://v") as c:
+                async with httpx.AsyncClient(
+                    transport=transport, base_url="http://v", auth=SignedAs(app)
+                ) as c:
                     self._app = app
                     yield c
             finally:

@@ -17,6 +17,7 @@ from sqlalchemy import text
 
 from pacbot.common.bus import MemoryBus
 from pacbot.common.runtime import SharedInfra
+from pacbot.common.testing import SignedAs
 from pacbot.violations.app import create_app
 from pacbot.violations.models import Base, ResultRow, ViolationEpisode, ViolationRow
 from pacbot.violations.settings import ViolationsSettings
@@ -158,7 +159,9 @@ async def serving(
     app = create_app(settings, shared=shared)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://v") as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://v", auth=SignedAs(app)
+        ) as client:
             yield app, client
 
 

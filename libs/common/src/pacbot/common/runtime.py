@@ -10,6 +10,7 @@ import httpx
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pacbot.common.auth import InternalAuth, InternalTokens
 from pacbot.common.aws import AwsSessionFactory
 from pacbot.common.bus import DEFAULT_MAX_BATCH, EventBus, KafkaBus, MemoryBus
 from pacbot.common.db import Database
@@ -68,6 +69,9 @@ class Runtime:
         )
         self.aws = shared.aws or AwsSessionFactory(
             endpoint_url=settings.aws_endpoint_url, region=settings.aws_region
+        )
+        self.tokens = InternalTokens(
+            settings.resolved_internal_secret(), ttl_seconds=settings.internal_token_ttl_seconds
         )
         self._transports = shared.transports
         self._clients: dict[str, httpx.AsyncClient] = {}
@@ -153,6 +157,7 @@ class Runtime:
                 base_url=f"http://{name}" if transport else base,
                 transport=transport,
                 timeout=self.settings.peer_timeout_seconds,
+                auth=InternalAuth(self.tokens, caller=self.name, audience=name),
             )
         return self._clients[name]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -18,6 +18,10 @@ class InfraSettings(BaseSettings):
     opensearch_url: str | None = None
     data_dir: str = ".pacbot/data"
     service_urls: dict[str, str] = {}
+    internal_secret: SecretStr | None = Field(
+        default=None,
+        description="The secret that signs internal tokens (PACBOT_INTERNAL_SECRET, 32+ bytes)",
+    )
 
 
 class ServiceSettings(BaseSettings):
@@ -52,7 +56,25 @@ class ServiceSettings(BaseSettings):
     service_urls: dict[str, str] = Field(
         default_factory=dict, description='Base URL per peer service, e.g. {"violations": ...}'
     )
+    internal_secret: SecretStr | None = Field(
+        default=None, description="Overrides PACBOT_INTERNAL_SECRET for this service"
+    )
+    internal_token_ttl_seconds: float = Field(default=60, gt=0, le=900)
+    max_body_bytes: int = Field(
+        default=1_048_576, ge=1024, description="Larger request bodies are refused with 413"
+    )
     infra: InfraSettings = Field(default_factory=InfraSettings)
+
+    def resolved_internal_secret(self) -> str:
+        """The internal token secret; a service without one refuses to start, saying why."""
+        secret = self.internal_secret or self.infra.internal_secret
+        if secret is None:
+            raise ValueError(
+                f"{self.service_name}: PACBOT_INTERNAL_SECRET is not set; every service needs the "
+                "same secret (32+ bytes) to sign and verify internal calls. Generate one with "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+            )
+        return secret.get_secret_value()
 
     def resolved_database_url(self) -> str:
         """The explicit URL, else the shared PostgreSQL, else a SQLite file per service."""

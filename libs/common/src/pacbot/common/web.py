@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -11,10 +12,17 @@ from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from pacbot.common.auth import install_service_auth
+from pacbot.common.auth._verify import Forbidden, Unauthorized
 from pacbot.common.logging import configure_logging
 from pacbot.common.metrics import HTTP_REQUESTS, render
+from pacbot.common.problems import problem
 from pacbot.common.runtime import Runtime
+from pacbot.common.webguards import RequestGuards, document_problems, request_id_of
+
+log = logging.getLogger("pacbot.web")
 
 Setup = Callable[[FastAPI, Runtime], AbstractAsyncContextManager[None]]
 
@@ -51,8 +59,13 @@ def build_service_app(
     routers: Sequence[APIRouter],
     setup: Setup | None = None,
     configure_logs: bool = True,
+    internal: bool = True,
 ) -> FastAPI:
-    """A service app whose lifespan opens the runtime, runs ``setup``, then starts messaging."""
+    """A service app whose lifespan opens the runtime, runs ``setup``, then starts messaging.
+
+    ``internal`` services answer only calls carrying an internal token (the gateway's or a
+    peer's); the gateway passes ``internal=False`` and authenticates callers itself.
+    """
     settings = runtime.settings
 
     @asynccontextmanager
@@ -80,6 +93,10 @@ def build_service_app(
         app.include_router(router)
     _install_error_handlers(app)
     _install_metrics_middleware(app, settings.service_name)
+    if internal:
+        install_service_auth(app, runtime.tokens, settings.service_name)
+    app.add_middleware(RequestGuards, max_body_bytes=settings.max_body_bytes)
+    document_problems(app)
     return app
 
 
@@ -106,28 +123,56 @@ def _ops_router(runtime: Runtime) -> APIRouter:
 
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
-    async def domain_error(_request: Request, exc: DomainError) -> JSONResponse:
-        body: dict[str, Any] = {"error": type(exc).__name__, "detail": exc.message}
-        if exc.field:
-            body["field"] = exc.field
-        return JSONResponse(body, status_code=exc.status_code)
+    async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
+        return problem(
+            exc.status_code,
+            type(exc).__name__,
+            exc.message,
+            field=exc.field,
+            instance=request.url.path,
+            request_id=request_id_of(request),
+        )
+
+    @app.exception_handler(Unauthorized)
+    async def unauthorized(request: Request, exc: Unauthorized) -> JSONResponse:
+        return problem(
+            401,
+            "Unauthenticated",
+            str(exc),
+            headers={"WWW-Authenticate": "Bearer"},
+            request_id=request_id_of(request),
+        )
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(request: Request, exc: Forbidden) -> JSONResponse:
+        return problem(403, "Forbidden", str(exc), request_id=request_id_of(request))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        names = {404: "NotFound", 405: "MethodNotAllowed", 413: "PayloadTooLarge"}
+        return problem(
+            exc.status_code,
+            names.get(exc.status_code, "HttpError"),
+            str(exc.detail),
+            headers=getattr(exc, "headers", None),
+            request_id=request_id_of(request),
+        )
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = exc.errors()
         first = errors[0] if errors else {"loc": (), "msg": "invalid request"}
         field = ".".join(str(p) for p in first["loc"] if p not in ("body", "query", "path"))
-        return JSONResponse(
-            {
-                "error": "ValidationError",
-                "detail": f"{field or 'request'}: {first['msg']}",
-                "field": field or None,
-                "errors": [
-                    {"loc": [str(p) for p in e["loc"]], "msg": e["msg"], "type": e["type"]}
-                    for e in errors
-                ],
-            },
-            status_code=422,
+        return problem(
+            422,
+            "ValidationError",
+            f"{field or 'request'}: {first['msg']}",
+            field=field or None,
+            errors=[
+                {"loc": [str(p) for p in e["loc"]], "msg": e["msg"], "type": e["type"]}
+                for e in errors
+            ],
+            request_id=request_id_of(request),
         )
 
 
