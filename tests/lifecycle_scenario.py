@@ -131,7 +131,8 @@ async def run_lifecycle_scenario(
     for enabled in (False, True):
         patched = await api.patch(
             f"/api/v1/policies/{ENCRYPTION}",
-            json={"enabled": enabled, "changed_by": "carol@x.example", "reason": "e2e"},
+            json={"enabled": enabled, "reason": "e2e"},
+            headers=as_user("carol@x.example", "admin"),
         )
         assert patched.status_code == 200, patched.text
         if not enabled:

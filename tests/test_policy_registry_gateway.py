@@ -45,10 +45,14 @@ async def test_gateway_forwards_the_registry_and_whatif(kit: Any, tmp_path: Path
             async with httpx.AsyncClient(transport=transport, base_url="http://gw") as gw:
                 listed = await gw.get("/api/v1/policies", params={"severity": "low"})
                 patched = await gw.patch(
-                    f"/api/v1/policies/{GRANTS}", json={"enabled": False, "changed_by": "gw"}
+                    f"/api/v1/policies/{GRANTS}",
+                    json={"enabled": False},
+                    headers=as_user("gw", "admin"),
                 )
                 bad = await gw.patch(
-                    f"/api/v1/policies/{GRANTS}", json={"params": {"x": 1}, "changed_by": "gw"}
+                    f"/api/v1/policies/{GRANTS}",
+                    json={"params": {"x": 1}},
+                    headers=as_user("gw", "admin"),
                 )
                 history = await gw.get(f"/api/v1/policies/{GRANTS}/history", params={"limit": 1})
                 whatif = await gw.post(

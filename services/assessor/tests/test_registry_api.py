@@ -19,7 +19,7 @@ from pacbot.cli.devstack import StackInfo
 from pacbot.common.db import Database
 from pacbot.common.events import POLICIES_TOPIC, Envelope, PoliciesChanged, utcnow
 from pacbot.common.runtime import SharedInfra
-from pacbot.common.testing import eventually
+from pacbot.common.testing import as_user, eventually
 from services.assessor.tests.registry_fixtures import (
     VOLUME_POLICY,
     FakeInventory,
@@ -70,14 +70,18 @@ async def test_patch_is_audited_announced_and_replayed(kit: Any, tmp_path: Path)
     async with kit.running(app) as client:
         disabled = await client.patch(
             f"/policies/{GRANTS}",
-            json={"enabled": False, "changed_by": "alice", "reason": "noisy"},
+            json={"enabled": False, "reason": "noisy"},
+            headers=as_user("alice", "admin"),
         )
         tuned = await client.patch(
             f"/policies/{GRANTS}",
-            json={"enabled": True, "params": {"max_grants": 2}, "changed_by": "bob"},
+            json={"enabled": True, "params": {"max_grants": 2}},
+            headers=as_user("bob", "admin"),
         )
         same = await client.patch(
-            f"/policies/{GRANTS}", json={"params": {"max_grants": 2}, "changed_by": "bob"}
+            f"/policies/{GRANTS}",
+            json={"params": {"max_grants": 2}},
+            headers=as_user("bob", "admin"),
         )
         history = await client.get(f"/policies/{GRANTS}/history")
         listed = (await client.get("/policies", params={"enabled": "true"})).json()["items"]
@@ -132,7 +136,7 @@ async def test_change_stays_when_inventory_is_unreachable(kit: Any, tmp_path: Pa
     app = registry_app(kit, inventory, write_policies(tmp_path))
     async with kit.running(app) as client:
         response = await client.patch(
-            f"/policies/{VOLUME}", json={"enabled": True, "changed_by": "carol"}
+            f"/policies/{VOLUME}", json={"enabled": True}, headers=as_user("carol", "admin")
         )
         after = (await client.get(f"/policies/{VOLUME}")).json()
         await kit.settle(app)
@@ -150,21 +154,30 @@ async def test_bad_changes_are_rejected_naming_the_field(kit: Any, tmp_path: Pat
     app = registry_app(kit, inventory, write_policies(tmp_path))
     async with kit.running(app) as client:
         unknown = await client.patch(
-            f"/policies/{GRANTS}", json={"params": {"max_grant": 1}, "changed_by": "x"}
+            f"/policies/{GRANTS}", json={"params": {"max_grant": 1}}, headers=as_user("x", "admin")
         )
         wrong_type = await client.patch(
-            f"/policies/{GRANTS}", json={"params": {"max_grants": "lots"}, "changed_by": "x"}
+            f"/policies/{GRANTS}",
+            json={"params": {"max_grants": "lots"}},
+            headers=as_user("x", "admin"),
         )
         bad_regex = await client.patch(
-            f"/policies/{GRANTS}", json={"params": {"name_pattern": "(["}, "changed_by": "x"}
+            f"/policies/{GRANTS}",
+            json={"params": {"name_pattern": "(["}},
+            headers=as_user("x", "admin"),
         )
         undeclared = await client.patch(
-            f"/policies/{VOLUME}", json={"params": {"anything": 1}, "changed_by": "x"}
+            f"/policies/{VOLUME}", json={"params": {"anything": 1}}, headers=as_user("x", "admin")
         )
-        nothing = await client.patch(f"/policies/{GRANTS}", json={"changed_by": "x"})
-        anonymous = await client.patch(f"/policies/{GRANTS}", json={"enabled": False})
+        nothing = await client.patch(f"/policies/{GRANTS}", json={}, headers=as_user("x", "admin"))
+        forged = await client.patch(
+            f"/policies/{GRANTS}", json={"enabled": False, "changed_by": "mallory"}
+        )
+        viewer = await client.patch(
+            f"/policies/{GRANTS}", json={"enabled": False}, headers=as_user("v", "viewer")
+        )
         missing = await client.patch(
-            "/policies/no-such", json={"enabled": False, "changed_by": "x"}
+            "/policies/no-such", json={"enabled": False}, headers=as_user("x", "admin")
         )
         missing_history = await client.get("/policies/no-such/history")
         after = (await client.get(f"/policies/{GRANTS}")).json()
@@ -181,8 +194,9 @@ async def test_bad_changes_are_rejected_naming_the_field(kit: Any, tmp_path: Pat
     assert undeclared.status_code == 422
     assert undeclared.json()["field"] == "params.anything"
     assert nothing.status_code == 422
-    assert anonymous.status_code == 422
-    assert anonymous.json()["field"] == "changed_by"
+    assert forged.status_code == 422  # who changes it is the signed caller, never the body
+    assert forged.json()["field"] == "changed_by"
+    assert viewer.status_code == 403
     assert missing.status_code == 404
     assert missing.json()["field"] == "policy_id"
     assert missing_history.status_code == 404
@@ -203,13 +217,17 @@ async def test_evaluation_uses_enabled_state_and_overridden_params(
         first = await kit.evaluations(app)
 
         patched = await client.patch(
-            f"/policies/{GRANTS}", json={"params": {"max_grants": 2}, "changed_by": "dana"}
+            f"/policies/{GRANTS}",
+            json={"params": {"max_grants": 2}},
+            headers=as_user("dana", "admin"),
         )
         assert patched.status_code == 200
         await kit.publish(kit.upserted(1, two_grants, replay=True))
         second = await kit.evaluations(app)
 
-        await client.patch(f"/policies/{GRANTS}", json={"enabled": False, "changed_by": "dana"})
+        await client.patch(
+            f"/policies/{GRANTS}", json={"enabled": False}, headers=as_user("dana", "admin")
+        )
         await kit.publish(kit.upserted(1, two_grants, replay=True))
         third = await kit.evaluations(app)
 
@@ -237,7 +255,7 @@ async def _start(kit: Any, packs: Path) -> tuple[dict[str, Any], list[PoliciesCh
             "volume": await client.get(f"/policies/{VOLUME}"),
             "history": await client.get(f"/policies/{VOLUME}/history"),
             "patch": await client.patch(
-                f"/policies/{VOLUME}", json={"enabled": True, "changed_by": "x"}
+                f"/policies/{VOLUME}", json={"enabled": True}, headers=as_user("x", "admin")
             ),
         }
         await kit.settle(app)

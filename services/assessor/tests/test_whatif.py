@@ -96,7 +96,7 @@ async def test_whatif_closes_everything_failing_when_the_live_policy_is_disabled
     app = registry_app(kit, FakeInventory(ASSETS), write_policies(tmp_path))
     async with kit.running(app) as client:
         await client.patch(
-            "/policies/test-bucket-grants", json={"enabled": False, "changed_by": "eve"}
+            "/policies/test-bucket-grants", json={"enabled": False}
         )
         response = await client.post(
             "/policies/whatif", content=_draft(0), headers={"content-type": "text/plain"}

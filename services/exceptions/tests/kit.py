@@ -7,16 +7,17 @@ from typing import Any
 
 from pacbot.common.bus import MemoryBus
 from pacbot.common.events import EXCEPTIONS_TOPIC, Envelope, ExceptionChanged
-from pacbot.common.testing import eventually
+from pacbot.common.testing import as_user, eventually
 
 PUBLIC = "aws-s3-bucket-public-access"  # judges aws.s3.bucket in the shipped pack
 QUEUE_DLQ = "aws-sqs-queue-dead-letter"  # judges aws.sqs.queue
 BUCKET = "arn:aws:s3:::logs"
 
-ALICE = {"X-PacBot-User": "alice@example.com"}
-BOB = {"X-PacBot-User": "bob@example.com", "X-PacBot-Roles": "viewer, Approver"}
-CAROL = {"X-PacBot-User": "carol@example.com", "X-PacBot-Roles": "viewer"}
-ALICE_APPROVER = {"X-PacBot-User": "alice@example.com", "X-PacBot-Roles": "approver"}
+# Callers as the gateway signs them (``SignedAs`` turns these into internal tokens).
+ALICE = as_user("alice@example.com", "security")
+BOB = as_user("bob@example.com", "viewer", "Security")
+CAROL = as_user("carol@example.com", "viewer")
+ALICE_APPROVER = as_user("alice@example.com", "security")
 
 
 def in_days(days: float) -> str:

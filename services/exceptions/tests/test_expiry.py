@@ -9,6 +9,7 @@ import pytest
 from fastapi import FastAPI
 
 from pacbot.common.bus import MemoryBus
+from pacbot.common.testing import as_user
 from pacbot.exceptions.grants.expiry import ExpiryLoop
 from pacbot.exceptions.models import PolicyException
 from services.exceptions.tests.conftest import Transports, running, settings_for
@@ -90,7 +91,7 @@ async def test_warns_once_then_expires(tmp_path: Path, bus: MemoryBus, peers: Tr
         revoke = await client.post(
             "/exceptions/ex-due/revoke",
             json={"reason": "late"},
-            headers={"X-PacBot-User": "carol@example.com"},
+            headers=as_user("carol@example.com", "viewer"),
         )
         assert revoke.status_code == 409
 

@@ -20,7 +20,7 @@ from pacbot.common.events import (
     PolicyResult,
 )
 from pacbot.common.runtime import SharedInfra
-from pacbot.common.testing import eventually
+from pacbot.common.testing import eventually, signed_client
 from pacbot.violations.app import create_app as violations_app
 from pacbot.violations.settings import ViolationsSettings
 from services.exceptions.tests.conftest import Transports, running, settings_for
@@ -82,7 +82,7 @@ async def with_violations(
                 envelope = Envelope.wrap(event, source="test", subject=asset.asset_id)
                 await bus.publish(EVALUATIONS_TOPIC, envelope, key=asset.asset_id)
             transport = httpx.ASGITransport(app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://v") as client:
+            async with signed_client(app, "http://v") as client:
 
                 async def all_open() -> bool:
                     listed = await client.get("/violations", params={"status": "open"})

@@ -12,6 +12,7 @@ from pacbot.common.bus import MemoryBus
 from services.exceptions.tests.conftest import Transports, running, settings_for
 from services.exceptions.tests.kit import (
     ALICE,
+    CAROL,
     PUBLIC,
     QUEUE_DLQ,
     events,
@@ -112,23 +113,32 @@ async def test_criteria_must_be_able_to_match_what_the_policies_judge(
     assert (await client.post("/exceptions", json=fitting, headers=ALICE)).status_code == 201
 
 
-async def test_a_request_without_a_user_is_401(client: httpx.AsyncClient) -> None:
-    for headers in ({}, {"X-PacBot-User": "  "}, {"X-PacBot-Roles": "approver"}):
-        response = await client.post("/exceptions", json=resource_body(), headers=headers)
+async def test_only_signed_callers_with_a_requesting_role_may_ask(
+    client: httpx.AsyncClient,
+) -> None:
+    unsigned = httpx.AsyncClient(transport=client._transport, base_url="http://exceptions")
+    forged = {"X-PacBot-User": "mallory", "X-PacBot-Roles": "security"}
+    for headers in ({}, forged, {"Authorization": "Bearer not-a-token"}):
+        response = await unsigned.post("/exceptions", json=resource_body(), headers=headers)
         assert response.status_code == 401
-        assert "X-PacBot-User" in response.json()["detail"]
+        assert response.headers["content-type"] == "application/problem+json"
+    viewer = await client.post("/exceptions", json=resource_body(), headers=CAROL)
+    assert viewer.status_code == 403
+    assert "owner, security or admin" in viewer.json()["detail"]
+    named = await client.post("/exceptions", json=resource_body(requester="mallory"), headers=ALICE)
+    assert named.status_code == 422  # who asks is the caller, never a body field
     assert (await client.get("/exceptions")).json()["total"] == 0
 
 
-async def test_request_is_pending_and_announced_with_the_header_user(
+async def test_request_is_pending_and_announced_with_the_signed_user(
     client: httpx.AsyncClient, bus: MemoryBus
 ) -> None:
-    body = resource_body(asset_ids=["a1", " a1 ", "a2"], reason=" why ", requester="mallory")
+    body = resource_body(asset_ids=["a1", " a1 ", "a2"], reason=" why ")
     response = await client.post("/exceptions", json=body, headers=ALICE)
     assert response.status_code == 201, response.text
     created = response.json()
     assert created["status"] == "pending"
-    assert created["requester"] == "alice@example.com"  # the header wins over the body
+    assert created["requester"] == "alice@example.com"  # the signed caller
     assert created["asset_ids"] == ["a1", "a2"]
     assert created["reason"] == "why"
     assert created["approver"] is None

@@ -10,6 +10,7 @@ import pytest
 from pacbot.common.bus import MemoryBus
 from pacbot.common.coverage import event_covers
 from pacbot.common.events import AssetSummary
+from pacbot.common.testing import as_user
 from services.exceptions.tests.kit import (
     ALICE,
     ALICE_APPROVER,
@@ -41,14 +42,16 @@ async def test_approval_needs_a_user_the_role_and_someone_else(
     exception_id = await _requested(client)
     approve = f"/exceptions/{exception_id}/approve"
 
-    assert (await client.post(approve)).status_code == 401
+    unsigned = httpx.AsyncClient(transport=client._transport, base_url="http://exceptions")
+    forged = {"X-PacBot-User": "bob@example.com", "X-PacBot-Roles": "security"}
+    assert (await unsigned.post(approve, headers=forged)).status_code == 401
     no_role = await client.post(approve, headers=CAROL)
     assert no_role.status_code == 403
-    assert "'approver' role" in no_role.json()["detail"]
+    assert "'security' role" in no_role.json()["detail"]
     own = await client.post(approve, headers=ALICE_APPROVER)
     assert own.status_code == 403
     assert "cannot approve it" in own.json()["detail"]
-    shouted = {**ALICE_APPROVER, "X-PacBot-User": "ALICE@example.com"}
+    shouted = as_user("ALICE@example.com", "security")
     assert (await client.post(approve, headers=shouted)).status_code == 403
     assert (await client.get(f"/exceptions/{exception_id}")).json()["status"] == "pending"
 
@@ -111,7 +114,8 @@ async def test_revoke_by_requester_or_approver_only_while_in_force(
     )
     assert stranger.status_code == 403
     assert "only the requester" in stranger.json()["detail"]
-    no_user = await client.post(f"/exceptions/{active}/revoke", json={"reason": "x"})
+    unsigned = httpx.AsyncClient(transport=client._transport, base_url="http://exceptions")
+    no_user = await unsigned.post(f"/exceptions/{active}/revoke", json={"reason": "x"})
     assert no_user.status_code == 401
     no_reason = await client.post(f"/exceptions/{active}/revoke", json={}, headers=BOB)
     assert no_reason.status_code == 422

@@ -23,8 +23,8 @@ class ExceptionsSettings(ServiceSettings):
         description="Emit expiring_soon this many days before an active exception ends (0: never)",
     )
     approver_role: str = Field(
-        default="approver",
+        default="security",
         min_length=1,
-        description="The role (in X-PacBot-Roles) that may approve or reject a request",
+        description="The role that may approve or reject a request (admin always may)",
     )
     expiry_poll_seconds: float = Field(default=5, gt=0, description="Expiry loop interval")

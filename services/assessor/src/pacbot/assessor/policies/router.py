@@ -28,6 +28,7 @@ from pacbot.assessor.policies.schemas import (
 )
 from pacbot.assessor.policies.service import PolicyCatalog, PolicyFilter
 from pacbot.assessor.policies.whatif import compare, current_assets, parse_draft
+from pacbot.common.auth import Principal, require
 from pacbot.common.web import AppRuntime, DbSession, NotFound
 
 log = logging.getLogger("pacbot.assessor.policies")
@@ -152,11 +153,15 @@ async def get_policy(policy_id: str, session: DbSession, catalog: Catalog) -> Po
 
 @router.patch("/{policy_id}", response_model=PolicyPatchResult, responses=_NOT_FOUND)
 async def patch_policy(
-    policy_id: str, body: PolicyPatch, runtime: AppRuntime, catalog: Catalog
+    policy_id: str,
+    body: PolicyPatch,
+    runtime: AppRuntime,
+    catalog: Catalog,
+    caller: Annotated[Principal, require("admin")],
 ) -> PolicyPatchResult:
-    """Enable, disable or re-parameterise a policy; audited, announced, then replayed."""
+    """Enable, disable or re-parameterise a policy (admin); audited, announced, then replayed."""
     spec = PolicyPatchSpec(
-        changed_by=body.changed_by, enabled=body.enabled, params=body.params, reason=body.reason
+        changed_by=caller.subject, enabled=body.enabled, params=body.params, reason=body.reason
     )
     async with runtime.db.session() as session:  # commits before inventory is asked to replay
         if catalog.get(policy_id) is None:
@@ -174,7 +179,7 @@ async def patch_policy(
             extra={
                 "policy_id": policy_id,
                 "revision": outcome.change.revision,
-                "changed_by": body.changed_by,
+                "changed_by": caller.subject,
                 "replay": replay.status,
             },
         )

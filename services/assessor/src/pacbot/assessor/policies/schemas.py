@@ -126,13 +126,12 @@ class PolicyDetail(PolicyOut):
 
 
 class PolicyPatch(BaseModel):
-    """``PATCH /policies/{id}``: what to change, who changes it and why."""
+    """``PATCH /policies/{id}``: what to change and why; who changes it is the signed caller."""
 
     model_config = ConfigDict(extra="forbid")
 
     enabled: bool | None = None
     params: dict[str, Any] | None = None
-    changed_by: str = Field(min_length=1, max_length=200)
     reason: str | None = Field(default=None, max_length=2000)
 
 

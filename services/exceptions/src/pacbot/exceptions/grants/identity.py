@@ -1,7 +1,6 @@
-"""The acting user and roles of a request, read from the headers the gateway passes through.
+"""The acting user and roles of a request, from the verified internal token (never a header).
 
-In production an authenticating proxy sets ``X-PacBot-User`` and ``X-PacBot-Roles`` in front of
-the gateway (see ``pacbot.common.identity``); this service trusts them and checks roles itself.
+The gateway authenticates the caller and signs who it is; ``CurrentActor`` reads that principal.
 """
 
 from __future__ import annotations
@@ -9,16 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
-from pacbot.common.identity import ROLES_HEADER, USER_HEADER, parse_roles
+from pacbot.common.auth import CurrentPrincipal, Principal
 from pacbot.common.web import DomainError
-
-
-class Unauthenticated(DomainError):
-    """No acting user on a request that changes an exception."""
-
-    status_code = 401
 
 
 class Forbidden(DomainError):
@@ -29,25 +22,36 @@ class Forbidden(DomainError):
 
 @dataclass(frozen=True)
 class Actor:
-    """Who acts, and with which roles."""
+    """Who acts, and with which roles (and groups, for the owner role)."""
 
     user: str
     roles: frozenset[str]
+    groups: frozenset[str] = frozenset()
+    accounts: frozenset[str] | None = None
 
     def has_role(self, role: str) -> bool:
-        """True when the actor holds ``role`` (case-insensitive)."""
-        return role.strip().lower() in self.roles
+        """True when the actor holds ``role`` (case-insensitive); admin holds every role."""
+        return role.strip().lower() in self.roles or "admin" in self.roles
 
+    @property
+    def owner_names(self) -> frozenset[str]:
+        """The owner-tag values that make an asset this actor's: the user and their groups."""
+        return frozenset({self.user, *self.groups})
 
-def current_actor(request: Request) -> Actor:
-    """The user named by ``X-PacBot-User``; 401 when it is missing or blank."""
-    user = request.headers.get(USER_HEADER, "").strip()
-    if not user:
-        raise Unauthenticated(
-            f"this call needs an acting user: the {USER_HEADER} header is missing",
-            field=USER_HEADER,
+    @classmethod
+    def of(cls, principal: Principal) -> Actor:
+        """The actor a verified principal stands for."""
+        return cls(
+            user=principal.subject,
+            roles=principal.roles,
+            groups=principal.groups,
+            accounts=principal.accounts,
         )
-    return Actor(user=user, roles=parse_roles(request.headers.get(ROLES_HEADER)))
+
+
+def current_actor(principal: CurrentPrincipal) -> Actor:
+    """The authenticated caller of this request."""
+    return Actor.of(principal)
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]

@@ -12,9 +12,10 @@ from pacbot.common.events import utcnow
 from pacbot.common.runtime import Runtime
 from pacbot.common.web import AppRuntime, DbSession, NotFound
 from pacbot.exceptions.grants import repository, service
-from pacbot.exceptions.grants.identity import Actor, CurrentActor
+from pacbot.exceptions.grants.identity import Actor, CurrentActor, Forbidden
 from pacbot.exceptions.grants.peers import check_with_peers
 from pacbot.exceptions.grants.preview import Preview, preview
+from pacbot.exceptions.grants.rights import check_requester
 from pacbot.exceptions.grants.schemas import (
     ApprovalRequest,
     DecisionRequest,
@@ -54,6 +55,7 @@ async def request_exception(
     """Request an exception; it stays pending, exempting nothing, until an approver grants it."""
     now = utcnow()
     valid = validate_request(body, now=now, max_days=settings.max_days)
+    await check_requester(runtime, actor, valid)
     await check_with_peers(runtime, valid)
     record = await service.request(session, runtime.outbox, valid, requester=actor.user, now=now)
     return ExceptionOut.model_validate(record)
@@ -75,6 +77,7 @@ async def preview_exception(
 @router.get("")
 async def list_exceptions(
     session: DbSession,
+    actor: CurrentActor,
     status_filter: Annotated[ExceptionStatus | None, Query(alias="status")] = None,
     kind: ExceptionKind | None = None,
     policy_id: Annotated[str | None, Query(description="names it, or covers every policy")] = None,
@@ -85,7 +88,11 @@ async def list_exceptions(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> ExceptionPage:
-    """Exceptions, newest first; every given filter must match."""
+    """Exceptions, newest first; every given filter must match. An owner sees their own."""
+    if not any(actor.has_role(r) for r in ("viewer", "security", "service")):
+        if requester is not None and requester.casefold() != actor.user.casefold():
+            raise Forbidden(f"{actor.user} holds the owner role and sees only their own requests")
+        requester = actor.user
     where = repository.ExceptionFilter(
         status=status_filter,
         kind=kind,

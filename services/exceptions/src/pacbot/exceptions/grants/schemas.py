@@ -17,8 +17,7 @@ HistoryAction = Literal["requested", "approved", "rejected", "revoked", "expirin
 class ExceptionRequest(BaseModel):
     """Ask for assets (by id, or every asset matching ``criteria``) to be exempt from policies.
 
-    The requester is the acting user (``X-PacBot-User``); a ``requester`` in the body is accepted
-    for older clients and ignored: the header wins.
+    The requester is always the authenticated caller; the body cannot name one.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -29,7 +28,6 @@ class ExceptionRequest(BaseModel):
     policy_ids: list[str]
     reason: str
     expires_at: datetime
-    requester: str | None = Field(default=None, description="ignored: X-PacBot-User wins")
 
 
 class DecisionRequest(BaseModel):

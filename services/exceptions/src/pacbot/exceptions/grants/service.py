@@ -82,13 +82,13 @@ def _decider(actor: Actor, record: PolicyException, approver_role: str, verb: st
         raise Forbidden(
             f"only a user with the {approver_role!r} role may {verb} an exception; "
             f"{actor.user} does not hold it",
-            field="X-PacBot-Roles",
+            field="roles",
         )
     if same_user(actor.user, record.requester):
         raise Forbidden(
             f"{actor.user} requested exception {record.exception_id} and cannot {verb} it; "
             "another approver must decide",
-            field="X-PacBot-User",
+            field="requester",
         )
 
 
@@ -134,7 +134,7 @@ async def revoke(
         raise Forbidden(
             f"only the requester or a user with the {approver_role!r} role may revoke "
             f"exception {exception_id}",
-            field="X-PacBot-Roles",
+            field="roles",
         )
     if record.status not in repository.IN_FORCE:
         raise Conflict(
