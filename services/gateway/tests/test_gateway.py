@@ -13,6 +13,7 @@ from pacbot.common.bus import MemoryBus
 from pacbot.common.runtime import SharedInfra
 from pacbot.gateway.app import create_app
 from pacbot.gateway.settings import GatewaySettings
+from services.gateway.tests.conftest import key_for
 
 Seen = list[httpx.Request]
 
@@ -76,7 +77,10 @@ async def client(tmp_path: Path, seen: Seen) -> AsyncIterator[httpx.AsyncClient]
     app = create_app(settings, shared=SharedInfra(bus=MemoryBus(), transports=transports))
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gw") as http:
+        admin = await key_for(app, "admin", subject="ada@x.example")
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://gw", headers=admin
+        ) as http:
             yield http
 
 
@@ -104,7 +108,7 @@ async def test_reads_are_forwarded_with_their_filters(
     ("public", "upstream_path"),
     [
         ("/api/v1/violations/v-123", "/violations/v-123"),
-        ("/api/v1/assets/arn:aws:s3:::logs/sub", "/assets/arn:aws:s3:::logs/sub"),
+        ("/api/v1/assets/arn:aws:s3:::logs/sub", "/assets/arn:aws:s3:::logs%2Fsub"),
         ("/api/v1/exceptions/ex-9", "/exceptions/ex-9"),
     ],
 )
@@ -117,7 +121,7 @@ async def test_detail_reads_reach_the_owner(
 
 
 async def test_writes_are_forwarded_with_their_body(client: httpx.AsyncClient) -> None:
-    body = {"asset_ids": ["a"], "policy_ids": ["p"], "reason": "why", "requester": "me"}
+    body = {"asset_ids": ["a"], "policy_ids": ["p"], "reason": "why"}
     created = await client.post("/api/v1/exceptions", json=body)
     assert created.status_code == 200
     assert created.json()["body"] == body
@@ -128,7 +132,7 @@ async def test_writes_are_forwarded_with_their_body(client: httpx.AsyncClient) -
 async def test_upstream_4xx_passes_through_with_its_body(client: httpx.AsyncClient) -> None:
     missing = await client.get("/api/v1/violations/v-missing")
     assert missing.status_code == 404
-    assert missing.json() == {"error": "NotFound", "detail": "nope", "field": "id"}
+    assert missing.json() == {"error": "NotFound", "detail": "nope", "field": "id"}  # as is
     invalid = await client.post("/api/v1/exceptions", json={"reason": ""})
     assert invalid.status_code == 422
     assert invalid.json()["field"] == "reason"
@@ -161,10 +165,13 @@ async def test_write_calls_are_audited(client: httpx.AsyncClient) -> None:
     await client.post("/api/v1/exceptions/ex-1/revoke", json={"by": "bob"})
     await client.get("/api/v1/violations")
     audit = (await client.get("/api/v1/audit")).json()["items"]
-    assert [(e["method"], e["path"], e["status"]) for e in audit] == [
-        ("POST", "/api/v1/exceptions/ex-1/revoke", 409),
-        ("POST", "/api/v1/exceptions", 422),
+    assert [(e["method"], e["path"], e["status"], e["actor"], e["outcome"]) for e in audit] == [
+        ("POST", "/api/v1/exceptions/ex-1/revoke", 409, "ada@x.example", "rejected"),
+        ("POST", "/api/v1/exceptions", 422, "ada@x.example", "rejected"),
     ]
+    assert audit[0]["targets"] == {"exception_id": "ex-1"}
+    assert audit[0]["credential"].startswith("key:")
+    assert audit[0]["roles"] == ["admin"]
 
 
 @pytest.mark.parametrize(
@@ -179,6 +186,7 @@ async def test_write_calls_are_audited(client: httpx.AsyncClient) -> None:
         ("GET", "/api/v1/resources", "/resources"),
         ("GET", "/api/v1/resources/iam-policy", "/resources/iam-policy"),
         ("GET", "/api/v1/assets/arn:aws:s3:::logs/history", "/assets/arn:aws:s3:::logs/history"),
+        ("GET", "/api/v1/assets/x%2F..%2F..%2Faccounts", "/assets/x%2F..%2F..%2Faccounts"),
     ],
 )
 async def test_inventory_routes_reach_the_inventory(

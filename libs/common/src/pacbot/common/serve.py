@@ -24,14 +24,17 @@ def serve(create_app: Callable[[S], FastAPI], settings_cls: type[S], migrations:
     parser.add_argument("--port", type=int)
     args = parser.parse_args()
     settings = settings_cls()
+    chosen = {k: v for k, v in (("host", args.host), ("port", args.port)) if v}
+    if chosen:  # the app sees where it really listens (e.g. the gateway's loopback-only mode)
+        settings = settings.model_copy(update=chosen)
     if args.command == "migrate":
         asyncio.run(_migrate(settings, migrations))
         return
     app = create_app(settings)
     uvicorn.run(
         app,
-        host=args.host or settings.host,
-        port=args.port or settings.port,
+        host=settings.host,
+        port=settings.port,
         log_config=None,
         access_log=False,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from pacbot.common.runtime import DEFAULT_PORTS
@@ -16,6 +16,9 @@ class InventorySettings(ServiceSettings):
 
     service_name: str = "inventory"
     port: int = DEFAULT_PORTS["inventory"]
+    events_secret: SecretStr | None = Field(
+        default=None, description="Shared secret that signs change events sent from outside"
+    )
     scan_interval_seconds: float = Field(
         default=0, ge=0, description="Sweep every N seconds; 0 runs no scheduler"
     )

@@ -1,40 +1,203 @@
-"""Records every write call through the public API: who-did-what starts with what-was-done."""
+"""The audit trail: every mutating call and every refused one, with who, what, on what, outcome.
+
+A middleware writes one row after the answer is known: the authenticated actor, their roles, the
+credential used (``key:<id>``, ``session:<id>``, ``oidc:<jti>``), the route template, the target
+ids (path parameters, plus the ids a creating call answered with), the outcome and the request id.
+``GET /api/v1/audit`` reads it back with filters and cursor paging.
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime
+from typing import Annotated, Any, Literal
 
-from fastapi import FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
+from pydantic import BaseModel
+from sqlalchemy import select
 
+from pacbot.common.auth import Principal
 from pacbot.common.events import utcnow
 from pacbot.common.runtime import Runtime
+from pacbot.common.web import DbSession, DomainError
+from pacbot.common.webguards import request_id_of
+from pacbot.gateway.authorize import authorize, rule_path
 from pacbot.gateway.models import AuditEntry
 
 log = logging.getLogger("pacbot.gateway.audit")
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+DENIED = frozenset({401, 403, 429})
+MAX_CAPTURE = 64 * 1024
+Outcome = Literal["success", "denied", "rejected", "failed"]
+router = APIRouter(prefix="/api/v1", tags=["audit"], dependencies=[Depends(authorize)])
+
+
+def outcome_of(status: int) -> Outcome:
+    """How a call ended, in the audit's words."""
+    if status in DENIED:
+        return "denied"
+    if status >= 500:
+        return "failed"
+    return "rejected" if status >= 400 else "success"
+
+
+def _created_ids(body: bytes) -> dict[str, str]:
+    try:
+        answer = json.loads(body)
+    except ValueError:
+        return {}
+    if not isinstance(answer, dict):
+        return {}
+    return {k: str(v) for k, v in answer.items() if k.endswith("_id") and isinstance(v, str | int)}
+
+
+def _detail(status: int, body: bytes) -> str | None:
+    if status < 400:
+        return None
+    try:
+        answer = json.loads(body)
+    except ValueError:
+        return None
+    return str(answer.get("detail"))[:2000] if isinstance(answer, dict) else None
+
+
+async def _body_of(response: Response) -> tuple[Response, bytes]:
+    """The answer's bytes (small answers only), and a response that still sends them."""
+    iterator: AsyncIterator[bytes] | None = getattr(response, "body_iterator", None)
+    if iterator is None:
+        return response, bytes(getattr(response, "body", b""))
+    chunks = [chunk async for chunk in iterator]
+    body = b"".join(chunks)
+
+    async def replay() -> AsyncIterator[bytes]:
+        for chunk in chunks:
+            yield chunk
+
+    response.body_iterator = replay()  # type: ignore[attr-defined]
+    return response, body[:MAX_CAPTURE]
 
 
 def install_audit(app: FastAPI, runtime: Runtime) -> None:
-    """Add a middleware that writes one audit row per write call under ``/api/``."""
+    """Add the middleware that writes the audit rows."""
 
     @app.middleware("http")
-    async def audit_writes(
+    async def audit_calls(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         response = await call_next(request)
-        if request.method in WRITE_METHODS and request.url.path.startswith("/api/"):
-            try:
-                async with runtime.db.session() as session:
-                    session.add(
-                        AuditEntry(
-                            method=request.method,
-                            path=request.url.path,
-                            status=response.status_code,
-                            at=utcnow(),
-                        )
-                    )
-            except Exception:
-                log.exception("audit entry could not be written", extra={"path": request.url.path})
+        if not request.url.path.startswith("/api/"):
+            return response
+        status = response.status_code
+        if request.method not in WRITE_METHODS and status not in (401, 403):
+            return response
+        response, body = await _body_of(response)
+        principal: Principal | None = getattr(request.state, "principal", None)
+        targets: dict[str, Any] = {k: str(v) for k, v in request.path_params.items()}
+        if 200 <= status < 300 and request.method == "POST":
+            targets.update(_created_ids(body))
+        route = rule_path(request) if request.scope.get("route") else None
+        entry = AuditEntry(
+            method=request.method,
+            path=request.url.path[:2000],
+            status=status,
+            at=utcnow(),
+            actor=principal.subject if principal else None,
+            roles=sorted(principal.roles) if principal else None,
+            credential=principal.credential if principal else None,
+            route=route,
+            targets=targets or None,
+            outcome=outcome_of(status),
+            request_id=request_id_of(request),
+            detail=_detail(status, body),
+        )
+        try:
+            async with runtime.db.session() as session:
+                session.add(entry)
+        except Exception:
+            log.exception("audit entry could not be written", extra={"path": request.url.path})
         return response
+
+
+class AuditOut(BaseModel):
+    """One audited call."""
+
+    id: int
+    at: datetime
+    actor: str | None
+    roles: list[str] | None
+    credential: str | None
+    method: str
+    route: str | None
+    path: str
+    targets: dict[str, Any] | None
+    status: int
+    outcome: str | None
+    request_id: str | None
+    detail: str | None
+
+
+class AuditPage(BaseModel):
+    """A page of the audit log, newest first; pass ``next_cursor`` for the next one."""
+
+    items: list[AuditOut]
+    next_cursor: str | None
+
+
+class InvalidCursor(DomainError):
+    """A cursor this API did not make."""
+
+
+def _cursor(last_id: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"before": last_id}).encode()).decode()
+
+
+def _before(cursor: str) -> int:
+    try:
+        value = json.loads(base64.urlsafe_b64decode(cursor.encode()))["before"]
+    except (binascii.Error, ValueError, KeyError, TypeError) as exc:
+        raise InvalidCursor("cursor: not a cursor this API returned", field="cursor") from exc
+    if not isinstance(value, int) or not 0 < value < 2**62:
+        raise InvalidCursor("cursor: not a cursor this API returned", field="cursor")
+    return value
+
+
+@router.get("/audit")
+async def list_audit(
+    session: DbSession,
+    actor: str | None = None,
+    outcome: Outcome | None = None,
+    method: Annotated[Literal["POST", "PUT", "PATCH", "DELETE", "GET"] | None, Query()] = None,
+    route: Annotated[str | None, Query(max_length=300, description="a route template")] = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> AuditPage:
+    """Audited calls, newest first, filtered by actor, outcome, method, route and time."""
+    query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit + 1)
+    for column, value in (
+        (AuditEntry.actor, actor),
+        (AuditEntry.outcome, outcome),
+        (AuditEntry.method, method),
+        (AuditEntry.route, route),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if since is not None:
+        query = query.where(AuditEntry.at >= since)
+    if until is not None:
+        query = query.where(AuditEntry.at < until)
+    if cursor:
+        query = query.where(AuditEntry.id < _before(cursor))
+    rows = list((await session.scalars(query)).all())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return AuditPage(
+        items=[AuditOut.model_validate(r, from_attributes=True) for r in rows],
+        next_cursor=_cursor(rows[-1].id) if more and rows else None,
+    )

@@ -1,21 +1,33 @@
-"""Forwards one public call to the service that owns the data, mapping failures to clear codes."""
+"""Forwards one public call to the service that owns the data, signed as the caller.
+
+Each forwarded call carries a fresh internal token (the caller's subject, roles, groups and
+scope, the target service as audience) and the request id; nothing the caller sent about who
+they are goes along. Path parts are always quoted by the route (``segment``, ``asset_path``), so
+no request can reach a route other than the one it names.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
+from typing import Any
 from urllib.parse import quote
 
 import httpx
 from fastapi import Request, Response
-from fastapi.responses import JSONResponse
 
-from pacbot.common.identity import identity_headers
+from pacbot.common.auth import Principal
+from pacbot.common.problems import problem
 from pacbot.common.runtime import Runtime
+from pacbot.common.web import NotFound
+from pacbot.common.webguards import request_id_of
+from pacbot.gateway.authorize import narrow_query, narrowed, rule_of, visible
 
 log = logging.getLogger("pacbot.gateway.upstream")
 
 QueryParams = Sequence[tuple[str, str]]
+PASSED_HEADERS = ("content-disposition", "retry-after")
 
 
 def query_of(request: Request) -> list[tuple[str, str]]:
@@ -24,56 +36,108 @@ def query_of(request: Request) -> list[tuple[str, str]]:
 
 
 def segment(value: str) -> str:
-    """``value`` quoted as one path segment."""
+    """``value`` quoted as one path segment (``/``, ``..`` and ``%`` included)."""
     return quote(value, safe="")
 
 
-def _failure(status: int, error: str, detail: str, service: str) -> JSONResponse:
-    return JSONResponse({"error": error, "detail": detail, "service": service}, status_code=status)
+def asset_path(asset_id: str) -> str:
+    """An asset id (an ARN) as one path segment: ``:`` stays readable, ``/`` is encoded."""
+    return quote(asset_id, safe=":")
+
+
+def failure(status: int, error: str, detail: str, service: str, request: Request) -> Response:
+    """A problem answer for a peer that could not answer."""
+    return problem(status, error, detail, service=service, request_id=request_id_of(request))
+
+
+def signed_headers(request: Request, service: str) -> dict[str, str]:
+    """The internal token for ``service`` on behalf of the caller, and the request id."""
+    runtime: Runtime = request.app.state.runtime
+    principal: Principal = request.state.principal
+    request_id = request_id_of(request) or ""
+    token = runtime.tokens.mint(principal, service, request_id=request_id)
+    return {"Authorization": f"Bearer {token}", "X-Request-ID": request_id}
+
+
+def outgoing_query(request: Request, params: QueryParams | None) -> list[tuple[str, str]]:
+    """The query to send: the caller's (or ``params``), narrowed to the caller's scope."""
+    chosen = list(query_of(request) if params is None else params)
+    principal: Principal = request.state.principal
+    if narrowed(principal):
+        return narrow_query(principal, rule_of(request), chosen)
+    return chosen
+
+
+async def _send(client: httpx.AsyncClient, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    try:
+        return await client.request(method, path, **kwargs)
+    except httpx.RemoteProtocolError:
+        if method != "GET":
+            raise
+        # A pooled connection the peer closed under us: a read is safe to send once more.
+        return await client.request(method, path, **kwargs)
 
 
 async def forward(
-    runtime: Runtime,
+    request: Request,
     service: str,
-    method: str,
     path: str,
     *,
-    params: QueryParams = (),
-    request: Request | None = None,
+    params: QueryParams | None = None,
+    body: bool | None = None,
+    extra_headers: dict[str, str] | None = None,
 ) -> Response:
-    """Call ``service``; 2xx and 4xx pass through, unreachable is 503, an upstream 5xx is 502.
-
-    The caller's identity headers (``X-PacBot-User``, ``X-PacBot-Roles``) go along unchanged.
-    """
+    """Call ``service`` as the caller; 2xx/4xx pass through, unreachable 503, 5xx 502."""
+    runtime: Runtime = request.app.state.runtime
+    method = request.method
+    headers = signed_headers(request, service)
+    headers.update(extra_headers or {})
     content: bytes | None = None
-    headers: dict[str, str] = {}
-    if request is not None:
-        headers.update(identity_headers(request.headers))
-    if request is not None and method != "GET":
+    if body if body is not None else method != "GET":
         content = await request.body()
         headers["content-type"] = request.headers.get("content-type", "application/json")
+    query = outgoing_query(request, params)
     try:
-        upstream = await runtime.service(service).request(
-            method, path, params=list(params), content=content, headers=headers
+        upstream = await _send(
+            runtime.service(service), method, path, params=query, content=content, headers=headers
         )
     except httpx.TransportError as exc:
         log.warning("upstream unreachable", extra={"service": service, "error": repr(exc)})
-        return _failure(
-            503,
-            "ServiceUnavailable",
-            f"{service} service is unreachable ({type(exc).__name__})",
-            service,
-        )
+        detail = f"{service} service is unreachable ({type(exc).__name__})"
+        return failure(503, "ServiceUnavailable", detail, service, request)
     if upstream.status_code >= 500:
         log.warning(
             "upstream failed",
             extra={"service": service, "status": upstream.status_code, "path": path},
         )
-        return _failure(
-            502, "UpstreamError", f"{service} service failed with {upstream.status_code}", service
-        )
+        detail = f"{service} service failed with {upstream.status_code}"
+        return failure(502, "UpstreamError", detail, service, request)
+    content_out = upstream.content
+    if upstream.status_code == 200 and narrowed(request.state.principal):
+        content_out = _narrowed_answer(request, upstream.content)
+    passed = {k: upstream.headers[k] for k in PASSED_HEADERS if k in upstream.headers}
     return Response(
-        content=upstream.content,
+        content=content_out,
         status_code=upstream.status_code,
         media_type=upstream.headers.get("content-type", "application/json"),
+        headers=passed,
     )
+
+
+def _narrowed_answer(request: Request, content: bytes) -> bytes:
+    """The answer a narrowed caller may see of ``content`` (``item`` and ``list`` routes)."""
+    rule = rule_of(request)
+    principal: Principal = request.state.principal
+    if rule.narrowing not in ("item", "list"):
+        return content
+    answer = json.loads(content)
+    if rule.narrowing == "item":
+        if not visible(principal, answer):
+            raise NotFound("not found, or outside what you may see", field="id")
+        return content
+    items = [item for item in answer.get("items", []) if visible(principal, item)]
+    dropped = len(answer.get("items", [])) - len(items)
+    answer["items"] = items
+    if isinstance(answer.get("total"), int):
+        answer["total"] = max(0, answer["total"] - dropped)
+    return json.dumps(answer).encode()

@@ -3,49 +3,54 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 
 import httpx
-from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import StreamingResponse
 from starlette.background import BackgroundTask
 
 from pacbot.common.runtime import Runtime
-from pacbot.common.web import AppRuntime
-from pacbot.gateway.api.upstream import QueryParams, forward, query_of, segment
+from pacbot.gateway.api.upstream import (
+    PASSED_HEADERS,
+    failure,
+    forward,
+    outgoing_query,
+    segment,
+    signed_headers,
+)
+from pacbot.gateway.authorize import authorize
 
 log = logging.getLogger("pacbot.gateway.exports")
-router = APIRouter(prefix="/api/v1", tags=["violations"])
-PASSED_HEADERS = ("content-disposition",)
+router = APIRouter(prefix="/api/v1", tags=["violations"], dependencies=[Depends(authorize)])
 
 
-async def stream_export(runtime: Runtime, path: str, params: QueryParams) -> Response:
+async def stream_export(request: Request, path: str) -> Response:
     """Relay an export as it streams, keeping its content type and file name.
 
-    Failures map like every forwarded call: unreachable 503, upstream 5xx 502, 4xx as is.
-    Bytes are relayed decoded (any transfer compression undone), so no content-encoding is
-    passed on.
+    Failures map like every forwarded call: unreachable 503, upstream 5xx 502, 4xx as is. Bytes
+    are relayed decoded (any transfer compression undone), so no content-encoding is passed on.
     """
+    runtime: Runtime = request.app.state.runtime
     client = runtime.service("violations")
+    outgoing = client.build_request(
+        "GET",
+        path,
+        params=outgoing_query(request, None),
+        headers=signed_headers(request, "violations"),
+    )
     try:
-        upstream = await client.send(
-            client.build_request("GET", path, params=list(params)), stream=True
-        )
+        upstream = await client.send(outgoing, stream=True)
     except httpx.TransportError as exc:
         log.warning("violations unreachable", extra={"error": repr(exc)})
         detail = f"violations service is unreachable ({type(exc).__name__})"
-        return JSONResponse(
-            {"error": "ServiceUnavailable", "detail": detail, "service": "violations"}, 503
-        )
+        return failure(503, "ServiceUnavailable", detail, "violations", request)
     media_type = upstream.headers.get("content-type", "application/octet-stream")
     if upstream.status_code >= 400:
         body = await upstream.aread()
         await upstream.aclose()
         if upstream.status_code >= 500:
             detail = f"violations service failed with {upstream.status_code}"
-            return JSONResponse(
-                {"error": "UpstreamError", "detail": detail, "service": "violations"}, 502
-            )
+            return failure(502, "UpstreamError", detail, "violations", request)
         return Response(body, status_code=upstream.status_code, media_type=media_type)
     headers = {k: upstream.headers[k] for k in PASSED_HEADERS if k in upstream.headers}
     return StreamingResponse(
@@ -57,51 +62,49 @@ async def stream_export(runtime: Runtime, path: str, params: QueryParams) -> Res
     )
 
 
-# Reads forwarded as they are, query (repeated keys included) and all: public path → summary.
-READS = {
-    "/compliance/summary": "Compliance overall, per category and per policy, in a scope.",
-    "/compliance/trend": "Daily compliance snapshots of one scope.",
-    "/compliance/mttr": "Mean time to remediate by severity.",
-    "/results": "Latest results per (asset, policy), e.g. the unknowns (status=error).",
-    "/violations": "Violations, filtered, sorted and cursor-paged.",
-}
+@router.get("/compliance/summary")
+async def compliance_summary(request: Request) -> Response:
+    """Compliance overall, per category and per policy, in a scope."""
+    return await forward(request, "violations", "/compliance/summary")
 
 
-def _reader(path: str, summary: str) -> Callable[[Request, Runtime], Awaitable[Response]]:
-    async def read(request: Request, runtime: AppRuntime) -> Response:
-        return await forward(
-            runtime, "violations", "GET", path, params=query_of(request), request=request
-        )
-
-    read.__doc__ = summary
-    return read
+@router.get("/compliance/trend")
+async def compliance_trend(request: Request) -> Response:
+    """Daily compliance snapshots of one scope."""
+    return await forward(request, "violations", "/compliance/trend")
 
 
-for _path, _summary in READS.items():
-    router.add_api_route(
-        _path,
-        _reader(_path, _summary),
-        methods=["GET"],
-        name="read " + _path,
-        summary=_summary,
-    )
+@router.get("/compliance/mttr")
+async def compliance_mttr(request: Request) -> Response:
+    """Mean time to remediate by severity."""
+    return await forward(request, "violations", "/compliance/mttr")
+
+
+@router.get("/results")
+async def list_results(request: Request) -> Response:
+    """Latest results per (asset, policy), e.g. the unknowns (status=error)."""
+    return await forward(request, "violations", "/results")
+
+
+@router.get("/violations")
+async def list_violations(request: Request) -> Response:
+    """Violations, filtered, sorted and cursor-paged."""
+    return await forward(request, "violations", "/violations")
 
 
 @router.get("/violations/export.csv")
-async def export_violations_csv(request: Request, runtime: AppRuntime) -> Response:
+async def export_violations_csv(request: Request) -> Response:
     """The filtered violations as CSV, streamed (text/csv)."""
-    return await stream_export(runtime, "/violations/export.csv", query_of(request))
+    return await stream_export(request, "/violations/export.csv")
 
 
 @router.get("/violations/export.ocsf")
-async def export_violations_ocsf(request: Request, runtime: AppRuntime) -> Response:
+async def export_violations_ocsf(request: Request) -> Response:
     """The filtered violations as OCSF Compliance Findings, streamed."""
-    return await stream_export(runtime, "/violations/export.ocsf", query_of(request))
+    return await stream_export(request, "/violations/export.ocsf")
 
 
 @router.get("/violations/{violation_id}")
-async def get_violation(violation_id: str, request: Request, runtime: AppRuntime) -> Response:
+async def get_violation(violation_id: str, request: Request) -> Response:
     """One violation with its timeline."""
-    return await forward(
-        runtime, "violations", "GET", f"/violations/{segment(violation_id)}", request=request
-    )
+    return await forward(request, "violations", f"/violations/{segment(violation_id)}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from pacbot.common.auth import require
 from pacbot.common.web import AppRuntime, DbSession
 from pacbot.inventory.accounts import organizations, service
 from pacbot.inventory.accounts.schemas import (
@@ -18,7 +19,7 @@ from pacbot.inventory.accounts.schemas import (
 router = APIRouter(prefix="/accounts", tags=["accounts"])
 
 
-@router.post("", status_code=201, response_model=AccountOut)
+@router.post("", status_code=201, response_model=AccountOut, dependencies=[require("admin")])
 async def create_account(
     body: AccountCreate, session: DbSession, runtime: AppRuntime
 ) -> AccountOut:
@@ -34,7 +35,7 @@ async def get_accounts(session: DbSession) -> AccountList:
     return AccountList(items=[AccountOut.model_validate(a) for a in accounts])
 
 
-@router.post("/organization", response_model=OrganizationResult)
+@router.post("/organization", response_model=OrganizationResult, dependencies=[require("admin")])
 async def import_organization(
     body: OrganizationImport, session: DbSession, runtime: AppRuntime
 ) -> OrganizationResult:
@@ -48,13 +49,13 @@ async def get_account(account_id: str, session: DbSession) -> AccountOut:
     return AccountOut.model_validate(await service.get(session, account_id))
 
 
-@router.patch("/{account_id}", response_model=AccountOut)
+@router.patch("/{account_id}", response_model=AccountOut, dependencies=[require("admin")])
 async def update_account(account_id: str, body: AccountUpdate, session: DbSession) -> AccountOut:
     """Enable or disable discovery of an account, rename it, or change its regions."""
     return AccountOut.model_validate(await service.update(session, account_id, body))
 
 
-@router.post("/{account_id}/validate", response_model=AccountOut)
+@router.post("/{account_id}/validate", response_model=AccountOut, dependencies=[require("admin")])
 async def validate_account(account_id: str, session: DbSession, runtime: AppRuntime) -> AccountOut:
     """Check the account's access again; the result is in ``status`` and ``validation_error``."""
     return AccountOut.model_validate(await service.revalidate(session, runtime.aws, account_id))

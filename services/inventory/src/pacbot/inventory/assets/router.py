@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
+from pacbot.common.auth import require
 from pacbot.common.search import MAX_WINDOW, SORT_FIELDS
 from pacbot.common.web import AppRuntime, DbSession
 from pacbot.inventory.assets import repository, service
@@ -77,14 +78,14 @@ async def search_assets(
     )
 
 
-@router.post("/reindex", response_model=ReindexResult)
+@router.post("/reindex", response_model=ReindexResult, dependencies=[require("service")])
 async def reindex_assets(runtime: AppRuntime, backend: Search) -> ReindexResult:
     """Rebuild the search index from the assets table and swap it in."""
     rebuilt = await service.reindex(runtime.db, backend)
     return ReindexResult(indexed=rebuilt.indexed, index=rebuilt.index)
 
 
-@router.post("/replay", response_model=ReplayResult)
+@router.post("/replay", response_model=ReplayResult, dependencies=[require("service")])
 async def replay_assets(
     session: DbSession, runtime: AppRuntime, body: ReplayRequest | None = None
 ) -> ReplayResult:

@@ -6,18 +6,30 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Request
 
+from pacbot.common.auth import Principal, require
 from pacbot.common.web import DbSession, DomainError
 from pacbot.inventory.changes.parse import parse_change_event
 from pacbot.inventory.changes.service import rediscover
+from pacbot.inventory.changes.signature import SIGNATURE_HEADER, check_signature
 
 router = APIRouter(tags=["changes"])
 
 
 @router.post("/events/aws")
 async def aws_change_event(
-    request: Request, session: DbSession, event: Annotated[dict[str, Any], Body()]
+    request: Request,
+    session: DbSession,
+    event: Annotated[dict[str, Any], Body()],
+    caller: Annotated[Principal, require("service")],
 ) -> dict[str, Any]:
-    """Re-discover just the resources the event names; unchanged ones emit nothing."""
+    """Re-discover just the resources the event names (peers, or admin with a signed body)."""
+    secret = request.app.state.runtime.settings.events_secret
+    check_signature(
+        caller,
+        secret.get_secret_value() if secret else None,
+        await request.body(),
+        request.headers.get(SIGNATURE_HEADER),
+    )
     hint = parse_change_event(event)
     planner = request.app.state.planner
     discovery = request.app.state.discovery

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
+from pacbot.common.auth import require
 from pacbot.common.web import DbSession
 from pacbot.inventory.groups import service
 from pacbot.inventory.groups.schemas import (
@@ -20,7 +21,7 @@ from pacbot.inventory.groups.schemas import (
 router = APIRouter(prefix="/groups", tags=["groups"])
 
 
-@router.post("", response_model=GroupOut, status_code=201)
+@router.post("", response_model=GroupOut, status_code=201, dependencies=[require("admin")])
 async def create_group(body: GroupIn, session: DbSession) -> GroupOut:
     """Create a named group of criteria; 409 when the name is taken."""
     return await service.create(session, body)
@@ -49,13 +50,13 @@ async def group_assets(
     return await service.member_page(session, name, limit=limit, offset=offset)
 
 
-@router.put("/{name}", response_model=GroupOut)
+@router.put("/{name}", response_model=GroupOut, dependencies=[require("admin")])
 async def update_group(name: str, body: GroupUpdate, session: DbSession) -> GroupOut:
     """Replace a group's description and criteria."""
     return await service.update(session, name, body)
 
 
-@router.delete("/{name}", status_code=204)
+@router.delete("/{name}", status_code=204, dependencies=[require("admin")])
 async def delete_group(name: str, session: DbSession) -> Response:
     """Remove a group."""
     await service.delete(session, name)

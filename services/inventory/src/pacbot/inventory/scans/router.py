@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
+from pacbot.common.auth import require
 from pacbot.common.web import DbSession
 from pacbot.inventory.deps import AppDiscovery, Planner
 from pacbot.inventory.scans import service
@@ -14,7 +15,7 @@ from pacbot.inventory.scans.schemas import ScanRequest, ScanResult, SweepOut
 router = APIRouter(prefix="/scans", tags=["scans"])
 
 
-@router.post("", response_model=ScanResult)
+@router.post("", response_model=ScanResult, dependencies=[require("security", "service")])
 async def start_scan(
     planner: Planner, discovery: AppDiscovery, body: ScanRequest | None = None
 ) -> ScanResult:
