@@ -81,7 +81,7 @@ class Issuer:
         }
         payload = {name: value for name, value in payload.items() if value is not None}
         headers = {"kid": kid} if kid else {}
-        return jwt.encode(payload, key or self.keys[kid], algorithm=alg, headers=headers)
+        return jwt.encode(payload, key or self.keys[kid or ""], algorithm=alg, headers=headers)
 
 
 def _serve(issuer: Issuer) -> ThreadingHTTPServer:
@@ -272,7 +272,9 @@ async def test_keys_are_cached_until_their_ttl_then_refetched(
     assert issuer.hits["/jwks"] == 2
 
 
-async def test_concurrent_verifications_share_one_fetch_even_a_failing_one(issuer: Issuer, make: Make) -> None:
+async def test_concurrent_verifications_share_one_fetch_even_a_failing_one(
+    issuer: Issuer, make: Make
+) -> None:
     issuer.delay = 0.2
     verifier = make()
     principals = await asyncio.gather(*(verifier.verify(issuer.token()) for _ in range(20)))
@@ -359,7 +361,7 @@ async def test_the_subject_falls_back_to_sub_when_email_is_absent_or_unverified(
 async def test_the_accounts_claim_scopes_the_principal(issuer: Issuer, make: Make) -> None:
     verifier = make(accounts_claim="aws_accounts")
     scoped = await verifier.verify(issuer.token(aws_accounts=["111111111111", "222222222222"]))
-    assert scoped.accounts == {"111111111111", "222222222222"}
+    assert scoped.accounts == frozenset({"111111111111", "222222222222"})
     assert (await verifier.verify(issuer.token())).accounts == frozenset()
     assert (await verifier.verify(issuer.token(aws_accounts=["*"]))).accounts is None
 

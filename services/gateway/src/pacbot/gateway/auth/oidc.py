@@ -134,7 +134,7 @@ class OidcVerifier:
         """The cached keys, fetched when stale or forced; one fetch serves every waiter."""
         attempts = self._attempts
         async with self._lock:
-            if True:
+            if self._attempts == attempts:
                 now = self._clock()
                 if self._keys is None or self._should_fetch(now, force=force):
                     if force:
@@ -161,9 +161,9 @@ class OidcVerifier:
         else:
             self._keys, self._error = keys, None
             self._fetched_at = self._clock()
-        finally:
-            self._attempts += 1
-            self._attempted_at = self._clock()
+        # Not in a finally: a cancelled fetch is no outcome for the waiters to share.
+        self._attempts += 1
+        self._attempted_at = self._clock()
 
     async def _download(self) -> list[_Key]:
         if self._jwks_url is None:
