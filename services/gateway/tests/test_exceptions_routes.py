@@ -1,5 +1,5 @@
 """The gateway's exceptions routes: every call reaches the exceptions service with its path,
-query, body and the caller's identity headers; end to end with the real exceptions app."""
+query, body and the caller's signed identity; end to end with the real exceptions app."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from pacbot.common.bus import MemoryBus
 from pacbot.common.runtime import SharedInfra
@@ -17,9 +18,9 @@ from pacbot.exceptions.app import create_app as exceptions_app
 from pacbot.exceptions.settings import ExceptionsSettings
 from pacbot.gateway.app import create_app
 from pacbot.gateway.settings import GatewaySettings
+from services.gateway.tests.conftest import key_for
 
-ALICE = {"X-PacBot-User": "alice@example.com"}
-BOB = {"X-PacBot-User": "bob@example.com", "X-PacBot-Roles": "approver"}
+Keys = dict[str, dict[str, str]]
 
 
 def echo(request: httpx.Request) -> httpx.Response:
@@ -30,15 +31,15 @@ def echo(request: httpx.Request) -> httpx.Response:
             "method": request.method,
             "path": request.url.raw_path.decode(),
             "body": json.loads(request.content) if request.content else None,
-            "user": request.headers.get("x-pacbot-user"),
-            "roles": request.headers.get("x-pacbot-roles"),
+            "token": request.headers.get("authorization", "").removeprefix("Bearer "),
+            "forged": request.headers.get("x-pacbot-roles"),
         },
     )
 
 
 async def gateway_over(
     tmp_path: Path, exceptions: httpx.AsyncBaseTransport
-) -> AsyncIterator[httpx.AsyncClient]:
+) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient, Keys]]:
     settings = GatewaySettings(
         database_url=f"sqlite+aiosqlite:///{tmp_path}/gateway.db", bus="memory", log_json=False
     )
@@ -46,15 +47,20 @@ async def gateway_over(
         settings, shared=SharedInfra(bus=MemoryBus(), transports={"exceptions": exceptions})
     )
     async with app.router.lifespan_context(app):
+        keys = {
+            "alice": await key_for(app, "security", subject="alice@example.com"),
+            "bob": await key_for(app, "security", "viewer", subject="bob@example.com"),
+            "carol": await key_for(app, "viewer", subject="carol@example.com"),
+        }
         transport = httpx.ASGITransport(app)
         async with httpx.AsyncClient(transport=transport, base_url="http://gw") as client:
-            yield client
+            yield app, client, keys
 
 
 @pytest.fixture
-async def echoing(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    async for client in gateway_over(tmp_path, httpx.MockTransport(echo)):
-        yield client
+async def echoing(tmp_path: Path) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient, Keys]]:
+    async for running in gateway_over(tmp_path, httpx.MockTransport(echo)):
+        yield running
 
 
 @pytest.mark.parametrize(
@@ -84,23 +90,26 @@ async def echoing(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
         ("POST", "/api/v1/exceptions/ex-1/revoke", "/exceptions/ex-1/revoke", {"reason": "done"}),
     ],
 )
-async def test_every_route_forwards_path_body_and_identity(
-    echoing: httpx.AsyncClient, method: str, public: str, upstream: str, body: object
+async def test_every_route_forwards_path_body_and_signed_identity(
+    echoing: tuple[FastAPI, httpx.AsyncClient, Keys],
+    method: str,
+    public: str,
+    upstream: str,
+    body: object,
 ) -> None:
-    response = await echoing.request(method, public, json=body, headers=BOB)
+    app, client, keys = echoing
+    forged = {**keys["bob"], "X-PacBot-User": "mallory", "X-PacBot-Roles": "admin"}
+    response = await client.request(method, public, json=body, headers=forged)
     assert response.status_code == 200, response.text
     seen = response.json()
     assert (seen["method"], seen["path"], seen["body"]) == (method, upstream, body)
-    assert (seen["user"], seen["roles"]) == ("bob@example.com", "approver")
-
-
-async def test_without_identity_headers_none_are_invented(echoing: httpx.AsyncClient) -> None:
-    seen = (await echoing.post("/api/v1/exceptions/ex-1/approve")).json()
-    assert (seen["user"], seen["roles"], seen["body"]) == (None, None, None)
+    caller = app.state.runtime.tokens.verify(seen["token"], "exceptions")
+    assert (caller.subject, caller.roles) == ("bob@example.com", frozenset({"security", "viewer"}))
+    assert seen["forged"] is None  # identity headers from outside never pass through
 
 
 @pytest.fixture
-async def real(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+async def real(tmp_path: Path) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient, Keys]]:
     settings = ExceptionsSettings(
         database_url=f"sqlite+aiosqlite:///{tmp_path}/exceptions.db",
         bus="memory",
@@ -109,43 +118,47 @@ async def real(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     )
     app = exceptions_app(settings, shared=SharedInfra(bus=MemoryBus()))
     async with app.router.lifespan_context(app):
-        async for client in gateway_over(tmp_path, httpx.ASGITransport(app)):
-            yield client
+        async for running in gateway_over(tmp_path, httpx.ASGITransport(app)):
+            yield running
 
 
-async def test_the_workflow_through_the_gateway(real: httpx.AsyncClient) -> None:
+async def test_the_workflow_through_the_gateway(
+    real: tuple[FastAPI, httpx.AsyncClient, Keys],
+) -> None:
+    _, client, keys = real
+    alice, bob, carol = keys["alice"], keys["bob"], keys["carol"]
     body = {
         "asset_ids": ["arn:aws:s3:::site"],
         "policy_ids": ["*"],  # every policy: no assessor lookup needed here
         "reason": "public website",
         "expires_at": (datetime.now(UTC) + timedelta(days=10)).isoformat(),
     }
-    assert (await real.post("/api/v1/exceptions", json=body)).status_code == 401
-    created = await real.post("/api/v1/exceptions", json=body, headers=ALICE)
+    assert (await client.post("/api/v1/exceptions", json=body)).status_code == 401
+    created = await client.post("/api/v1/exceptions", json=body, headers=alice)
     assert created.status_code == 201, created.text
     exception_id = created.json()["exception_id"]
     approve = f"/api/v1/exceptions/{exception_id}/approve"
 
-    own = await real.post(approve, headers={**ALICE, "X-PacBot-Roles": "approver"})
+    own = await client.post(approve, headers={**alice, "X-PacBot-Roles": "admin"})
     assert own.status_code == 403
     assert "cannot approve" in own.json()["detail"]
-    assert (await real.post(approve, headers=ALICE)).status_code == 403
-    approved = await real.post(approve, headers=BOB)
+    assert (await client.post(approve, headers=carol)).status_code == 403
+    approved = await client.post(approve, headers=bob)
     assert approved.status_code == 200
     assert approved.json()["approver"] == "bob@example.com"
 
-    pending = await real.get("/api/v1/exceptions", params={"status": "active"})
+    pending = await client.get("/api/v1/exceptions", params={"status": "active"}, headers=carol)
     assert [i["exception_id"] for i in pending.json()["items"]] == [exception_id]
-    detail = (await real.get(f"/api/v1/exceptions/{exception_id}")).json()
+    detail = (await client.get(f"/api/v1/exceptions/{exception_id}", headers=carol)).json()
     assert [(h["action"], h["actor"]) for h in detail["history"]] == [
         ("requested", "alice@example.com"),
         ("approved", "bob@example.com"),
     ]
     revoke = f"/api/v1/exceptions/{exception_id}/revoke"
-    assert (await real.post(revoke, json={"reason": "done"}, headers=ALICE)).status_code == 200
-    conflict = await real.post(revoke, json={"reason": "again"}, headers=ALICE)
+    assert (await client.post(revoke, json={"reason": "done"}, headers=alice)).status_code == 200
+    conflict = await client.post(revoke, json={"reason": "again"}, headers=alice)
     assert conflict.status_code == 409
-    reject = await real.post(
-        f"/api/v1/exceptions/{exception_id}/reject", json={"reason": "late"}, headers=BOB
+    reject = await client.post(
+        f"/api/v1/exceptions/{exception_id}/reject", json={"reason": "late"}, headers=bob
     )
     assert reject.status_code == 409

@@ -14,6 +14,7 @@ from pacbot.common.bus import MemoryBus
 from pacbot.common.runtime import SharedInfra
 from pacbot.gateway.app import create_app
 from pacbot.gateway.settings import GatewaySettings
+from services.gateway.tests.conftest import key_for
 
 CSV = 'violation_id,reason\r\nv-1,"a, ""quoted""\nreason"\r\n'
 
@@ -56,11 +57,13 @@ async def gateway(
     )
     shared = SharedInfra(bus=MemoryBus(), transports={"violations": transport})
     app = create_app(settings, shared=shared)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://gw") as client,
-    ):
-        yield client
+    async with app.router.lifespan_context(app):
+        viewer = await key_for(app, "viewer")
+        transport = httpx.ASGITransport(app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://gw", headers=viewer
+        ) as c:
+            yield c
 
 
 @pytest.fixture

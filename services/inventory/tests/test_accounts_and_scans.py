@@ -91,11 +91,13 @@ async def test_denied_assume_role_returns_the_aws_error(
     response = await inventory.client.post("/accounts", json=body)
 
     assert response.status_code == 422
-    assert response.json() == {
+    problem = response.json()
+    assert {k: problem[k] for k in ("error", "detail", "field")} == {
         "error": "RoleInvalid",
         "detail": f"cannot assume {OTHER_ROLE}: AccessDenied: not authorized to sts:AssumeRole",
         "field": "role_arn",
     }
+    assert problem["type"] == "https://pacbot.dev/problems/role-invalid"
 
 
 async def test_scan_rejects_unknown_types_and_accounts(inventory: Any) -> None:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from pydantic import SecretStr
+
+from pacbot.common.testing import as_user
 from pacbot.inventory.changes.parse import parse_change_event
 
 ACCOUNT = "123456789012"
@@ -39,7 +43,7 @@ async def test_event_rediscovers_the_named_bucket_only(inventory: Any, s3: Any) 
     s3.put_bucket_acl(Bucket="other-bucket", ACL="public-read")
 
     response = await inventory.client.post(
-        "/events/aws", json=cloudtrail("PutBucketAcl", "watched-bucket")
+        "/events/aws", json=cloudtrail("PutBucketAcl", "watched-bucket"), headers=PEER
     )
 
     assert response.status_code == 200, response.text
@@ -63,7 +67,7 @@ async def test_delete_event_marks_only_that_bucket_deleted(inventory: Any, s3: A
     s3.delete_bucket(Bucket="doomed-bucket")
 
     response = await inventory.client.post(
-        "/events/aws", json=cloudtrail("DeleteBucket", "doomed-bucket")
+        "/events/aws", json=cloudtrail("DeleteBucket", "doomed-bucket"), headers=PEER
     )
 
     assert response.json()["changes"] == [
@@ -82,25 +86,31 @@ async def test_unchanged_resource_emits_nothing(inventory: Any, s3: Any) -> None
     await inventory.scan()
     before = len(await inventory.events())
     response = await inventory.client.post(
-        "/events/aws", json=cloudtrail("GetBucketAcl", "calm-bucket")
+        "/events/aws", json=cloudtrail("GetBucketAcl", "calm-bucket"), headers=PEER
     )
     assert response.json()["changes"] == []
     assert len(await inventory.events()) == before
 
 
 async def test_bad_events_are_rejected_with_the_field(inventory: Any) -> None:
-    no_source = await inventory.client.post("/events/aws", json={"account": ACCOUNT, "detail": {}})
+    no_source = await inventory.client.post(
+        "/events/aws", json={"account": ACCOUNT, "detail": {}}, headers=PEER
+    )
     assert no_source.status_code == 400
     assert no_source.json()["field"] == "detail.eventSource"
     uncovered = cloudtrail("PutThing", "some-dashboard")
     uncovered["detail"]["eventSource"] = "quicksight.amazonaws.com"
-    response = await inventory.client.post("/events/aws", json=uncovered)
+    response = await inventory.client.post("/events/aws", json=uncovered, headers=PEER)
     assert response.status_code == 400
     assert "no connector covers quicksight" in response.json()["detail"]
     stranger = cloudtrail("PutBucketAcl", "their-bucket")
     stranger["account"] = "999999999999"
-    assert (await inventory.client.post("/events/aws", json=stranger)).status_code == 404
-    assert (await inventory.client.post("/events/aws", json=[1, 2])).status_code == 422
+    assert (
+        await inventory.client.post("/events/aws", json=stranger, headers=PEER)
+    ).status_code == 404
+    assert (
+        await inventory.client.post("/events/aws", json=[1, 2], headers=PEER)
+    ).status_code == 422
 
 
 def test_raw_cloudtrail_records_and_service_aliases_parse() -> None:
@@ -118,3 +128,34 @@ def test_raw_cloudtrail_records_and_service_aliases_parse() -> None:
     assert hint.services == ("elb", "elbv2")
     assert hint.region == "eu-west-1"
     assert "arn:aws:elasticloadbalancing:eu-west-1:1:lb/x" in hint.identifiers
+
+
+PEER = as_user("service:test", "service")
+
+
+async def test_events_from_outside_need_the_shared_secret_signature(inventory: Any) -> None:
+    """An admin (not a peer) must sign the body; without a configured secret it is refused."""
+    from pacbot.inventory.changes.signature import sign
+
+    event = {"account": ACCOUNT, "detail": {}}
+    admin = as_user("ada@x", "admin")
+    unsigned = await inventory.client.post("/events/aws", json=event, headers=admin)
+    assert unsigned.status_code == 403
+    assert "PACBOT_INVENTORY_EVENTS_SECRET" in unsigned.json()["detail"]
+    viewer = await inventory.client.post("/events/aws", json=event, headers=as_user("v", "viewer"))
+    assert viewer.status_code == 403
+    settings = inventory.app.state.runtime.settings
+    settings.events_secret = SecretStr("s" * 40)
+    body = json.dumps(event).encode()
+    headers = {**admin, "content-type": "application/json"}
+    wrong = await inventory.client.post(
+        "/events/aws", content=body, headers={**headers, "X-PacBot-Signature": "sha256=00"}
+    )
+    assert wrong.status_code == 401
+    signed = await inventory.client.post(
+        "/events/aws",
+        content=body,
+        headers={**headers, "X-PacBot-Signature": sign("s" * 40, body)},
+    )
+    assert signed.status_code == 400  # past the signature: the event itself names no source
+    assert signed.json()["field"] == "detail.eventSource"

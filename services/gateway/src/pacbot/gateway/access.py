@@ -125,7 +125,7 @@ def table_markdown() -> str:
     lines = [
         "# Who may call what",
         "",
-        "Generated from `services/gateway/src/pacbot/gateway/access.py` "
+        "Generated from `services/gateway/src/pacbot/gateway/access.py`",
         "(`uv run pacbot-gateway access-table > docs/access.md`); a test fails when they differ,",
         "and another walks every route of the gateway's OpenAPI document x every role against it.",
         "",
@@ -134,7 +134,7 @@ def table_markdown() -> str:
         "accounts or asset groups, or holding only the `owner` role, is narrowed on that route:",
         "`open` (nothing per account), `query` (the scope is added as filters: `account_id`,",
         "and `owner` for owners where the route has it), `item` (an answer outside the scope is",
-        "a 404),"
+        "a 404), "
         "`list` (items outside the scope are dropped), `self` (the service narrows by the signed",
         "identity), `refuse` (403 for narrowed callers).",
         "",

@@ -47,7 +47,7 @@ def document_security(app: FastAPI, *, oidc_issuer: str | None) -> None:
                 "openIdConnectUrl": f"{oidc_issuer.rstrip('/')}/.well-known/openid-configuration",
             }
         spec.setdefault("components", {})["securitySchemes"] = schemes
-        every = [{name: []} for name in schemes]
+        every: list[dict[str, list[str]]] = [{name: []} for name in schemes]
         for path, item in spec.get("paths", {}).items():
             for method, operation in item.items():
                 rule = ACCESS.get((method.upper(), path))

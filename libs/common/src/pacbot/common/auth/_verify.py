@@ -53,7 +53,7 @@ class ServiceAuthMiddleware:
 def _bearer(scope: Scope) -> str:
     for name, value in scope.get("headers", ()):
         if name == b"authorization":
-            kind, _, token = value.decode("latin-1").partition(" ")
+            kind, _, token = str(value.decode("latin-1")).partition(" ")
             if kind.lower() == "bearer" and token.strip():
                 return token.strip()
             raise TokenError("the Authorization header is not a bearer token")

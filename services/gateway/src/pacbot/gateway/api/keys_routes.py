@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from pacbot.common.auth import Principal, principal_of
 from pacbot.common.events import utcnow
+from pacbot.common.runtime import Runtime
 from pacbot.common.web import DbSession
 from pacbot.gateway.auth import keys, sessions
 from pacbot.gateway.auth.gate import Gate
@@ -103,6 +106,12 @@ class Me(BaseModel):
     credential: str
 
 
+def _unit(request: Request) -> AbstractAsyncContextManager[AsyncSession]:
+    """A unit of work that commits when the block ends (before the audit row is written)."""
+    runtime: Runtime = request.app.state.runtime
+    return runtime.db.session()
+
+
 def _settings(request: Request) -> GatewaySettings:
     settings: GatewaySettings = request.app.state.runtime.settings
     return settings
@@ -126,9 +135,7 @@ async def whoami(caller: Caller) -> Me:
 
 
 @router.post("/keys", status_code=status.HTTP_201_CREATED)
-async def create_key(
-    body: KeyRequest, caller: Caller, session: DbSession, request: Request
-) -> IssuedKeyOut:
+async def create_key(body: KeyRequest, caller: Caller, request: Request) -> IssuedKeyOut:
     """Issue an API key; its token is in this answer only (only a hash is kept)."""
     spec = keys.KeySpec(
         name=body.name,
@@ -139,9 +146,10 @@ async def create_key(
         asset_groups=None if body.asset_groups is None else frozenset(body.asset_groups),
         expires_in_days=body.expires_in_days,
     )
-    issued = await keys.issue(
-        session, spec, created_by=caller, max_days=_settings(request).key_max_days
-    )
+    async with _unit(request) as session:  # committed before the audit row is written
+        issued = await keys.issue(
+            session, spec, created_by=caller, max_days=_settings(request).key_max_days
+        )
     return _issued(issued)
 
 
@@ -162,27 +170,28 @@ async def get_key(key_id: str, session: DbSession) -> KeyOut:
 async def rotate_key(
     key_id: str,
     caller: Caller,
-    session: DbSession,
     request: Request,
     overlap_seconds: Annotated[float, Query(ge=0, le=7 * 86400)] = 0,
 ) -> IssuedKeyOut:
     """Issue a successor with the same rights; the old key ends after ``overlap_seconds``."""
-    issued = await keys.rotate(
-        session,
-        key_id,
-        by=caller,
-        max_days=_settings(request).key_max_days,
-        overlap_seconds=overlap_seconds,
-        now=utcnow(),
-    )
+    async with _unit(request) as session:
+        issued = await keys.rotate(
+            session,
+            key_id,
+            by=caller,
+            max_days=_settings(request).key_max_days,
+            overlap_seconds=overlap_seconds,
+            now=utcnow(),
+        )
     return _issued(issued)
 
 
 @router.post("/keys/{key_id}/revoke")
-async def revoke_key(key_id: str, caller: Caller, session: DbSession) -> KeyOut:
+async def revoke_key(key_id: str, caller: Caller, request: Request) -> KeyOut:
     """Revoke an API key now; its sessions end with it."""
-    record = await keys.revoke(session, key_id, by=caller.subject, now=utcnow())
-    return KeyOut.model_validate(record)
+    async with _unit(request) as session:
+        record = await keys.revoke(session, key_id, by=caller.subject, now=utcnow())
+        return KeyOut.model_validate(record)
 
 
 @router.post("/session")
@@ -191,16 +200,24 @@ async def sign_in(body: SessionRequest, request: Request, response: Response) ->
     gate: Gate = request.app.state.gate
     key: ApiKey = await gate.key_for(body.api_key)
     settings = _settings(request)
-    async with request.app.state.runtime.db.session() as session:
+    async with _unit(request) as session:
         opened = await sessions.open_session(session, key, hours=settings.session_hours)
     principal = keys.principal_of_key(key)
     request.state.principal = principal
     max_age = int((opened.expires_at - utcnow()).total_seconds())
-    common = {"max_age": max_age, "secure": settings.cookie_secure, "samesite": "strict"}
-    response.set_cookie(
-        sessions.SESSION_COOKIE, opened.session_id, httponly=True, path="/api/", **common
-    )
-    response.set_cookie(sessions.CSRF_COOKIE, opened.csrf_token, httponly=False, path="/", **common)
+    for name, value, httponly, path in (
+        (sessions.SESSION_COOKIE, opened.session_id, True, "/api/"),
+        (sessions.CSRF_COOKIE, opened.csrf_token, False, "/"),
+    ):
+        response.set_cookie(
+            name,
+            value,
+            max_age=max_age,
+            path=path,
+            secure=settings.cookie_secure,
+            httponly=httponly,
+            samesite="strict",
+        )
     return SessionOut(
         subject=principal.subject,
         roles=sorted(principal.roles),
@@ -210,11 +227,12 @@ async def sign_in(body: SessionRequest, request: Request, response: Response) ->
 
 
 @router.delete("/session", status_code=status.HTTP_204_NO_CONTENT)
-async def sign_out(request: Request, session: DbSession) -> Response:
+async def sign_out(request: Request) -> Response:
     """End this browser session."""
     session_id = request.cookies.get(sessions.SESSION_COOKIE)
     if session_id:
-        await sessions.close_session(session, session_id)
+        async with _unit(request) as session:
+            await sessions.close_session(session, session_id)
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
     response.delete_cookie(sessions.SESSION_COOKIE, path="/api/")
     response.delete_cookie(sessions.CSRF_COOKIE, path="/")

@@ -35,7 +35,7 @@ async def stream_export(request: Request, path: str) -> Response:
     outgoing = client.build_request(
         "GET",
         path,
-        params=outgoing_query(request, None),
+        params=httpx.QueryParams(outgoing_query(request, None)),
         headers=signed_headers(request, "violations"),
     )
     try:
