@@ -11,17 +11,21 @@ import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import boto3
+import httpx
 
 from pacbot.cli.embedded import EmbeddedOptions, EmbeddedPacBot
 from pacbot.cli.estate import seed
 
 MOTO_ACCOUNT = "123456789012"
 PUBLIC_POLICY = "aws-s3-bucket-public-access"
+SECURITY_USER = "security@acme.example"
+WEB_OWNER = "web@acme.example"  # the acme-marketing-site bucket's Owner tag (estate/s3.py)
 
 
 def _without_request_tracebacks(record: logging.LogRecord) -> bool:
@@ -98,84 +102,132 @@ async def run_demo(endpoint_url: str, data_dir: Path, grace_seconds: float) -> d
         grace_seconds=grace_seconds,
         autofix_accounts=[MOTO_ACCOUNT],
     )
-    async with EmbeddedPacBot(options) as pacbot, pacbot.client() as api:
-        _say("\n1. Assess: discovering and evaluating every resource of the account")
-        scan = (await api.post("/api/v1/scans", json={})).json()
-        await pacbot.settle()
-        seen = sum(s["seen"] for s in scan["sweeps"])
-        _say(f"   discovered {seen} assets")
-        summary = (await api.get("/api/v1/compliance/summary")).json()
-        opened = await _all_violations(api, "open")
-        _say(
-            f"\n2. Report: {len(opened)} open violations over "
-            f"{len({v['policy_id'] for v in opened})} policies, "
-            f"overall compliance {_pct(summary['overall_pct'])} (critical ones:)"
-        )
-        _table(opened, ("critical",))
+    async with EmbeddedPacBot(options) as pacbot:
+        keys = await _demo_keys(pacbot)
+        async with (
+            pacbot.client(key=keys.security) as api,
+            pacbot.client(key=keys.owner) as owner_api,
+        ):
+            return await _loop(pacbot, api, owner_api, grace_seconds)
 
-        website = next(
-            v
-            for v in opened
-            if v["asset_name"] == "acme-marketing-site" and v["policy_id"] == PUBLIC_POLICY
-        )
-        expires = (datetime.now(UTC) + timedelta(days=30)).isoformat()
-        request = await api.post(
-            "/api/v1/exceptions",
-            json={
-                "asset_ids": [website["asset_id"]],
-                "policy_ids": [website["policy_id"]],
-                "reason": "public static website, reviewed by security",
-                "expires_at": expires,
-            },
-            headers={"X-PacBot-User": "web@acme.example"},
-        )
-        request.raise_for_status()
-        exception_id = request.json()["exception_id"]
-        approver = {"X-PacBot-User": "security@acme.example", "X-PacBot-Roles": "approver"}
-        grant = await api.post(f"/api/v1/exceptions/{exception_id}/approve", headers=approver)
-        grant.raise_for_status()
-        await pacbot.settle()
-        _say(
-            "\n3. Exception: the marketing site is public on purpose (requested by "
-            "web@acme.example, approved by security@acme.example, expires in 30 days)"
-        )
-        _table([(await api.get(f"/api/v1/violations/{website['violation_id']}")).json()])
 
-        _say(
-            "\n4. Remediate: AutoFix notified the owners; "
-            f"waiting out the {grace_seconds:g}s grace period"
-        )
-        deadline = time.monotonic() + grace_seconds + 30
-        fixes: list[dict[str, Any]] = []
-        while time.monotonic() < deadline:
-            fixes = (await api.get("/api/v1/fixes")).json()["items"]
-            if fixes and all(f["status"] not in ("waiting",) for f in fixes):
-                break
-            await asyncio.sleep(0.5)
-        for fix in fixes:
-            _say(f"   {fix['status']:<9} {fix['action']} on {fix['asset_id']}")
+@dataclass(frozen=True)
+class DemoKeys:
+    """The API keys the demo acts with: security runs the loop, the site's owner asks."""
 
-        _say("\n5. Repeat: the next scan sees the fixed buckets")
-        await api.post("/api/v1/scans", json={})
-        await pacbot.settle()
-        closed = await _all_violations(api, "closed")
-        still_open = await _all_violations(api, "open")
-        final = (await api.get("/api/v1/compliance/summary")).json()
-        _say(f"   closed as fixed: {len(closed)}")
-        _table(closed)
-        _say(f"   still open: {len(still_open)} (no autofix for these yet; critical ones:)")
-        _table(still_open, ("critical",))
-        _say(
-            f"\nCompliance went from {_pct(summary['overall_pct'])} "
-            f"to {_pct(final['overall_pct'])}."
+    security: str
+    owner: str
+
+
+async def _issued(admin: httpx.AsyncClient, body: dict[str, Any]) -> str:
+    """A key the admin creates through the API (the token is in this answer only)."""
+    response = await admin.post("/api/v1/keys", json=body)
+    response.raise_for_status()
+    token: str = response.json()["token"]
+    return token
+
+
+async def _demo_keys(pacbot: EmbeddedPacBot) -> DemoKeys:
+    """Bootstrap an admin key as the local operator, then let the admin issue the others."""
+    bootstrap = await pacbot.issue_key("admin", subject="admin@acme.example")
+    async with pacbot.client(key=bootstrap) as admin:
+        security = await _issued(
+            admin, {"name": "security", "roles": ["security"], "subject": SECURITY_USER}
         )
-        return {
-            "before": summary,
-            "after": final,
-            "fixes": fixes,
-            "closed": closed,
-            "open": still_open,
-        }
+        owner = await _issued(admin, {"name": "web", "roles": ["owner"], "subject": WEB_OWNER})
+    _say(
+        f"Issued API keys: admin@acme.example (admin), {SECURITY_USER} (security), "
+        f"{WEB_OWNER} (owner of the marketing site)."
+    )
+    return DemoKeys(security=security, owner=owner)
+
+
+async def _loop(
+    pacbot: EmbeddedPacBot,
+    api: httpx.AsyncClient,
+    owner_api: httpx.AsyncClient,
+    grace_seconds: float,
+) -> dict[str, Any]:
+    """Assess, report, exempt, remediate, repeat; ``api`` acts as security."""
+    _say("\n1. Assess: discovering and evaluating every resource of the account")
+    scanned = await api.post("/api/v1/scans", json={})
+    scanned.raise_for_status()
+    await pacbot.settle()
+    _say(f"   discovered {sum(s['seen'] for s in scanned.json()['sweeps'])} assets")
+    summary = (await api.get("/api/v1/compliance/summary")).json()
+    opened = await _all_violations(api, "open")
+    _say(
+        f"\n2. Report: {len(opened)} open violations over "
+        f"{len({v['policy_id'] for v in opened})} policies, "
+        f"overall compliance {_pct(summary['overall_pct'])} (critical ones:)"
+    )
+    _table(opened, ("critical",))
+    await _exempt_the_website(pacbot, api, owner_api, opened)
+    fixes = await _remediate(api, grace_seconds)
+
+    _say("\n5. Repeat: the next scan sees the fixed buckets")
+    (await api.post("/api/v1/scans", json={})).raise_for_status()
+    await pacbot.settle()
+    closed = await _all_violations(api, "closed")
+    still_open = await _all_violations(api, "open")
+    final = (await api.get("/api/v1/compliance/summary")).json()
+    _say(f"   closed as fixed: {len(closed)}")
+    _table(closed)
+    _say(f"   still open: {len(still_open)} (no autofix for these yet; critical ones:)")
+    _table(still_open, ("critical",))
+    _say(f"\nCompliance went from {_pct(summary['overall_pct'])} to {_pct(final['overall_pct'])}.")
+    return {"before": summary, "after": final, "fixes": fixes, "closed": closed, "open": still_open}
+
+
+async def _exempt_the_website(
+    pacbot: EmbeddedPacBot,
+    api: httpx.AsyncClient,
+    owner_api: httpx.AsyncClient,
+    opened: list[dict[str, Any]],
+) -> None:
+    """The site's owner asks for an exception; security (someone else) approves it."""
+    website = next(
+        v
+        for v in opened
+        if v["asset_name"] == "acme-marketing-site" and v["policy_id"] == PUBLIC_POLICY
+    )
+    request = await owner_api.post(
+        "/api/v1/exceptions",
+        json={
+            "asset_ids": [website["asset_id"]],
+            "policy_ids": [website["policy_id"]],
+            "reason": "public static website, reviewed by security",
+            "expires_at": (datetime.now(UTC) + timedelta(days=30)).isoformat(),
+        },
+    )
+    request.raise_for_status()
+    grant = await api.post(f"/api/v1/exceptions/{request.json()['exception_id']}/approve")
+    grant.raise_for_status()
+    await pacbot.settle()
+    _say(
+        "\n3. Exception: the marketing site is public on purpose (expires in 30 days);\n"
+        f"   requested by {request.json()['requester']} (owner key), "
+        f"approved by {grant.json()['approver']} (security key)"
+    )
+    _table([(await api.get(f"/api/v1/violations/{website['violation_id']}")).json()])
+
+
+async def _remediate(api: httpx.AsyncClient, grace_seconds: float) -> list[dict[str, Any]]:
+    """Wait until AutoFix has acted on every plan (or the grace period is long past)."""
+    _say(
+        "\n4. Remediate: AutoFix notified the owners; "
+        f"waiting out the {grace_seconds:g}s grace period"
+    )
+    deadline = time.monotonic() + grace_seconds + 30
+    fixes: list[dict[str, Any]] = []
+    while time.monotonic() < deadline:
+        fixes = (await api.get("/api/v1/fixes")).json()["items"]
+        if fixes and all(f["status"] not in ("waiting",) for f in fixes):
+            break
+        await asyncio.sleep(0.5)
+    for fix in fixes:
+        _say(f"   {fix['status']:<9} {fix['action']} on {fix['asset_id']}")
+    return fixes
 
 
 def main(endpoint_url: str | None, grace_seconds: float, data_dir: Path | None) -> int:

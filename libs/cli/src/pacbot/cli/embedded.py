@@ -1,8 +1,13 @@
-"""Embedded mode: the six services in one process, SQLite per service, the in-memory bus."""
+"""Embedded mode: the six services in one process, SQLite per service, the in-memory bus.
+
+Each instance makes its own internal secret, so its services trust one another and nothing else;
+people reach it through the gateway with API keys from ``issue_key``.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import secrets
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,12 +21,14 @@ from pacbot.assessor.app import create_app as assessor_app
 from pacbot.assessor.settings import AssessorSettings
 from pacbot.autofix.app import create_app as autofix_app
 from pacbot.autofix.settings import AutofixSettings
+from pacbot.common.auth import InternalAuth
 from pacbot.common.aws import AwsSessionFactory
 from pacbot.common.bus import MemoryBus
 from pacbot.common.runtime import Runtime, SharedInfra
 from pacbot.exceptions.app import create_app as exceptions_app
 from pacbot.exceptions.settings import ExceptionsSettings
 from pacbot.gateway.app import create_app as gateway_app
+from pacbot.gateway.auth.keys import KeySpec, issue_direct
 from pacbot.gateway.settings import GatewaySettings
 from pacbot.inventory.app import create_app as inventory_app
 from pacbot.inventory.settings import InventorySettings
@@ -29,6 +36,8 @@ from pacbot.violations.app import create_app as violations_app
 from pacbot.violations.settings import ViolationsSettings
 
 SERVICES = ("inventory", "assessor", "violations", "exceptions", "autofix", "gateway")
+CALLER = "embedded"
+"""Direct (non-gateway) calls from ``client(name)`` are signed as ``service:embedded``."""
 
 
 @dataclass
@@ -52,6 +61,7 @@ class EmbeddedPacBot:
 
     def __init__(self, options: EmbeddedOptions) -> None:
         self.options = options
+        self._internal_secret = secrets.token_urlsafe(48)
         self.bus = MemoryBus()
         transports: dict[str, httpx.AsyncBaseTransport] = {}
         shared = SharedInfra(
@@ -76,6 +86,7 @@ class EmbeddedPacBot:
             "log_json": o.log_json,
             "log_level": o.log_level,
             "outbox_poll_seconds": 0.05,
+            "internal_secret": self._internal_secret,
         }
         specific: dict[str, dict[str, Any]] = {
             "inventory": {
@@ -98,10 +109,44 @@ class EmbeddedPacBot:
         runtime: Runtime = self.apps[name].state.runtime
         return runtime
 
-    def client(self, name: str = "gateway") -> httpx.AsyncClient:
-        """An HTTP client to one embedded service (the gateway by default)."""
+    async def issue_key(
+        self,
+        *roles: str,
+        subject: str | None = None,
+        groups: tuple[str, ...] = (),
+        accounts: tuple[str, ...] | None = None,
+    ) -> str:
+        """A new gateway API key (``pbk_...``) with ``roles``, as the local operator issues it."""
+        spec = KeySpec(
+            name=subject or "-".join(roles),
+            roles=frozenset(roles),
+            subject=subject,
+            groups=frozenset(groups),
+            accounts=None if accounts is None else frozenset(accounts),
+        )
+        return await issue_direct(self.runtime("gateway").db, spec)
+
+    def client(self, name: str = "gateway", *, key: str | None = None) -> httpx.AsyncClient:
+        """An HTTP client to one embedded service (the gateway by default).
+
+        Gateway calls carry ``key`` (none: the gateway answers 401); calls straight to another
+        service are signed with this instance's internal secret as ``service:embedded``.
+        """
+        auth: httpx.Auth | None = None
+        headers: dict[str, str] = {}
+        if name == "gateway":
+            if key is not None:
+                headers["Authorization"] = f"Bearer {key}"
+        elif key is not None:
+            raise ValueError(f"API keys are for the gateway; calls to {name} are signed")
+        else:
+            auth = InternalAuth(self.runtime(name).tokens, caller=CALLER, audience=name)
         return httpx.AsyncClient(
-            transport=httpx.ASGITransport(self.apps[name]), base_url=f"http://{name}", timeout=60
+            transport=httpx.ASGITransport(self.apps[name]),
+            base_url=f"http://{name}",
+            timeout=60,
+            headers=headers,
+            auth=auth,
         )
 
     async def __aenter__(self) -> EmbeddedPacBot:

@@ -32,10 +32,11 @@ async def stream_export(request: Request, path: str) -> Response:
     """
     runtime: Runtime = request.app.state.runtime
     client = runtime.service("violations")
+    query: list[tuple[str, str | int | float | bool | None]] = [*outgoing_query(request, None)]
     outgoing = client.build_request(
         "GET",
         path,
-        params=httpx.QueryParams(outgoing_query(request, None)),
+        params=query,
         headers=signed_headers(request, "violations"),
     )
     try:
