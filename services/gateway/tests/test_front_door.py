@@ -298,3 +298,16 @@ async def test_refused_calls_are_audited_with_who_tried(app: FastAPI) -> None:
         assert rest.json()["items"][0]["id"] < page.json()["items"][0]["id"]
         forged = await http.get("/api/v1/audit", params={"cursor": "zzz"}, headers=security)
         assert forged.status_code == 400
+
+
+async def test_group_scoped_callers_read_their_groups_only(app: FastAPI, seen: Seen) -> None:
+    scoped = await key_for(app, "viewer", asset_groups=("payments",))
+    async with client(app, headers=scoped) as http:
+        await http.get("/api/v1/compliance/summary")
+        assert seen[-1].url.params.get_list("group") == ["payments"]
+        other = await http.get("/api/v1/compliance/summary", params={"group": "web"})
+        assert other.status_code == 403
+        assert (await http.get("/api/v1/groups/payments/assets")).status_code == 200
+        assert (await http.get("/api/v1/groups/web/assets")).status_code == 403
+        assert (await http.get("/api/v1/violations")).status_code == 403
+        assert (await http.get("/api/v1/groups")).status_code == 403

@@ -120,11 +120,11 @@ class RequestGuards:
                     f"the request body is over the limit of {self.max_body_bytes} bytes",
                 )
         except Exception:
-            log.exception("unhandled error", extra={"path": scope["path"]})
             if not started:
                 await refuse(
                     500, "InternalError", "the service failed to answer; the error is logged"
                 )
+            log.exception("unhandled error", extra={"path": scope["path"]})
 
 
 PROBLEM_SCHEMA: dict[str, Any] = {

@@ -14,6 +14,7 @@ How a scoped caller (accounts / asset groups) or an owner-only caller is narrowe
 - ``item``: the answer is checked (account, owner) and hidden as 404 when outside;
 - ``list``: the answer's items are filtered the same way;
 - ``self``: the service itself narrows by the signed identity (exceptions);
+- ``group``: an asset group route, allowed to a caller scoped to that group (by its name);
 - ``refuse``: scoped and owner-only callers get 403 (the route cannot be narrowed).
 """
 
@@ -22,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Narrowing = Literal["open", "query", "item", "list", "self", "refuse"]
+Narrowing = Literal["open", "query", "item", "list", "self", "group", "refuse"]
 
 READERS = frozenset({"viewer", "owner", "security", "admin"})
 STAFF_READERS = frozenset({"viewer", "security", "admin"})
@@ -41,6 +42,8 @@ class Rule:
     narrowing: Narrowing
     owner_param: str | None = None
     """For ``query`` routes: the filter that takes owner names (none: owners are refused)."""
+    group_param: str | None = None
+    """For ``query`` routes: the filter naming one asset group (group-scoped callers use it)."""
 
     @property
     def public(self) -> bool:
@@ -80,10 +83,10 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("POST", f"{V}/events/aws"): Rule(ADMIN, "refuse"),
     ("GET", f"{V}/groups"): Rule(STAFF_READERS, "refuse"),
     ("POST", f"{V}/groups"): Rule(ADMIN, "refuse"),
-    ("GET", f"{V}/groups/{{name}}"): Rule(STAFF_READERS, "refuse"),
+    ("GET", f"{V}/groups/{{name}}"): Rule(STAFF_READERS, "group"),
     ("PUT", f"{V}/groups/{{name}}"): Rule(ADMIN, "refuse"),
     ("DELETE", f"{V}/groups/{{name}}"): Rule(ADMIN, "refuse"),
-    ("GET", f"{V}/groups/{{name}}/assets"): Rule(STAFF_READERS, "refuse"),
+    ("GET", f"{V}/groups/{{name}}/assets"): Rule(STAFF_READERS, "group"),
     # --- policies
     ("GET", f"{V}/policies"): Rule(READERS, "open"),
     ("GET", f"{V}/policies/{{policy_id}}"): Rule(READERS, "open"),
@@ -96,7 +99,7 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("GET", f"{V}/violations/export.ocsf"): Rule(READERS, "query", owner_param="owner"),
     ("GET", f"{V}/violations/{{violation_id}}"): Rule(READERS, "item"),
     ("GET", f"{V}/results"): Rule(STAFF_READERS, "query"),
-    ("GET", f"{V}/compliance/summary"): Rule(STAFF_READERS, "query"),
+    ("GET", f"{V}/compliance/summary"): Rule(STAFF_READERS, "query", group_param="group"),
     ("GET", f"{V}/compliance/trend"): Rule(STAFF_READERS, "refuse"),
     ("GET", f"{V}/compliance/mttr"): Rule(STAFF_READERS, "query"),
     # --- exceptions
@@ -136,7 +139,10 @@ def table_markdown() -> str:
         "and `owner` for owners where the route has it), `item` (an answer outside the scope is",
         "a 404), "
         "`list` (items outside the scope are dropped), `self` (the service narrows by the signed",
-        "identity), `refuse` (403 for narrowed callers).",
+        "identity), `group` (an asset group route, open to callers scoped to that group),",
+        "`refuse` (403 for narrowed callers). A caller scoped to asset groups reads compliance",
+        "with `group=<one of its groups>` and its groups' members; routes that cannot be narrowed",
+        "to a group refuse it.",
         "",
         "| method | route | " + " | ".join(ROLE_ORDER) + " | narrowing |",
         "|---|---|" + "---|" * len(ROLE_ORDER) + "---|",

@@ -65,7 +65,17 @@ async def authorize(request: Request) -> Principal | None:
             f"{principal.subject} sees only part of the estate (scope or owner role); "
             f"{request.method} {rule_path(request)} cannot be narrowed to it"
         )
+    if narrowed(principal) and rule.narrowing == "group":
+        _group_route(principal, str(request.path_params.get("name", "")))
     return principal
+
+
+def _group_route(principal: Principal, name: str) -> None:
+    """An asset group route is open to a narrowed caller only for a group it is scoped to."""
+    if principal.asset_groups is None or name not in principal.asset_groups:
+        raise Forbidden(f"{principal.subject} may read only the asset groups it is scoped to")
+    if principal.accounts is not None or owner_only(principal.roles):
+        raise Forbidden(f"{principal.subject} is also scoped otherwise; group routes are refused")
 
 
 def rule_path(request: Request) -> str:
@@ -90,9 +100,7 @@ def narrow_query(
     if rule.narrowing != "query":
         return result
     if principal.asset_groups is not None:
-        raise Forbidden(
-            f"{principal.subject} is scoped to asset groups; this route filters by account only"
-        )
+        result = _group_filter(principal, rule, result)
     if principal.accounts is not None:
         result = _within(result, "account_id", principal.accounts, principal.subject)
     if owner_only(principal.roles):
@@ -100,6 +108,26 @@ def narrow_query(
             raise Forbidden(f"{principal.subject} holds the owner role; this route is not theirs")
         result = _within(result, rule.owner_param, principal.owner_names, principal.subject)
     return result
+
+
+def _group_filter(
+    principal: Principal, rule: Rule, params: list[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """A group-scoped caller must name one of its groups where the route takes a group."""
+    assert principal.asset_groups is not None
+    if rule.group_param is None:
+        raise Forbidden(
+            f"{principal.subject} is scoped to asset groups; this route cannot be narrowed to one"
+        )
+    given = [value for key, value in params if key == rule.group_param]
+    if not given and len(principal.asset_groups) == 1:
+        return [*params, (rule.group_param, next(iter(principal.asset_groups)))]
+    if len(given) != 1 or given[0] not in principal.asset_groups:
+        raise Forbidden(
+            f"{principal.subject} is scoped to asset groups {sorted(principal.asset_groups)}; "
+            f"name one of them with {rule.group_param}="
+        )
+    return params
 
 
 def _within(
