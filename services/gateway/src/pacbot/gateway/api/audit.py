@@ -25,6 +25,7 @@ from pacbot.common.events import utcnow
 from pacbot.common.runtime import Runtime
 from pacbot.common.web import DbSession, DomainError
 from pacbot.common.webguards import request_id_of
+from pacbot.gateway.api.schemas import UtcDatetime
 from pacbot.gateway.authorize import authorize, rule_path
 from pacbot.gateway.models import AuditEntry
 
@@ -127,7 +128,7 @@ class AuditOut(BaseModel):
     """One audited call."""
 
     id: int
-    at: datetime
+    at: UtcDatetime
     actor: str | None
     roles: list[str] | None
     credential: str | None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
@@ -14,6 +13,7 @@ from pacbot.common.auth import Principal, principal_of
 from pacbot.common.events import utcnow
 from pacbot.common.runtime import Runtime
 from pacbot.common.web import DbSession
+from pacbot.gateway.api.schemas import UtcDatetime
 from pacbot.gateway.auth import keys, sessions
 from pacbot.gateway.auth.gate import Gate
 from pacbot.gateway.authorize import authorize
@@ -58,11 +58,11 @@ class KeyOut(BaseModel):
     accounts: list[str] | None
     asset_groups: list[str] | None
     created_by: str
-    created_at: datetime
-    expires_at: datetime
-    revoked_at: datetime | None
+    created_at: UtcDatetime
+    expires_at: UtcDatetime
+    revoked_at: UtcDatetime | None
     revoked_by: str | None
-    last_used_at: datetime | None
+    last_used_at: UtcDatetime | None
     rotated_to: str | None
 
 
@@ -92,7 +92,7 @@ class SessionOut(BaseModel):
     subject: str
     roles: list[str]
     csrf_token: str
-    expires_at: datetime
+    expires_at: UtcDatetime
 
 
 class Me(BaseModel):
