@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -95,6 +96,7 @@ def start_moto() -> tuple[subprocess.Popen[bytes], str]:
 
 async def pacbot_sweep(endpoint: str, data_dir: Path) -> tuple[float, Counter[str], dict[str, str]]:
     """One full inventory scan through the real app (SQLite, memory bus, DB search)."""
+    from pacbot.common.auth import InternalAuth
     from pacbot.common.bus import MemoryBus
     from pacbot.common.runtime import SharedInfra
     from pacbot.inventory.app import create_app
@@ -108,16 +110,24 @@ async def pacbot_sweep(endpoint: str, data_dir: Path) -> tuple[float, Counter[st
         regions=[REGION],
         log_json=False,
         log_level="WARNING",
+        internal_secret=secrets.token_urlsafe(48),
     )
     app = create_app(settings, SharedInfra(bus=MemoryBus()))
+    # a direct call to the inventory carries an internal token, as a peer service's would
+    signed = InternalAuth(app.state.runtime.tokens, caller="bench", audience="inventory")
     async with (
         app.router.lifespan_context(app),
         httpx.AsyncClient(
-            transport=httpx.ASGITransport(app), base_url="http://inventory", timeout=600
+            transport=httpx.ASGITransport(app),
+            base_url="http://inventory",
+            timeout=600,
+            auth=signed,
         ) as client,
     ):
         start = time.perf_counter()
-        sweeps = (await client.post("/scans", json={})).json()["sweeps"]
+        scanned = await client.post("/scans", json={})
+        scanned.raise_for_status()
+        sweeps = scanned.json()["sweeps"]
         elapsed = time.perf_counter() - start
     seen = Counter({s["resource_type"]: s["seen"] for s in sweeps})
     durations = sorted(

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import secrets
 import time
 import uuid
 from typing import Any
@@ -114,6 +115,7 @@ async def run(count: int) -> None:
         log_json=False,
         log_level="WARNING",
         replay_on_deploy=False,  # no inventory here: the bench publishes the asset events itself
+        internal_secret=os.environ.get("PACBOT_INTERNAL_SECRET") or secrets.token_urlsafe(48),
     )
     settings = settings.model_copy(update={"service_name": f"assessor_bench_{run_id}"})
     bootstrap = stack.kafka_bootstrap

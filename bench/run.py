@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import boto3
+import httpx
 
 from pacbot.cli.demo import moto_server
 from pacbot.cli.embedded import EmbeddedOptions, EmbeddedPacBot
@@ -39,26 +40,33 @@ def _seed(url: str, count: int) -> None:
 
 async def _run(url: str, count: int, data_dir: Path) -> None:
     options = EmbeddedOptions(data_dir=data_dir, aws_endpoint_url=url, autofix_accounts=[])
-    async with EmbeddedPacBot(options) as pacbot, pacbot.client() as api:
-        start = time.perf_counter()
-        scan = (await api.post("/api/v1/scans", json={})).json()
-        swept = time.perf_counter()
-        await pacbot.settle(timeout=600)
-        settled = time.perf_counter()
-        opened = (await api.get("/api/v1/violations", params={"status": "open", "limit": 1})).json()
-        seen = sum(s["seen"] for s in scan["sweeps"])
-        print(f"buckets seeded          {count}")
-        print(f"assets discovered       {seen}")
-        print(f"open violations         {opened['total']}")
-        sweep_s, total_s = swept - start, settled - start
-        print(f"sweep (discovery)       {sweep_s:.2f}s  ({seen / sweep_s:.1f} assets/s)")
-        print(f"assess + violations     {settled - swept:.2f}s")
-        print(f"end to end              {total_s:.2f}s  ({seen / total_s:.1f} assets/s)")
+    async with EmbeddedPacBot(options) as pacbot:
+        key = await pacbot.issue_key("security", subject="bench@pacbot.local")
+        async with pacbot.client(key=key) as api:
+            await _measure(pacbot, api, count)
 
-        start = time.perf_counter()
-        await api.post("/api/v1/scans", json={})
-        await pacbot.settle(timeout=600)
-        print(f"unchanged re-sweep      {time.perf_counter() - start:.2f}s (emits nothing)")
+
+async def _measure(pacbot: EmbeddedPacBot, api: httpx.AsyncClient, count: int) -> None:
+    """Time one full sweep until everything settles, then an unchanged re-sweep."""
+    start = time.perf_counter()
+    scan = (await api.post("/api/v1/scans", json={})).json()
+    swept = time.perf_counter()
+    await pacbot.settle(timeout=600)
+    settled = time.perf_counter()
+    opened = (await api.get("/api/v1/violations", params={"status": "open", "limit": 1})).json()
+    seen = sum(s["seen"] for s in scan["sweeps"])
+    print(f"buckets seeded          {count}")
+    print(f"assets discovered       {seen}")
+    print(f"open violations         {opened['total']}")
+    sweep_s, total_s = swept - start, settled - start
+    print(f"sweep (discovery)       {sweep_s:.2f}s  ({seen / sweep_s:.1f} assets/s)")
+    print(f"assess + violations     {settled - swept:.2f}s")
+    print(f"end to end              {total_s:.2f}s  ({seen / total_s:.1f} assets/s)")
+
+    start = time.perf_counter()
+    await api.post("/api/v1/scans", json={})
+    await pacbot.settle(timeout=600)
+    print(f"unchanged re-sweep      {time.perf_counter() - start:.2f}s (emits nothing)")
 
 
 def main() -> None:

@@ -13,7 +13,8 @@ from typing import Any
 import httpx
 
 from pacbot.common.testing import eventually
-from tests.scenario import ALICE, BOB_APPROVER, ENCRYPTION
+from tests.actors import ALICE, BOB, TEAM, Actors
+from tests.scenario import ENCRYPTION
 
 SANDBOX = {"Key": "Environment", "Value": "sandbox"}
 PROD = {"Key": "Environment", "Value": "prod"}
@@ -31,7 +32,7 @@ class LifecycleOutcome:
 def _bucket(s3: Any, name: str, tag: dict[str, str] | None = None) -> None:
     """An unencrypted bucket: it fails the default-encryption policy."""
     s3.create_bucket(Bucket=name)
-    tags = [{"Key": "Owner", "Value": "team@x.example"}] + ([tag] if tag else [])
+    tags = [{"Key": "Owner", "Value": TEAM}] + ([tag] if tag else [])
     s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": tags})
     s3.delete_bucket_encryption(Bucket=name)
 
@@ -60,13 +61,16 @@ async def _until(
     return await eventually(check, timeout=timeout, what=f"{bucket} {status} {expected}")
 
 
-async def _request_and_approve(api: httpx.AsyncClient, body: dict[str, Any]) -> str:
-    requested = await api.post("/api/v1/exceptions", json=body, headers=ALICE)
+async def _request_and_approve(actors: Actors, body: dict[str, Any]) -> str:
+    """Alice (owner) asks, Bob (security) grants."""
+    requested = await actors.requester.post("/api/v1/exceptions", json=body)
     assert requested.status_code == 201, requested.text
+    assert requested.json()["requester"] == ALICE.subject
     exception_id: str = requested.json()["exception_id"]
-    approved = await api.post(f"/api/v1/exceptions/{exception_id}/approve", headers=BOB_APPROVER)
+    approved = await actors.approver.post(f"/api/v1/exceptions/{exception_id}/approve")
     assert approved.status_code == 200, approved.text
     assert approved.json()["status"] == "active"
+    assert approved.json()["approver"] == BOB.subject
     return exception_id
 
 
@@ -75,9 +79,10 @@ async def _scan(api: httpx.AsyncClient) -> None:
 
 
 async def run_lifecycle_scenario(
-    api: httpx.AsyncClient, s3: Any, prefix: str, timeout: float = 60
+    actors: Actors, s3: Any, prefix: str, timeout: float = 60
 ) -> LifecycleOutcome:
     """Every exception-driven transition plus policy disable/enable, through the gateway."""
+    api = actors.admin
     old_sandbox, new_sandbox = f"{prefix}-sbx-old", f"{prefix}-sbx-new"
     prod, temp = f"{prefix}-prod", f"{prefix}-temp"
     _bucket(s3, old_sandbox, SANDBOX)
@@ -87,12 +92,16 @@ async def run_lifecycle_scenario(
     for bucket in (old_sandbox, prod, temp):
         await _until(api, bucket, "open", timeout)
 
-    # Sticky: every sandbox bucket, now and later, is exempt from the encryption policy.
+    # Sticky: every sandbox bucket, now and later, is exempt from the encryption policy (an
+    # owner's sticky exception pins the Owner tag to their team).
     sticky = await _request_and_approve(
-        api,
+        actors,
         {
             "kind": "sticky",
-            "criteria": {"resource_types": ["aws.s3.bucket"], "tags": {"Environment": "sandbox"}},
+            "criteria": {
+                "resource_types": ["aws.s3.bucket"],
+                "tags": {"Environment": "sandbox", "Owner": TEAM},
+            },
             "policy_ids": [ENCRYPTION],
             "reason": "sandbox data is synthetic",
             "expires_at": (datetime.now(UTC) + timedelta(days=30)).isoformat(),
@@ -111,7 +120,7 @@ async def run_lifecycle_scenario(
     # Expiry: a short resource exception ends by itself and the still-failing bucket re-opens.
     temp_violation = await _until(api, temp, "open", timeout)
     short = await _request_and_approve(
-        api,
+        actors,
         {
             "asset_ids": [temp_violation["asset_id"]],
             "policy_ids": [ENCRYPTION],
@@ -132,7 +141,6 @@ async def run_lifecycle_scenario(
         patched = await api.patch(
             f"/api/v1/policies/{ENCRYPTION}",
             json={"enabled": enabled, "reason": "e2e"},
-            headers=as_user("carol@x.example", "admin"),
         )
         assert patched.status_code == 200, patched.text
         if not enabled:

@@ -8,12 +8,10 @@ from typing import Any
 import httpx
 
 from pacbot.common.testing import eventually
+from tests.actors import ALICE, BOB, TEAM, Actors
 
 PUBLIC = "aws-s3-bucket-public-access"
 ENCRYPTION = "aws-s3-bucket-default-encryption"
-# The identity an authenticating proxy would set in front of the gateway.
-ALICE = {"X-PacBot-User": "alice@x.example"}
-BOB_APPROVER = {"X-PacBot-User": "bob@x.example", "X-PacBot-Roles": "approver"}
 
 
 async def _violations(api: httpx.AsyncClient, **params: str) -> list[dict[str, Any]]:
@@ -30,14 +28,16 @@ async def _one(api: httpx.AsyncClient, violation_id: str) -> dict[str, Any]:
     return body
 
 
-async def run_scenario(api: httpx.AsyncClient, s3: Any, prefix: str, timeout: float = 60) -> None:
-    """Public bucket: found, exempted, re-opened, fixed, closed; a deleted one closes as deleted."""
+async def run_scenario(actors: Actors, s3: Any, prefix: str, timeout: float = 60) -> None:
+    """Public bucket: found, exempted, re-opened, fixed, closed; a deleted one closes as deleted.
+
+    The admin scans and reads; Alice (owner) asks for the exception, Bob (security) decides it.
+    """
+    api = actors.admin
     public, private, plain = f"{prefix}-public", f"{prefix}-private", f"{prefix}-plain"
     for name in (public, private, plain):
         s3.create_bucket(Bucket=name)
-        s3.put_bucket_tagging(
-            Bucket=name, Tagging={"TagSet": [{"Key": "Owner", "Value": "team@x.example"}]}
-        )
+        s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": [{"Key": "Owner", "Value": TEAM}]})
     for name in (public, private):
         s3.put_bucket_encryption(
             Bucket=name,
@@ -93,7 +93,7 @@ async def run_scenario(api: httpx.AsyncClient, s3: Any, prefix: str, timeout: fl
 
     # Exception: requested (pending), approved by someone else, exempts; revoking re-opens.
     vid = public_violation["violation_id"]
-    request = await api.post(
+    request = await actors.requester.post(
         "/api/v1/exceptions",
         json={
             "asset_ids": [public_violation["asset_id"]],
@@ -101,14 +101,14 @@ async def run_scenario(api: httpx.AsyncClient, s3: Any, prefix: str, timeout: fl
             "reason": "reviewed: temporary",
             "expires_at": (datetime.now(UTC) + timedelta(days=7)).isoformat(),
         },
-        headers=ALICE,
     )
     assert request.status_code == 201, request.text
     assert request.json()["status"] == "pending"
+    assert request.json()["requester"] == ALICE.subject
     exception_id = request.json()["exception_id"]
-    grant = await api.post(f"/api/v1/exceptions/{exception_id}/approve", headers=BOB_APPROVER)
+    grant = await actors.approver.post(f"/api/v1/exceptions/{exception_id}/approve")
     assert grant.status_code == 200, grant.text
-    assert grant.json()["approver"] == BOB_APPROVER["X-PacBot-User"]
+    assert grant.json()["approver"] == BOB.subject
 
     async def status_is(status: str) -> dict[str, Any] | None:
         current = await _one(api, vid)
@@ -117,7 +117,7 @@ async def run_scenario(api: httpx.AsyncClient, s3: Any, prefix: str, timeout: fl
     exempted = await eventually(lambda: status_is("exempted"), timeout=timeout, what="exempted")
     assert exempted["exception_id"] == exception_id
 
-    bad = await api.post(
+    bad = await actors.requester.post(
         "/api/v1/exceptions",
         json={
             "asset_ids": ["x"],
@@ -125,15 +125,12 @@ async def run_scenario(api: httpx.AsyncClient, s3: Any, prefix: str, timeout: fl
             "reason": "r",
             "expires_at": (datetime.now(UTC) - timedelta(days=1)).isoformat(),
         },
-        headers=ALICE,
     )
     assert bad.status_code in (400, 422), bad.text
     assert "expires_at" in bad.text
 
-    revoke = await api.post(
-        f"/api/v1/exceptions/{exception_id}/revoke",
-        json={"reason": "fix it instead"},
-        headers=BOB_APPROVER,
+    revoke = await actors.approver.post(
+        f"/api/v1/exceptions/{exception_id}/revoke", json={"reason": "fix it instead"}
     )
     assert revoke.status_code == 200, revoke.text
     reopened = await eventually(lambda: status_is("open"), timeout=timeout, what="re-opened")

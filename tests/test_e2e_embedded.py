@@ -3,17 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
 import boto3
+import httpx
 import pytest
 
 from pacbot.cli.demo import MOTO_ACCOUNT, moto_server, run_demo
 from pacbot.cli.embedded import EmbeddedOptions, EmbeddedPacBot
+from tests.actors import Actors, Identity, actors
 from tests.lifecycle_scenario import run_lifecycle_scenario
 from tests.scenario import run_scenario
 
 pytestmark = pytest.mark.e2e
+# The scenarios poll the gateway at up to ~20 calls a second for minutes; the per-key limit is
+# for runaway scripts, not for this.
+GATEWAY = {"gateway": {"rate_limit_per_minute": 100_000}}
+
+
+def keyed(pacbot: EmbeddedPacBot) -> AbstractAsyncContextManager[Actors]:
+    """Gateway clients for the scenarios' identities, with keys issued into this instance."""
+
+    async def issue(who: Identity) -> str:
+        return await pacbot.issue_key(*who.roles, subject=who.subject, groups=who.groups)
+
+    return actors(issue, lambda key: pacbot.client(key=key))
 
 
 @pytest.fixture
@@ -33,9 +48,19 @@ async def test_loop_embedded(moto_url: str, tmp_path: Path) -> None:
         aws_endpoint_url=moto_url,
         grace_seconds=2,
         autofix_accounts=[MOTO_ACCOUNT],
+        extra=GATEWAY,
     )
-    async with EmbeddedPacBot(options) as pacbot, pacbot.client() as api:
-        await run_scenario(api, s3, "emb")
+    async with EmbeddedPacBot(options) as pacbot, keyed(pacbot) as people:
+        await run_scenario(people, s3, "emb")
+        async with pacbot.client() as anonymous:
+            assert (await anonymous.get("/api/v1/violations")).status_code == 401
+        async with pacbot.client("violations") as signed:  # as service:embedded
+            assert (await signed.get("/violations")).status_code == 200
+        unsigned = httpx.AsyncClient(
+            transport=httpx.ASGITransport(pacbot.apps["violations"]), base_url="http://v"
+        )
+        async with unsigned:
+            assert (await unsigned.get("/violations")).status_code == 401
 
 
 async def test_exception_and_policy_lifecycle_embedded(moto_url: str, tmp_path: Path) -> None:
@@ -43,16 +68,18 @@ async def test_exception_and_policy_lifecycle_embedded(moto_url: str, tmp_path: 
     options = EmbeddedOptions(
         data_dir=tmp_path,
         aws_endpoint_url=moto_url,
-        extra={"exceptions": {"expiry_poll_seconds": 0.5}},
+        extra={"exceptions": {"expiry_poll_seconds": 0.5}, **GATEWAY},
     )
-    async with EmbeddedPacBot(options) as pacbot, pacbot.client() as api:
-        await run_lifecycle_scenario(api, s3, "life")
+    async with EmbeddedPacBot(options) as pacbot, keyed(pacbot) as people:
+        await run_lifecycle_scenario(people, s3, "life")
 
 
 async def test_demo_finds_and_fixes_what_was_seeded(moto_url: str, tmp_path: Path) -> None:
     from pacbot.cli.estate import ESTATE
 
     result = await run_demo(moto_url, tmp_path, grace_seconds=1)
+    assert result["exception"]["requester"] == "web@acme.example"  # the owner key
+    assert result["exception"]["approver"] == "security@acme.example"  # the security key
     fixed = {(v["asset_name"], v["policy_id"]) for v in result["closed"]}
     assert fixed == {
         ("acme-payments-exports", "aws-s3-bucket-public-access"),

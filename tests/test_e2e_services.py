@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +20,10 @@ from aiokafka.admin import AIOKafkaAdminClient
 from pacbot.cli.devstack import StackInfo
 from pacbot.common.events import ASSETS_TOPIC, VIOLATIONS_TOPIC, dead_letter_topic
 from pacbot.common.testing import eventually
+from tests.actors import ADMIN, ALICE, BOB, VIEWER, Actors, actors
 from tests.lifecycle_scenario import run_lifecycle_scenario
-from tests.scenario import run_scenario
-from tests.services import SERVICES, free_port, running_services, service_env
+from tests.scenario import PUBLIC, run_scenario
+from tests.services import SERVICES, Cluster, free_port, running_services, service_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.real]
 
@@ -50,7 +52,7 @@ async def _fresh_database(stack: StackInfo, name: str) -> None:
 
 
 @pytest.fixture
-async def cluster(stack: StackInfo, aws_env: str, tmp_path: Path) -> AsyncIterator[dict[str, str]]:
+async def cluster(stack: StackInfo, aws_env: str, tmp_path: Path) -> AsyncIterator[Cluster]:
     """Six service processes on fresh topics, a fresh database and a reset moto."""
     await _fresh_kafka(stack.kafka_bootstrap)
     await _fresh_database(stack, "pacbot_e2e")
@@ -69,27 +71,90 @@ async def cluster(stack: StackInfo, aws_env: str, tmp_path: Path) -> AsyncIterat
             "PACBOT_EXCEPTIONS_EXPIRY_POLL_SECONDS": "0.5",
             "PACBOT_INVENTORY_SEARCH_REFRESH": "true",
             "PACBOT_INVENTORY_REGIONS": '["us-east-1"]',
+            # the scenarios poll at up to ~20 calls a second for minutes with one key; the limit
+            # is there for runaway scripts, not for this
+            "PACBOT_GATEWAY_RATE_LIMIT_PER_MINUTE": "100000",
         },
     )
     with running_services(env, ports, tmp_path / "logs") as urls:
-        yield urls
+        yield Cluster(urls, env)
 
 
-async def test_loop_across_six_processes(cluster: dict[str, str], stack: StackInfo) -> None:
+def people(cluster: Cluster) -> AbstractAsyncContextManager[Actors]:
+    """The admin (bootstrapped with the CLI), Alice and Bob (keys the admin made)."""
+    return actors(cluster.key, cluster.gateway)
+
+
+async def test_loop_across_six_processes(cluster: Cluster, stack: StackInfo) -> None:
     s3 = boto3.client("s3", endpoint_url=stack.moto_url, region_name="us-east-1")
-    async with httpx.AsyncClient(base_url=cluster["gateway"], timeout=60) as api:
-        ready = (await api.get("/readyz")).json()
+    async with people(cluster) as acting:
+        ready = (await acting.admin.get("/readyz")).json()
         assert ready["ready"] is True
-        inventory_ready = httpx.get(f"{cluster['inventory']}/readyz").json()
+        inventory_ready = httpx.get(f"{cluster.urls['inventory']}/readyz").json()
         assert inventory_ready["checks"] == {"database": True, "bus": True, "search": True}
-        await run_scenario(api, s3, "e2e", timeout=90)
-    async with httpx.AsyncClient(base_url=cluster["inventory"]) as inventory:
+        await run_scenario(acting, s3, "e2e", timeout=90)
+        await _strangers_are_refused(cluster, acting.admin)
+        await _audit_names_every_actor(acting.admin)
+    async with cluster.signed("inventory") as inventory:
         search = (await inventory.get("/assets/search", params={"q": "e2e"})).json()
         assert search["facets"]["resource_type"] == {"aws.s3.bucket": 2}
 
 
+def _is_problem(response: httpx.Response, status: int) -> None:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert {"type", "title", "status", "detail", "error"} <= set(response.json()), response.text
+
+
+async def _strangers_are_refused(cluster: Cluster, admin: httpx.AsyncClient) -> None:
+    """What a new user meets: no key, too weak a key, forged headers, the services' own ports."""
+    async with cluster.gateway() as anonymous:
+        _is_problem(await anonymous.get("/api/v1/violations"), 401)
+    before = (await admin.get(f"/api/v1/policies/{PUBLIC}")).json()
+    async with cluster.gateway(await cluster.key(VIEWER)) as viewer:
+        disable = {"enabled": False, "reason": "I should not be able to"}
+        _is_problem(await viewer.patch(f"/api/v1/policies/{PUBLIC}", json=disable), 403)
+        forged = {"X-PacBot-User": ADMIN.subject, "X-PacBot-Roles": "admin"}
+        attempt = await viewer.patch(f"/api/v1/policies/{PUBLIC}", json=disable, headers=forged)
+        _is_problem(attempt, 403)
+        me = (await viewer.get("/api/v1/me", headers=forged)).json()
+        assert (me["subject"], me["roles"]) == (VIEWER.subject, ["viewer"])
+    after = (await admin.get(f"/api/v1/policies/{PUBLIC}")).json()
+    assert (after["enabled"], after["revision"]) == (before["enabled"], before["revision"])
+    assert after["enabled"] is True
+    async with httpx.AsyncClient(base_url=cluster.urls["violations"], timeout=30) as direct:
+        for path in ("/violations", "/openapi.json", "/docs"):
+            _is_problem(await direct.get(path), 401)
+
+
+async def _audit_names_every_actor(admin: httpx.AsyncClient) -> None:
+    """The gateway's audit has the script's mutating (and refused) calls, each with its actor."""
+    answer = await admin.get("/api/v1/audit", params={"limit": 100})
+    assert answer.status_code == 200, answer.text
+    rows = [
+        (e["method"], e["route"], e["actor"], e["outcome"])
+        for e in reversed(answer.json()["items"])
+    ]
+    exceptions = "/api/v1/exceptions"
+    viewer_patch = ("PATCH", "/api/v1/policies/{policy_id}", VIEWER.subject, "denied")
+    assert rows == [
+        ("POST", "/api/v1/keys", ADMIN.subject, "success"),  # Alice's key
+        ("POST", "/api/v1/keys", ADMIN.subject, "success"),  # Bob's key
+        ("POST", "/api/v1/scans", ADMIN.subject, "success"),
+        ("POST", exceptions, ALICE.subject, "success"),
+        ("POST", exceptions + "/{exception_id}/approve", BOB.subject, "success"),
+        ("POST", exceptions, ALICE.subject, "rejected"),  # expires_at in the past
+        ("POST", exceptions + "/{exception_id}/revoke", BOB.subject, "success"),
+        ("POST", "/api/v1/scans", ADMIN.subject, "success"),
+        ("GET", "/api/v1/violations", None, "denied"),  # no credential
+        ("POST", "/api/v1/keys", ADMIN.subject, "success"),  # the viewer's key
+        viewer_patch,
+        viewer_patch,  # with forged identity headers
+    ], rows
+
+
 async def test_malformed_event_is_dead_lettered_and_consumers_keep_going(
-    cluster: dict[str, str], stack: StackInfo
+    cluster: Cluster, stack: StackInfo
 ) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=stack.kafka_bootstrap)
     await producer.start()
@@ -119,7 +184,7 @@ async def test_malformed_event_is_dead_lettered_and_consumers_keep_going(
     s3 = boto3.client("s3", endpoint_url=stack.moto_url, region_name="us-east-1")
     s3.create_bucket(Bucket="after-garbage")
     s3.delete_bucket_encryption(Bucket="after-garbage")
-    async with httpx.AsyncClient(base_url=cluster["gateway"], timeout=60) as api:
+    async with cluster.gateway(await cluster.admin_key()) as api:
         (await api.post("/api/v1/scans", json={})).raise_for_status()
 
         async def flagged() -> list[dict[str, object]]:
@@ -168,11 +233,11 @@ async def _violation_events(bootstrap: str, wanted: set[str]) -> dict[str, list[
 
 
 async def test_exception_and_policy_lifecycle_across_processes(
-    cluster: dict[str, str], stack: StackInfo
+    cluster: Cluster, stack: StackInfo
 ) -> None:
     s3 = boto3.client("s3", endpoint_url=stack.moto_url, region_name="us-east-1")
-    async with httpx.AsyncClient(base_url=cluster["gateway"], timeout=60) as api:
-        outcome = await run_lifecycle_scenario(api, s3, "life", timeout=90)
+    async with people(cluster) as acting:
+        outcome = await run_lifecycle_scenario(acting, s3, "life", timeout=90)
     events = await _violation_events(
         stack.kafka_bootstrap, {outcome.prod_violation_id, outcome.new_sandbox_violation_id}
     )

@@ -28,6 +28,7 @@ def _ids(response: Any) -> list[str]:
 async def test_gateway_forwards_the_registry_and_whatif(kit: Any, tmp_path: Path) -> None:
     from pacbot.common.runtime import SharedInfra
     from pacbot.gateway.app import create_app as create_gateway
+    from pacbot.gateway.auth.keys import KeySpec, issue_direct
     from pacbot.gateway.settings import GatewaySettings
 
     inventory = FakeInventory()
@@ -41,18 +42,26 @@ async def test_gateway_forwards_the_registry_and_whatif(kit: Any, tmp_path: Path
         }
         gateway = create_gateway(settings, shared=SharedInfra(bus=kit.bus, transports=transports))
         async with gateway.router.lifespan_context(gateway):
+            admin = KeySpec(name="gw", roles=frozenset({"admin"}))  # acts as subject "gw"
+            token = await issue_direct(gateway.state.runtime.db, admin)
             transport = httpx.ASGITransport(gateway)
-            async with httpx.AsyncClient(transport=transport, base_url="http://gw") as gw:
+            async with httpx.AsyncClient(
+                transport=transport,
+                base_url="http://gw",
+                headers={"Authorization": f"Bearer {token}"},
+            ) as gw:
                 listed = await gw.get("/api/v1/policies", params={"severity": "low"})
                 patched = await gw.patch(
                     f"/api/v1/policies/{GRANTS}",
                     json={"enabled": False},
-                    headers=as_user("gw", "admin"),
                 )
                 bad = await gw.patch(
                     f"/api/v1/policies/{GRANTS}",
                     json={"params": {"x": 1}},
-                    headers=as_user("gw", "admin"),
+                )
+                named = await gw.patch(  # the actor is the key's subject, never the body's
+                    f"/api/v1/policies/{GRANTS}",
+                    json={"enabled": True, "changed_by": "mallory"},
                 )
                 history = await gw.get(f"/api/v1/policies/{GRANTS}/history", params={"limit": 1})
                 whatif = await gw.post(
@@ -67,6 +76,8 @@ async def test_gateway_forwards_the_registry_and_whatif(kit: Any, tmp_path: Path
     assert patched.json()["policy"]["revision"] == 1
     assert bad.status_code == 422
     assert bad.json()["field"] == "params.x"
+    assert named.status_code == 422, named.text
+    assert "changed_by" in named.text
     assert [i["changed_by"] for i in history.json()["items"]] == ["gw"]
     assert whatif.status_code == 422
     assert whatif.json()["errors"][0]["file"] == "draft.yaml"

@@ -16,10 +16,12 @@ def _draft(max_grants: int) -> str:
 def test_cli_posts_the_draft_and_prints_a_summary(tmp_path: Path) -> None:
     import io
     import json
+    import secrets
 
     import httpx
 
     from pacbot.cli.whatif import run
+    from pacbot.common.auth import InternalTokens
 
     draft = tmp_path / "draft.yaml"
     draft.write_text(_draft(1))
@@ -51,10 +53,18 @@ def test_cli_posts_the_draft_and_prints_a_summary(tmp_path: Path) -> None:
 
     out, err = io.StringIO(), io.StringIO()
     transport = httpx.MockTransport(handle)
-    code = run(draft, gateway_url="http://gw:8100/", transport=transport, out=out, err=err)
+    code = run(
+        draft,
+        gateway_url="http://gw:8100/",
+        api_key="pbk_k1_secret",
+        transport=transport,
+        out=out,
+        err=err,
+    )
     assert code == 0
     [request] = seen
     assert str(request.url).startswith("http://gw:8100/api/v1/policies/whatif?file=")
+    assert request.headers["authorization"] == "Bearer pbk_k1_secret"
     assert request.content.decode() == _draft(1)
     text = out.getvalue()
     assert "2 evaluated, 1 would fail, 1 would pass" in text
@@ -62,10 +72,24 @@ def test_cli_posts_the_draft_and_prints_a_summary(tmp_path: Path) -> None:
     assert "arn:aws:s3:::b (b): too many grants" in text
 
     out = io.StringIO()
-    code = run(draft, assessor_url="http://a:8102", output="json", transport=transport, out=out)
+    secret = secrets.token_urlsafe(48)
+    code = run(
+        draft,
+        assessor_url="http://a:8102",
+        output="json",
+        internal_secret=secret,
+        transport=transport,
+        out=out,
+    )
     assert code == 0
     assert str(seen[-1].url).startswith("http://a:8102/policies/whatif?")
+    token = seen[-1].headers["authorization"].removeprefix("Bearer ")
+    assert InternalTokens(secret).verify(token, "assessor").subject == "service:cli"
     assert json.loads(out.getvalue()) == report
+
+    err = io.StringIO()
+    assert run(draft, assessor_url="http://a:8102", transport=transport, err=err) == 2
+    assert "PACBOT_INTERNAL_SECRET" in err.getvalue()
 
     draft.write_text(_draft(1).replace("op: le", "op: lesser"))
     err = io.StringIO()

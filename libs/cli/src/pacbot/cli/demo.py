@@ -162,7 +162,7 @@ async def _loop(
         f"overall compliance {_pct(summary['overall_pct'])} (critical ones:)"
     )
     _table(opened, ("critical",))
-    await _exempt_the_website(pacbot, api, owner_api, opened)
+    exception = await _exempt_the_website(pacbot, api, owner_api, opened)
     fixes = await _remediate(api, grace_seconds)
 
     _say("\n5. Repeat: the next scan sees the fixed buckets")
@@ -176,7 +176,14 @@ async def _loop(
     _say(f"   still open: {len(still_open)} (no autofix for these yet; critical ones:)")
     _table(still_open, ("critical",))
     _say(f"\nCompliance went from {_pct(summary['overall_pct'])} to {_pct(final['overall_pct'])}.")
-    return {"before": summary, "after": final, "fixes": fixes, "closed": closed, "open": still_open}
+    return {
+        "before": summary,
+        "after": final,
+        "exception": exception,
+        "fixes": fixes,
+        "closed": closed,
+        "open": still_open,
+    }
 
 
 async def _exempt_the_website(
@@ -184,7 +191,7 @@ async def _exempt_the_website(
     api: httpx.AsyncClient,
     owner_api: httpx.AsyncClient,
     opened: list[dict[str, Any]],
-) -> None:
+) -> dict[str, Any]:
     """The site's owner asks for an exception; security (someone else) approves it."""
     website = next(
         v
@@ -210,6 +217,8 @@ async def _exempt_the_website(
         f"approved by {grant.json()['approver']} (security key)"
     )
     _table([(await api.get(f"/api/v1/violations/{website['violation_id']}")).json()])
+    granted: dict[str, Any] = grant.json()
+    return granted
 
 
 async def _remediate(api: httpx.AsyncClient, grace_seconds: float) -> list[dict[str, Any]]:

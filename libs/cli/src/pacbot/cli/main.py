@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -33,6 +34,11 @@ def _parser() -> argparse.ArgumentParser:
     whatif_target.add_argument("--gateway-url", help="the gateway (default http://127.0.0.1:8100)")
     whatif_target.add_argument("--assessor-url", help="the assessor, bypassing the gateway")
     whatif.add_argument("--format", choices=["text", "json"], default="text")
+    whatif.add_argument(
+        "--api-key",
+        help="the gateway API key (default: $PACBOT_API_KEY); the assessor is "
+        "called with a token signed with $PACBOT_INTERNAL_SECRET",
+    )
     importc = policy_sub.add_parser(
         "import-custodian", help="convert Cloud Custodian policies to PacBot policy YAML"
     )
@@ -96,6 +102,8 @@ def main(argv: list[str] | None = None) -> int:
             gateway_url=args.gateway_url,
             assessor_url=args.assessor_url,
             output=args.format,
+            api_key=args.api_key or os.environ.get("PACBOT_API_KEY"),
+            internal_secret=os.environ.get("PACBOT_INTERNAL_SECRET"),
         )
     if args.command == "policy":
         from pacbot.cli.policy_cmd import check_examples, lint

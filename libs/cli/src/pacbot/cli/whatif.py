@@ -1,4 +1,8 @@
-"""`pacbot policy whatif FILE`: a draft policy against the live inventory; stores nothing."""
+"""`pacbot policy whatif FILE`: a draft policy against the live inventory; stores nothing.
+
+Through the gateway the call carries an API key (``--api-key`` or ``PACBOT_API_KEY``); straight to
+the assessor it is signed with the internal secret (``PACBOT_INTERNAL_SECRET``) as ``service:cli``.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from typing import Any, TextIO
 
 import httpx
 
+from pacbot.common.auth import InternalAuth, InternalTokens
 from pacbot.common.runtime import DEFAULT_PORTS
 
 DEFAULT_GATEWAY = f"http://127.0.0.1:{DEFAULT_PORTS['gateway']}"
@@ -21,12 +26,26 @@ def endpoint(gateway_url: str | None, assessor_url: str | None) -> str:
     return (gateway_url or DEFAULT_GATEWAY).rstrip("/") + "/api/v1/policies/whatif"
 
 
+def credential(
+    assessor_url: str | None, api_key: str | None, internal_secret: str | None
+) -> tuple[httpx.Auth | None, dict[str, str]]:
+    """How the call proves who makes it: a signed token for the assessor, else the API key."""
+    if assessor_url:
+        if not internal_secret:
+            raise ValueError("calling the assessor directly needs PACBOT_INTERNAL_SECRET")
+        tokens = InternalTokens(internal_secret)
+        return InternalAuth(tokens, caller="cli", audience="assessor"), {}
+    return None, ({"Authorization": f"Bearer {api_key}"} if api_key else {})
+
+
 def run(
     file: Path,
     *,
     gateway_url: str | None = None,
     assessor_url: str | None = None,
     output: str = "text",
+    api_key: str | None = None,
+    internal_secret: str | None = None,
     timeout: float = 120.0,
     transport: httpx.BaseTransport | None = None,
     out: TextIO | None = None,
@@ -42,12 +61,17 @@ def run(
         return 2
     url = endpoint(gateway_url, assessor_url)
     try:
-        with httpx.Client(transport=transport, timeout=timeout) as client:
+        auth, headers = credential(assessor_url, api_key, internal_secret)
+    except ValueError as exc:
+        print(f"cannot call {url}: {exc}", file=err)
+        return 2
+    try:
+        with httpx.Client(transport=transport, timeout=timeout, auth=auth) as client:
             response = client.post(
                 url,
                 content=text.encode("utf-8"),
                 params={"file": str(file)},
-                headers={"content-type": "application/yaml"},
+                headers={"content-type": "application/yaml", **headers},
             )
     except httpx.HTTPError as exc:
         print(f"cannot reach {url}: {type(exc).__name__}: {exc}", file=err)
@@ -66,6 +90,8 @@ def run(
     if response.status_code != 200 or not isinstance(body, dict):
         detail = body.get("detail") if isinstance(body, dict) else response.text[:500]
         print(f"what-if failed: {response.status_code} {detail}", file=err)
+        if response.status_code == 401 and not assessor_url:
+            print("pass an API key with --api-key or PACBOT_API_KEY", file=err)
         return 2
     if output == "json":
         print(json.dumps(body, indent=2), file=out)
