@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from pacbot.common.search import (
     matches,
     search_table,
 )
+from pacbot.common.search._cursor import encode_cursor
 
 NAMES = ["alpha-logs", "alpha-data", "beta-site", "gamma-archive", "delta-web", "epsilon-db"]
 A, B = "111111111111", "222222222222"
@@ -240,6 +242,73 @@ async def test_a_cursor_of_another_sort_is_rejected(search: Backend) -> None:
         SearchQuery(sort="region", cursor=cursor)
     with pytest.raises(ValueError, match="cursor"):
         SearchQuery(sort="name", cursor=cursor, offset=3)
+
+
+FORGED = [
+    ("updated_at", [2**70, "arn:aws:s3:::a"]),  # past a date's range
+    ("updated_at", [-1, "arn:aws:s3:::a"]),
+    ("updated_at", ["garbage", "arn:aws:s3:::a"]),
+    ("updated_at", ["2026-01-01T00:00:00", "arn:aws:s3:::a"]),  # no zone
+    ("updated_at", [1.5, "arn:aws:s3:::a"]),
+    ("name", [2**70, "arn:aws:s3:::a"]),
+    ("name", [1.5, "arn:aws:s3:::a"]),
+    ("name", ["alpha", 7]),
+    ("name", ["al\x00pha", "arn:aws:s3:::a"]),
+    ("name", ["\ud800", "arn:aws:s3:::a"]),
+    ("name", ["x" * 5000, "arn:aws:s3:::a"]),
+    ("region", [None, "arn:aws:s3:::a"]),
+    ("relevance", [float("nan"), "arn:aws:s3:::a"]),
+    ("relevance", [float("inf"), "arn:aws:s3:::a"]),
+    ("relevance", ["x", "arn:aws:s3:::a"]),
+    ("relevance", [True, "arn:aws:s3:::a"]),
+]
+
+
+@pytest.mark.parametrize(("sort", "values"), FORGED)
+def test_a_forged_cursor_is_refused_before_any_backend_sees_it(
+    sort: str, values: list[Any]
+) -> None:
+    cursor = encode_cursor(sort, "asc", values)
+    text = "alpha" if sort == "relevance" else None
+    with pytest.raises(SearchQueryError, match="not a cursor this search returned") as caught:
+        SearchQuery(sort=None if sort == "relevance" else sort, text=text, cursor=cursor)
+    assert caught.value.field == "cursor"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"[1, 2]", b'{"v": "ab"}', b"[" * 100_000, b'{"s": "name", "o": "asc", "v": [1e999, "a"]}'],
+)
+def test_cursor_garbage_is_refused(raw: bytes) -> None:
+    cursor = base64.urlsafe_b64encode(raw).decode()
+    with pytest.raises(SearchQueryError, match="cursor"):
+        SearchQuery(sort="name", cursor=cursor)
+
+
+@pytest.mark.parametrize(
+    ("sort", "values"),
+    [
+        ("updated_at", [0, "arn:aws:s3:::a"]),
+        ("updated_at", [253_402_300_799_999, "arn:aws:s3:::a"]),
+        ("updated_at", ["2026-01-03T10:00:00.000+00:00", "arn:aws:s3:::a"]),
+        ("name", ["", ""]),
+        ("relevance", [1e308, "arn:aws:s3:::a"]),
+        ("relevance", [3, "arn:aws:s3:::a"]),
+    ],
+)
+async def test_an_edge_cursor_pages_or_is_a_query_error_on_both_backends(
+    search: Backend, sort: str, values: list[Any]
+) -> None:
+    cursor = encode_cursor(sort, "asc", values)
+    text = "alpha" if sort == "relevance" else None
+    query = SearchQuery(sort=None if sort == "relevance" else sort, text=text, cursor=cursor)
+    millis = sort == "updated_at" and isinstance(values[0], int)
+    if millis and isinstance(search, DatabaseAssets):  # OpenSearch's form, not the fallback's
+        with pytest.raises(SearchQueryError, match="cursor does not fit this sort"):
+            await search.search(query)
+        return
+    page = await search.search(query)
+    assert page.total >= 0
 
 
 def test_group_criteria_match_accounts_regions_types_and_tags() -> None:

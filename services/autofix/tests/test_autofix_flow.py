@@ -248,5 +248,17 @@ async def test_unknown_plan_is_404(make_app: Any) -> None:
     assert bad_filter.status_code == 422
 
 
+@pytest.mark.parametrize("offset", [2**63, 10**30, 10_000_001])
+async def test_an_offset_past_the_bound_is_a_422_not_a_database_overflow(
+    make_app: Any, offset: int
+) -> None:
+    app, _ = await make_app()
+    async with signed_client(app, "http://a") as http:
+        response = await http.get("/plans", params={"offset": offset})
+        deepest = await http.get("/plans", params={"offset": 10_000_000})
+    assert (response.status_code, response.json()["field"]) == (422, "offset")
+    assert (deepest.status_code, deepest.json()["items"]) == (200, [])
+
+
 async def _ready(value: bool) -> bool:
     return value

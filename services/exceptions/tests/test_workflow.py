@@ -220,3 +220,13 @@ async def test_list_filters_and_pages(client: httpx.AsyncClient) -> None:
     assert paged == {soon, later, sticky, rejected}
     for bad in ({"status": "bogus"}, {"kind": "x"}, {"expiring_within_days": -1}, {"limit": 0}):
         assert (await client.get("/exceptions", params=bad)).status_code == 422
+    # Bounded so neither the database (64-bit offsets) nor timedelta overflows: 422, not 500.
+    for name, value in [
+        ("offset", 2**63),
+        ("offset", 10_000_001),
+        *(("expiring_within_days", v) for v in ("1e6", "36501", "inf", "nan", "-inf")),
+    ]:
+        refused = await client.get("/exceptions", params={name: value})
+        assert (refused.status_code, refused.json()["field"]) == (422, name), (name, value)
+    assert await ids(expiring_within_days=36_500) == sorted([soon, later, sticky])
+    assert await ids(offset=10_000_000) == []

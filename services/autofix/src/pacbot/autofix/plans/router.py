@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from pacbot.autofix.plans import repository
 from pacbot.autofix.plans.schemas import PlanList, PlanOut, PlanStatus
+from pacbot.common.paging import Offset
 from pacbot.common.web import DbSession, NotFound
 
 router = APIRouter(prefix="/plans", tags=["plans"])
@@ -19,7 +20,7 @@ async def list_plans(
     status: PlanStatus | None = None,
     violation_id: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> PlanList:
     """Fix plans, newest first, by status and/or violation."""
     plans = await repository.find(

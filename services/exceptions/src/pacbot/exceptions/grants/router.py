@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pacbot.common.events import utcnow
+from pacbot.common.paging import Offset, days
 from pacbot.common.runtime import Runtime
 from pacbot.common.web import AppRuntime, DbSession, NotFound
 from pacbot.exceptions.grants import repository, service
@@ -83,10 +84,10 @@ async def list_exceptions(
     policy_id: Annotated[str | None, Query(description="names it, or covers every policy")] = None,
     requester: str | None = None,
     expiring_within_days: Annotated[
-        float | None, Query(ge=0, description="pending or active, ending within N days")
+        float | None, days("pending or active, ending within N days")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> ExceptionPage:
     """Exceptions, newest first; every given filter must match. An owner sees their own."""
     if not any(actor.has_role(r) for r in ("viewer", "security", "service")):

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from pacbot.common.auth import require
+from pacbot.common.paging import Offset
 from pacbot.common.search import MAX_WINDOW, SORT_FIELDS
 from pacbot.common.web import AppRuntime, DbSession
 from pacbot.inventory.assets import repository, service
@@ -31,7 +32,7 @@ async def list_assets(
     region: str | None = None,
     include_deleted: bool = False,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> AssetPage:
     """Assets by exact filters, ordered by id."""
     where = repository.AssetFilter(resource_type, account_id, region, include_deleted)

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from pacbot.common.auth import require
+from pacbot.common.paging import Offset
 from pacbot.common.web import DbSession
 from pacbot.inventory.groups import service
 from pacbot.inventory.groups.schemas import (
@@ -44,7 +45,7 @@ async def group_assets(
     name: str,
     session: DbSession,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> MemberPage:
     """The group's current (non-deleted) assets, by id."""
     return await service.member_page(session, name, limit=limit, offset=offset)

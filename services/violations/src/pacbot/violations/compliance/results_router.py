@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 from sqlalchemy import func, select
 
+from pacbot.common.paging import Offset
 from pacbot.common.web import DbSession
 from pacbot.violations.filters import any_of, parse_tags, tag_clauses
 from pacbot.violations.models import ResultRow, as_utc
@@ -57,7 +58,7 @@ async def list_results(
     resource_type: Annotated[list[str] | None, Many] = None,
     tag: Annotated[list[str] | None, Query(description="KEY=VALUE (or KEY:VALUE)")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> ResultPage:
     """Live (non-deleted) results, by asset then policy."""
     r = ResultRow

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import Depends, Query
 
+from pacbot.common.paging import days
 from pacbot.violations.filters import parse_tags
 from pacbot.violations.lifecycle.query import SortField, SortOrder, ViolationFilters
 from pacbot.violations.lifecycle.repository import Ordering
@@ -27,8 +28,8 @@ def violation_filters(
     resource_type: Annotated[list[str] | None, Many] = None,
     owner: Annotated[list[str] | None, Many] = None,
     tag: Annotated[list[str] | None, Query(description="KEY=VALUE (or KEY:VALUE)")] = None,
-    min_age_days: Annotated[float | None, Query(ge=0, description="current episode age")] = None,
-    max_age_days: Annotated[float | None, Query(ge=0)] = None,
+    min_age_days: Annotated[float | None, days("current episode age")] = None,
+    max_age_days: Annotated[float | None, days("current episode age")] = None,
 ) -> ViolationFilters:
     """Repeated values of one filter mean any of them; different filters must all hold."""
     return ViolationFilters(

@@ -12,7 +12,7 @@ import binascii
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from pacbot.common.web import DomainError
@@ -21,6 +21,9 @@ from pacbot.violations.filters import canonical_tags
 SortField = Literal["severity", "opened_at", "updated_at", "age", "policy_id", "resource_type"]
 SortOrder = Literal["asc", "desc"]
 SEVERITY_RANK = {"critical": 4, "high": 3, "medium": 2, "low": 1}
+MAX_CURSOR_TEXT = 2048  # longer than any policy id, resource type or violation id
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)  # a cursor's moments lie between these, so age
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)  # arithmetic (a century at most) cannot overflow
 
 
 @dataclass(frozen=True)
@@ -93,20 +96,23 @@ def encode_cursor(
 
 
 def decode_cursor(cursor: str, sort: str, order: str, filters: ViolationFilters) -> Position:
-    """The position inside ``cursor``; garbage, or a cursor of another listing, is a 400."""
-    invalid = DomainError("not a cursor this listing returned", field="cursor")
+    """The position inside ``cursor``; garbage, or a cursor of another listing, is a 400.
+
+    A cursor comes back from the client: every value in it is checked for the type and range
+    the query will use it as, so a forged one is refused here rather than failing in SQL.
+    """
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         payload = json.loads(base64.urlsafe_b64decode(padded.encode()))
         value, violation_id = payload["v"]
-        now = datetime.fromisoformat(payload["t"])
-    except (binascii.Error, ValueError, UnicodeError, KeyError, TypeError) as exc:
-        raise invalid from exc
-    if not isinstance(violation_id, str) or now.tzinfo is None:
-        raise invalid
+        now = _moment(payload["t"])
+    except (binascii.Error, ValueError, UnicodeError, KeyError, TypeError, RecursionError) as exc:
+        raise _invalid() from exc
+    if not _is_text(violation_id):
+        raise _invalid()
     if (payload.get("s"), payload.get("o")) != (sort, order):
         raise DomainError(
-            f"cursor was issued for sort={payload.get('s')} order={payload.get('o')}, "
+            f"cursor was issued for sort={payload.get('s')!s:.40} order={payload.get('o')!s:.10}, "
             f"not sort={sort} order={order}",
             field="cursor",
         )
@@ -117,20 +123,49 @@ def decode_cursor(cursor: str, sort: str, order: str, filters: ViolationFilters)
     return Position(now=now, value=_sort_value(sort, value), violation_id=violation_id)
 
 
-def _sort_value(sort: str, value: Any) -> Any:
-    invalid = DomainError("not a cursor this listing returned", field="cursor")
-    if sort == "severity":
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise invalid
-        return value
+def _invalid() -> DomainError:
+    return DomainError(
+        "not a cursor this listing returned; start again without a cursor", field="cursor"
+    )
+
+
+def _is_text(value: Any) -> bool:
+    """A string the database can compare: bounded, UTF-8 (no lone surrogate), no NUL."""
+    if not isinstance(value, str) or len(value) > MAX_CURSOR_TEXT or "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _moment(value: Any) -> datetime:
+    """An ISO-8601 instant with a zone, in UTC, inside the years a listing can mean."""
     if not isinstance(value, str):
-        raise invalid
+        raise TypeError("not a timestamp")
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise ValueError("a timestamp without a zone")
+    try:
+        moment = moment.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError("a timestamp out of range") from exc
+    if not EARLIEST <= moment <= LATEST:
+        raise ValueError("a timestamp out of range")
+    return moment
+
+
+def _sort_value(sort: str, value: Any) -> Any:
+    if sort == "severity":
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 4:
+            raise _invalid()
+        return value
     if sort in ("opened_at", "updated_at", "age"):
         try:
-            moment = datetime.fromisoformat(value)
-        except ValueError as exc:
-            raise invalid from exc
-        if moment.tzinfo is None:
-            raise invalid
-        return moment
+            return _moment(value)
+        except (TypeError, ValueError) as exc:
+            raise _invalid() from exc
+    if not _is_text(value):
+        raise _invalid()
     return value

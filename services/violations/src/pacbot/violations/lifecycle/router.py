@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from pacbot.common.events import utcnow
+from pacbot.common.paging import Offset
 from pacbot.common.web import DbSession, DomainError, NotFound
 from pacbot.violations.lifecycle.params import Filters, Sorting
 from pacbot.violations.lifecycle.repository import find_violations, get_violation
@@ -21,7 +22,7 @@ async def list_violations(
     filters: Filters,
     ordering: Sorting,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     cursor: str | None = None,
 ) -> ViolationPage:
     """Violations matching every filter; page with ``cursor`` (``next_cursor``) or ``offset``."""
