@@ -251,7 +251,11 @@ async def test_owner_sees_only_their_own(app: FastAPI, seen: Seen) -> None:
         assert sorted(seen[-1].url.params.get_list("owner")) == ["alice@x", "payments"]
         assert (await http.get("/api/v1/violations", params={"owner": "bob@x"})).status_code == 403
         assert (await http.get("/api/v1/compliance/summary")).status_code == 403
-        assert (await http.get("/api/v1/assets/search")).status_code == 403
+        await http.get("/api/v1/assets/search", params={"q": "logs"})
+        assert sorted(seen[-1].url.params.get_list("tag")) == ["Owner=alice@x", "Owner=payments"]
+        theirs = await http.get("/api/v1/assets/search", params={"tag": "Owner=bob@x"})
+        assert theirs.status_code == 403
+        assert (await http.get("/api/v1/assets")).status_code == 403
 
 
 async def test_request_ids_are_echoed_or_made(app: FastAPI) -> None:

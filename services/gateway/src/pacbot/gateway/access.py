@@ -41,7 +41,8 @@ class Rule:
     roles: frozenset[str]
     narrowing: Narrowing
     owner_param: str | None = None
-    """For ``query`` routes: the filter that takes owner names (none: owners are refused)."""
+    """For ``query`` routes: the filter that takes owner names (none: owners are refused);
+    ``tag:Owner`` means ``tag=Owner=<name>`` filters."""
     group_param: str | None = None
     """For ``query`` routes: the filter naming one asset group (group-scoped callers use it)."""
 
@@ -75,7 +76,7 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("GET", f"{V}/resources"): Rule(READERS, "open"),
     ("GET", f"{V}/resources/iam-policy"): Rule(READERS, "open"),
     ("GET", f"{V}/assets"): Rule(STAFF_READERS, "query"),
-    ("GET", f"{V}/assets/search"): Rule(STAFF_READERS, "query"),
+    ("GET", f"{V}/assets/search"): Rule(READERS, "query", owner_param="tag:Owner"),
     ("GET", f"{V}/assets/{{asset_id}}"): Rule(READERS, "item"),
     ("GET", f"{V}/assets/{{asset_id}}/history"): Rule(STAFF_READERS, "refuse"),
     ("POST", f"{V}/assets/replay"): Rule(ADMIN, "refuse"),

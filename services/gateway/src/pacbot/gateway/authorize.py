@@ -106,8 +106,25 @@ def narrow_query(
     if owner_only(principal.roles):
         if rule.owner_param is None:
             raise Forbidden(f"{principal.subject} holds the owner role; this route is not theirs")
-        result = _within(result, rule.owner_param, principal.owner_names, principal.subject)
+        if rule.owner_param.startswith("tag:"):
+            result = _owner_tag(result, rule.owner_param[4:], principal)
+        else:
+            result = _within(result, rule.owner_param, principal.owner_names, principal.subject)
     return result
+
+
+def _owner_tag(
+    params: list[tuple[str, str]], tag_key: str, principal: Principal
+) -> list[tuple[str, str]]:
+    """Owner tag filters (``tag=Owner=alice``) within the caller's names; all of them if none."""
+    prefix = f"{tag_key}="
+    given = [v[len(prefix) :] for k, v in params if k == "tag" and v.startswith(prefix)]
+    outside = [value for value in given if value not in principal.owner_names]
+    if outside:
+        raise Forbidden(f"tag {tag_key}={outside[0]} is outside what {principal.subject} may see")
+    if given:
+        return params
+    return params + [("tag", prefix + name) for name in sorted(principal.owner_names)]
 
 
 def _group_filter(
