@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from pacbot.common.webguards import problem_content
 from pacbot.gateway.access import ACCESS
+from pacbot.gateway.examples import add_examples
 
 ERRORS = {
     "401": "No valid credential",
@@ -19,7 +20,8 @@ ERRORS = {
 
 
 def document_security(app: FastAPI, *, oidc_issuer: str | None) -> None:
-    """Declare the security schemes, require them on every route but sign-in, document errors."""
+    """Declare the security schemes, require them on every route but sign-in, document errors
+    and an example call of every route."""
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -59,6 +61,7 @@ def document_security(app: FastAPI, *, oidc_issuer: str | None) -> None:
                     responses.setdefault(
                         status, {"description": description, "content": problem_content()}
                     )
+        add_examples(spec)
         app.openapi_schema = spec
         return spec
 
