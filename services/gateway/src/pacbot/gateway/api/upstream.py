@@ -93,7 +93,8 @@ async def forward(
     headers = signed_headers(request, service)
     headers.update(extra_headers or {})
     content: bytes | None = None
-    if body if body is not None else method != "GET":
+    sends_body = method != "GET" if body is None else body
+    if sends_body:
         content = await request.body()
         headers["content-type"] = request.headers.get("content-type", "application/json")
     query = outgoing_query(request, params)
