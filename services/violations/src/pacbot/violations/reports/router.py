@@ -1,9 +1,13 @@
 """``/violations/export.csv`` and ``/violations/export.ocsf``: the listing's filters and sort,
-streamed in keyset batches so an export of any size holds one batch in memory."""
+streamed in keyset batches so an export of any size holds one batch in memory.
+
+A failed export never looks like an empty or a complete one (see ``reports.streaming``): the
+first batch is read before the response starts, and a later failure aborts the transfer.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
 from pacbot.common.events import utcnow
@@ -13,6 +17,7 @@ from pacbot.violations.lifecycle.params import Filters, Sorting
 from pacbot.violations.lifecycle.repository import stream_violations
 from pacbot.violations.reports.csv_export import csv_lines
 from pacbot.violations.reports.ocsf import ocsf_array
+from pacbot.violations.reports.streaming import aborting, started
 from pacbot.violations.settings import ViolationsSettings
 
 router = APIRouter(prefix="/violations", tags=["exports"])
@@ -24,12 +29,16 @@ def _batch_size(runtime: Runtime) -> int:
 
 
 @router.get("/export.csv", response_class=StreamingResponse)
-async def export_csv(runtime: AppRuntime, filters: Filters, ordering: Sorting) -> StreamingResponse:
+async def export_csv(
+    request: Request, runtime: AppRuntime, filters: Filters, ordering: Sorting
+) -> StreamingResponse:
     """Every matching violation as CSV with a header row."""
     now = utcnow()
-    rows = stream_violations(runtime.db, filters, ordering, now, _batch_size(runtime))
+    rows = await started(
+        stream_violations(runtime.db, filters, ordering, now, _batch_size(runtime))
+    )
     return StreamingResponse(
-        csv_lines(rows, now),
+        aborting(csv_lines(rows, now), request.state, "export.csv"),
         media_type="text/csv; charset=utf-8",
         headers={"content-disposition": 'attachment; filename="violations.csv"'},
     )
@@ -37,12 +46,15 @@ async def export_csv(runtime: AppRuntime, filters: Filters, ordering: Sorting) -
 
 @router.get("/export.ocsf", response_class=StreamingResponse)
 async def export_ocsf(
-    runtime: AppRuntime, filters: Filters, ordering: Sorting
+    request: Request, runtime: AppRuntime, filters: Filters, ordering: Sorting
 ) -> StreamingResponse:
     """Every matching violation as a JSON array of OCSF Compliance Findings."""
-    rows = stream_violations(runtime.db, filters, ordering, utcnow(), _batch_size(runtime))
+    now = utcnow()
+    rows = await started(
+        stream_violations(runtime.db, filters, ordering, now, _batch_size(runtime))
+    )
     return StreamingResponse(
-        ocsf_array(rows),
+        aborting(ocsf_array(rows), request.state, "export.ocsf"),
         media_type="application/json",
         headers={"content-disposition": 'attachment; filename="violations.ocsf.json"'},
     )
