@@ -108,3 +108,34 @@ async def test_organization_import_needs_an_organization(inventory: Any) -> None
     assert "cannot list the organization" in response.json()["detail"]
     bad = await inventory.client.post("/accounts/organization", json={"role_name": "bad name!"})
     assert bad.status_code == 422
+
+
+async def test_the_external_id_is_write_only(inventory: Any) -> None:
+    secret = "ext-shared-secret-7731"
+    role = f"arn:aws:iam::{OTHER}:role/r"
+    body = {"account_id": OTHER, "name": "prod", "role_arn": role, "external_id": secret}
+    client = inventory.client
+    created = await client.post("/accounts", json=body)
+    assert created.status_code == 201, created.text
+    own = await client.post("/accounts", json={"account_id": OWN, "name": "own"})
+    assert own.status_code == 201, own.text
+
+    answers = [
+        created,
+        await client.get("/accounts"),
+        await client.get(f"/accounts/{OTHER}"),
+        await client.patch(f"/accounts/{OTHER}", json={"name": "production"}),
+        await client.post(f"/accounts/{OTHER}/validate"),
+    ]
+    for answer in answers:
+        assert answer.status_code in (200, 201), answer.text
+        assert secret not in answer.text
+        assert '"external_id"' not in answer.text
+    listed = {a["account_id"]: a for a in answers[1].json()["items"]}
+    assert listed[OTHER]["has_external_id"] is True
+    assert listed[OWN]["has_external_id"] is False
+    assert answers[-1].json()["has_external_id"] is True
+    async with inventory.runtime.db.session() as session:
+        stored = await session.get(Account, OTHER)
+    assert stored is not None
+    assert stored.external_id == secret  # still used to assume the role

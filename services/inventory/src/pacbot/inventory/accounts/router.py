@@ -25,14 +25,14 @@ async def create_account(
 ) -> AccountOut:
     """Onboard an account; STS must reach it (through the role, when one is given)."""
     account = await service.onboard(session, runtime.aws, body)
-    return AccountOut.model_validate(account)
+    return AccountOut.of(account)
 
 
 @router.get("", response_model=AccountList)
 async def get_accounts(session: DbSession) -> AccountList:
     """Every onboarded account."""
     accounts = await service.list_accounts(session)
-    return AccountList(items=[AccountOut.model_validate(a) for a in accounts])
+    return AccountList(items=[AccountOut.of(a) for a in accounts])
 
 
 @router.post("/organization", response_model=OrganizationResult, dependencies=[require("admin")])
@@ -46,16 +46,16 @@ async def import_organization(
 @router.get("/{account_id}", response_model=AccountOut)
 async def get_account(account_id: str, session: DbSession) -> AccountOut:
     """One onboarded account with its validation status."""
-    return AccountOut.model_validate(await service.get(session, account_id))
+    return AccountOut.of(await service.get(session, account_id))
 
 
 @router.patch("/{account_id}", response_model=AccountOut, dependencies=[require("admin")])
 async def update_account(account_id: str, body: AccountUpdate, session: DbSession) -> AccountOut:
     """Enable or disable discovery of an account, rename it, or change its regions."""
-    return AccountOut.model_validate(await service.update(session, account_id, body))
+    return AccountOut.of(await service.update(session, account_id, body))
 
 
 @router.post("/{account_id}/validate", response_model=AccountOut, dependencies=[require("admin")])
 async def validate_account(account_id: str, session: DbSession, runtime: AppRuntime) -> AccountOut:
     """Check the account's access again; the result is in ``status`` and ``validation_error``."""
-    return AccountOut.model_validate(await service.revalidate(session, runtime.aws, account_id))
+    return AccountOut.of(await service.revalidate(session, runtime.aws, account_id))

@@ -6,6 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pacbot.inventory.models import Account
+
 
 class AccountCreate(BaseModel):
     """An account to onboard; without ``role_arn`` the service's own credentials reach it."""
@@ -55,14 +57,13 @@ class OrganizationResult(BaseModel):
 
 
 class AccountOut(BaseModel):
-    """An onboarded account."""
-
-    model_config = ConfigDict(from_attributes=True)
+    """An onboarded account. The external id is write-only: a shared secret with the role's
+    trust policy, so responses say only whether one is set."""
 
     account_id: str
     name: str
     role_arn: str | None
-    external_id: str | None
+    has_external_id: bool
     regions: list[str] | None
     created_at: datetime
     enabled: bool
@@ -70,6 +71,23 @@ class AccountOut(BaseModel):
     validation_error: str | None
     validated_at: datetime | None
     source: str
+
+    @classmethod
+    def of(cls, account: Account) -> AccountOut:
+        """The response shape of a stored account, without its external id."""
+        return cls(
+            account_id=account.account_id,
+            name=account.name,
+            role_arn=account.role_arn,
+            has_external_id=bool(account.external_id),
+            regions=account.regions,
+            created_at=account.created_at,
+            enabled=account.enabled,
+            status=account.status,
+            validation_error=account.validation_error,
+            validated_at=account.validated_at,
+            source=account.source,
+        )
 
 
 class AccountList(BaseModel):
