@@ -64,6 +64,31 @@ async def test_list_filters(kit: Any, tmp_path: Path) -> None:
     }
 
 
+async def test_list_pages_with_limit_and_offset_and_a_total(kit: Any, tmp_path: Path) -> None:
+    app = registry_app(kit, FakeInventory(), write_policies(tmp_path))
+    async with kit.running(app) as client:
+        first = await client.get("/policies", params={"limit": 1})
+        second = await client.get("/policies", params={"limit": 1, "offset": 1})
+        past = await client.get("/policies", params={"limit": 1, "offset": 2})
+        filtered = await client.get("/policies", params={"limit": 1, "severity": "low"})
+        everything = await client.get("/policies")
+        refused = [
+            await client.get("/policies", params=bad)
+            for bad in ({"limit": 0}, {"limit": 1001}, {"offset": 2**63}, {"offset": -1})
+        ]
+    assert (_ids(first), first.json()["total"]) == ([GRANTS], 2)
+    assert (_ids(second), second.json()["total"]) == ([VOLUME], 2)
+    assert (_ids(past), past.json()["total"]) == ([], 2)
+    assert (_ids(filtered), filtered.json()["total"]) == ([GRANTS], 1)
+    assert (_ids(everything), everything.json()["total"]) == ([GRANTS, VOLUME], 2)
+    assert [(r.status_code, r.json()["field"]) for r in refused] == [
+        (422, "limit"),
+        (422, "limit"),
+        (422, "offset"),
+        (422, "offset"),
+    ]
+
+
 async def test_patch_is_audited_announced_and_replayed(kit: Any, tmp_path: Path) -> None:
     inventory = FakeInventory()
     app = registry_app(kit, inventory, write_policies(tmp_path))
@@ -84,6 +109,8 @@ async def test_patch_is_audited_announced_and_replayed(kit: Any, tmp_path: Path)
             headers=as_user("bob", "admin"),
         )
         history = await client.get(f"/policies/{GRANTS}/history")
+        older = await client.get(f"/policies/{GRANTS}/history", params={"limit": 1, "offset": 1})
+        too_deep = await client.get(f"/policies/{GRANTS}/history", params={"offset": 2**63})
         listed = (await client.get("/policies", params={"enabled": "true"})).json()["items"]
         await kit.settle(app)
 
@@ -113,6 +140,8 @@ async def test_patch_is_audited_announced_and_replayed(kit: Any, tmp_path: Path)
 
     items = history.json()["items"]
     assert history.json()["revision"] == 2
+    assert [c["revision"] for c in older.json()["items"]] == [1]
+    assert (too_deep.status_code, too_deep.json()["field"]) == (422, "offset")
     assert [(i["revision"], i["changed_by"], i["reason"]) for i in items] == [
         (2, "bob", None),
         (1, "alice", "noisy"),

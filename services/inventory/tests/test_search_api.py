@@ -63,6 +63,10 @@ async def test_reindex_then_search_with_filters_sort_cursor_and_facets(inventory
         ({"offset": 20000}, 422, "offset"),
         ({"tag": "novalue"}, 400, "tag"),
         ({"size": 0}, 422, "size"),
+        ({"limit": 0}, 422, "limit"),
+        ({"limit": 501}, 422, "limit"),
+        ({"limit": 20, "offset": 9990}, 400, "offset"),
+        ({"limit": 2, "size": 3}, 400, "size"),
     ],
 )
 async def test_bad_search_parameters_are_4xx_naming_the_field(
@@ -71,6 +75,29 @@ async def test_bad_search_parameters_are_4xx_naming_the_field(
     response = await inventory.client.get("/assets/search", params=params)
     assert response.status_code == status, response.text
     assert response.json()["field"] == field
+
+
+async def test_limit_is_the_page_size_and_size_its_old_name(inventory: Any) -> None:
+    await seed(inventory.runtime.db)
+    await inventory.client.post("/assets/reindex")
+    seen: list[str] = []
+    params: dict[str, Any] = {"limit": 4}
+    while True:
+        page = (await inventory.client.get("/assets/search", params=params)).json()
+        assert len(page["items"]) <= 4
+        assert page["total"] == len(NAMES)
+        seen += [i["name"] for i in page["items"]]
+        if page["next_cursor"] is None:
+            break
+        params = {"limit": 4, "cursor": page["next_cursor"]}
+    assert seen == sorted(NAMES)
+    sizes = ({"limit": 1}, {"size": 2}, {"limit": 3, "size": 3}, {})
+    pages = [(await inventory.client.get("/assets/search", params=p)).json() for p in sizes]
+    assert [len(page["items"]) for page in pages] == [1, 2, 3, 6]
+    schema = (await inventory.client.get("/openapi.json")).json()
+    parameters = {p["name"]: p for p in schema["paths"]["/assets/search"]["get"]["parameters"]}
+    assert parameters["size"]["deprecated"] is True
+    assert "deprecated" not in parameters["limit"]
 
 
 async def test_a_cursor_for_another_sort_is_a_400(inventory: Any) -> None:

@@ -84,12 +84,15 @@ async def latest_changes(
     return {change.policy_id: change for change in (await session.scalars(statement)).all()}
 
 
-async def changes_of(session: AsyncSession, policy_id: str, limit: int) -> list[PolicyChange]:
+async def changes_of(
+    session: AsyncSession, policy_id: str, limit: int, offset: int = 0
+) -> list[PolicyChange]:
     """The audited changes of ``policy_id``, newest first."""
     statement = (
         select(PolicyChange)
         .where(PolicyChange.policy_id == policy_id)
         .order_by(PolicyChange.revision.desc())
         .limit(limit)
+        .offset(offset)
     )
     return list((await session.scalars(statement)).all())

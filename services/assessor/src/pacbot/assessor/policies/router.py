@@ -29,6 +29,7 @@ from pacbot.assessor.policies.schemas import (
 from pacbot.assessor.policies.service import PolicyCatalog, PolicyFilter
 from pacbot.assessor.policies.whatif import compare, current_assets, parse_draft
 from pacbot.common.auth import Principal, require
+from pacbot.common.paging import Offset
 from pacbot.common.web import AppRuntime, DbSession, NotFound
 
 log = logging.getLogger("pacbot.assessor.policies")
@@ -68,11 +69,17 @@ async def list_policies(
     ] = None,
     enabled: bool | None = None,
     q: Annotated[str | None, Query(description="every word in id, name or description")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 500,
+    offset: Offset = 0,
 ) -> PolicyList:
-    """Every policy that loaded, with its enabled state; each given filter must match."""
+    """Policies that loaded, by id, with their enabled state; each given filter must match."""
     where = PolicyFilter(resource, severity, category, framework, enabled, q)
     states = [a for a in await catalog.states(session) if where.matches(a)]
-    return PolicyList(items=[PolicyOut.of(a, catalog.grace_override) for a in states])
+    states.sort(key=lambda a: a.policy.id)
+    page = states[offset : offset + limit]
+    return PolicyList(
+        items=[PolicyOut.of(a, catalog.grace_override) for a in page], total=len(states)
+    )
 
 
 @router.get("/errors", response_model=PolicyErrorList)
@@ -195,12 +202,13 @@ async def policy_history(
     policy_id: str,
     session: DbSession,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Offset = 0,
 ) -> PolicyHistory:
     """The audited changes of one policy, newest first; a removed policy keeps its history."""
     row = await repository.state(session, policy_id)
     if row is None:
         raise NotFound(f"no policy {policy_id!r}", field="policy_id")
-    rows = await repository.changes_of(session, policy_id, limit)
+    rows = await repository.changes_of(session, policy_id, limit, offset)
     return PolicyHistory(
         policy_id=policy_id,
         revision=row.revision or 0,

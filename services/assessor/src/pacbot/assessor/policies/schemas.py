@@ -67,9 +67,10 @@ class PolicyOut(BaseModel):
 
 
 class PolicyList(BaseModel):
-    """``GET /policies``."""
+    """``GET /policies``: one page, and how many policies match in all."""
 
     items: list[PolicyOut]
+    total: int
 
 
 class PolicyErrorOut(BaseModel):

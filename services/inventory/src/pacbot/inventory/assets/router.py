@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from pacbot.common.auth import require
 from pacbot.common.paging import Offset
 from pacbot.common.search import MAX_WINDOW, SORT_FIELDS
-from pacbot.common.web import AppRuntime, DbSession
+from pacbot.common.web import AppRuntime, DbSession, DomainError
 from pacbot.inventory.assets import repository, service
 from pacbot.inventory.assets.schemas import (
     AssetOut,
@@ -22,6 +22,7 @@ from pacbot.inventory.assets.schemas import (
 from pacbot.inventory.deps import Search
 
 router = APIRouter(prefix="/assets", tags=["assets"])
+DEFAULT_PAGE, MAX_PAGE = 50, 500  # search pages; the contract allows up to 500 hits
 
 
 @router.get("", response_model=AssetPage)
@@ -51,11 +52,18 @@ async def search_assets(
     tag_key: Annotated[list[str] | None, Query(description="assets having every key")] = None,
     sort: Annotated[str | None, Query(description=f"one of {SORT_FIELDS}")] = None,
     order: Annotated[Literal["asc", "desc"], Query()] = "asc",
-    size: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Annotated[int | None, Query(ge=1, le=MAX_PAGE, description="page size (50)")] = None,
+    size: Annotated[
+        int | None, Query(ge=1, le=MAX_PAGE, deprecated=True, description="old name of limit")
+    ] = None,
     cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
     offset: Annotated[int, Query(ge=0, le=MAX_WINDOW)] = 0,
 ) -> SearchResult:
     """Full-text search with filters, sorting, cursor paging and facets (OpenSearch or the DB)."""
+    if limit is not None and size is not None and limit != size:
+        raise DomainError(
+            f"size is the old name of limit; give one ({limit} or {size})", field="size"
+        )
     filters = {
         "resource_type": resource_type or [],
         "account_id": account_id or [],
@@ -68,7 +76,7 @@ async def search_assets(
         backend,
         text=q,
         filters=filters,
-        size=size,
+        size=limit or size or DEFAULT_PAGE,
         offset=offset,
         sort=sort,
         order=order,

@@ -35,7 +35,7 @@ def parse_tags(pairs: Sequence[str]) -> list[str]:
 
 
 # Search-contract field → the query parameter a client of /assets/search sent.
-PARAMETERS = {"tag_pairs": "tag", "tag_keys": "tag_key", "text": "q"}
+PARAMETERS = {"tag_pairs": "tag", "tag_keys": "tag_key", "text": "q", "size": "limit"}
 
 
 async def search(
