@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import asyncpg
 import httpx
 
 from pacbot.cli.devstack import StackInfo
@@ -150,3 +151,13 @@ def _wait_ready(
             pass
         time.sleep(0.3)
     raise RuntimeError(f"{name} not ready after {timeout}s:\n{log.read_text()[-4000:]}")
+
+
+async def fresh_database(stack: StackInfo, name: str) -> None:
+    """An empty PostgreSQL database ``name`` on the dev stack (dropped first if it exists)."""
+    conn = await asyncpg.connect(stack.postgres_url.replace("+asyncpg", ""))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()

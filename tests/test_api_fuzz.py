@@ -10,12 +10,12 @@ every resource type, Organizations) are left to the end-to-end tests.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -27,7 +27,14 @@ from schemathesis.specs.openapi.checks import (
 
 from pacbot.cli.devstack import StackInfo
 from tests.actors import ADMIN
-from tests.services import SERVICES, create_key, free_port, running_services, service_env
+from tests.services import (
+    SERVICES,
+    create_key,
+    free_port,
+    fresh_database,
+    running_services,
+    service_env,
+)
 
 pytestmark = [pytest.mark.real]
 
@@ -44,21 +51,10 @@ class Served:
     admin_key: str
 
 
-async def _fresh_database(stack: StackInfo) -> None:
-    conn = await asyncpg.connect(stack.postgres_url.replace("+asyncpg", ""))
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        await conn.execute(f'CREATE DATABASE "{DATABASE}"')
-    finally:
-        await conn.close()
-
-
 @pytest.fixture
 def served(stack: StackInfo, aws_env: str, tmp_path: Path) -> Iterator[Served]:
     """The six processes on a database of their own; the first key made by the operator."""
-    import asyncio
-
-    asyncio.run(_fresh_database(stack))
+    asyncio.run(fresh_database(stack, DATABASE))
     ports = {name: free_port() for name in SERVICES}
     env = service_env(
         stack,

@@ -9,7 +9,6 @@ from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import boto3
 import httpx
 import jsonschema
@@ -23,7 +22,14 @@ from pacbot.common.testing import eventually
 from tests.actors import ADMIN, ALICE, BOB, VIEWER, Actors, actors
 from tests.lifecycle_scenario import run_lifecycle_scenario
 from tests.scenario import PUBLIC, run_scenario
-from tests.services import SERVICES, Cluster, free_port, running_services, service_env
+from tests.services import (
+    SERVICES,
+    Cluster,
+    free_port,
+    fresh_database,
+    running_services,
+    service_env,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.real]
 
@@ -42,20 +48,11 @@ async def _fresh_kafka(bootstrap: str) -> None:
         await admin.close()
 
 
-async def _fresh_database(stack: StackInfo, name: str) -> None:
-    conn = await asyncpg.connect(stack.postgres_url.replace("+asyncpg", ""))
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-
-
 @pytest.fixture
 async def cluster(stack: StackInfo, aws_env: str, tmp_path: Path) -> AsyncIterator[Cluster]:
     """Six service processes on fresh topics, a fresh database and a reset moto."""
     await _fresh_kafka(stack.kafka_bootstrap)
-    await _fresh_database(stack, "pacbot_e2e")
+    await fresh_database(stack, "pacbot_e2e")
     httpx.post(f"{stack.moto_url}/moto-api/reset", timeout=60).raise_for_status()
     async with httpx.AsyncClient() as client:
         await client.delete(f"{stack.opensearch_url}/pacbot-assets-v1")

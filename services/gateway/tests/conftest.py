@@ -16,13 +16,8 @@ async def key_for(
     asset_groups: tuple[str, ...] | None = None,
 ) -> dict[str, str]:
     """``Authorization`` headers for a fresh key with ``roles`` (and scope)."""
-    spec = KeySpec(
-        name=subject or "-".join(roles),
-        roles=frozenset(roles),
-        subject=subject,
-        groups=frozenset(groups),
-        accounts=None if accounts is None else frozenset(accounts),
-        asset_groups=None if asset_groups is None else frozenset(asset_groups),
+    spec = KeySpec.of(
+        roles, subject=subject, groups=groups, accounts=accounts, asset_groups=asset_groups
     )
     token = await issue_direct(app.state.runtime.db, spec)
     return {"Authorization": f"Bearer {token}"}

@@ -117,13 +117,7 @@ class EmbeddedPacBot:
         accounts: tuple[str, ...] | None = None,
     ) -> str:
         """A new gateway API key (``pbk_...``) with ``roles``, as the local operator issues it."""
-        spec = KeySpec(
-            name=subject or "-".join(roles),
-            roles=frozenset(roles),
-            subject=subject,
-            groups=frozenset(groups),
-            accounts=None if accounts is None else frozenset(accounts),
-        )
+        spec = KeySpec.of(roles, subject=subject, groups=groups, accounts=accounts)
         return await issue_direct(self.runtime("gateway").db, spec)
 
     def client(self, name: str = "gateway", *, key: str | None = None) -> httpx.AsyncClient:

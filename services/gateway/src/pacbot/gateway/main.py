@@ -26,12 +26,12 @@ async def create_key(args: argparse.Namespace, settings: GatewaySettings) -> str
     db = Database(settings.resolved_database_url(), schema=settings.db_schema)
     try:
         await upgrade(db, MIGRATIONS)
-        spec = keys.KeySpec(
+        spec = keys.KeySpec.of(
+            args.role,
             name=args.name,
-            roles=frozenset(args.role),
             subject=args.subject,
-            groups=frozenset(args.group or ()),
-            accounts=frozenset(args.account) if args.account else None,
+            groups=args.group or (),
+            accounts=args.account,
             expires_in_days=args.expires_days,
         )
         return await keys.issue_direct(db, spec, max_days=settings.key_max_days)

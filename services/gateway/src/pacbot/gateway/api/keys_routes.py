@@ -137,13 +137,13 @@ async def whoami(caller: Caller) -> Me:
 @router.post("/keys", status_code=status.HTTP_201_CREATED)
 async def create_key(body: KeyRequest, caller: Caller, request: Request) -> IssuedKeyOut:
     """Issue an API key; its token is in this answer only (only a hash is kept)."""
-    spec = keys.KeySpec(
+    spec = keys.KeySpec.of(
+        body.roles,
         name=body.name,
-        roles=frozenset(body.roles),
         subject=body.subject,
-        groups=frozenset(body.groups),
-        accounts=None if body.accounts is None else frozenset(body.accounts),
-        asset_groups=None if body.asset_groups is None else frozenset(body.asset_groups),
+        groups=body.groups,
+        accounts=body.accounts,
+        asset_groups=body.asset_groups,
         expires_in_days=body.expires_in_days,
     )
     async with _unit(request) as session:  # committed before the audit row is written

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -42,6 +43,30 @@ class KeySpec:
     accounts: frozenset[str] | None = None
     asset_groups: frozenset[str] | None = None
     expires_in_days: float = 90
+
+    @classmethod
+    def of(
+        cls,
+        roles: Iterable[str],
+        *,
+        name: str | None = None,
+        subject: str | None = None,
+        groups: Iterable[str] = (),
+        accounts: Iterable[str] | None = None,
+        asset_groups: Iterable[str] | None = None,
+        expires_in_days: float = 90,
+    ) -> KeySpec:
+        """A spec from plain values; the name defaults to the subject, else the roles."""
+        roles = frozenset(roles)
+        return cls(
+            name=name or subject or "-".join(sorted(roles)),
+            roles=roles,
+            subject=subject,
+            groups=frozenset(groups),
+            accounts=None if accounts is None else frozenset(accounts),
+            asset_groups=None if asset_groups is None else frozenset(asset_groups),
+            expires_in_days=expires_in_days,
+        )
 
 
 @dataclass(frozen=True)
@@ -76,24 +101,17 @@ def principal_of_key(key: ApiKey) -> Principal:
 
 def _within(creator: Principal, spec: KeySpec) -> None:
     """A scoped creator cannot hand out a key that sees more than it does."""
-    if creator.accounts is not None and (
-        spec.accounts is None or not spec.accounts <= creator.accounts
+    for field, mine, theirs in (
+        ("accounts", creator.accounts, spec.accounts),
+        ("asset_groups", creator.asset_groups, spec.asset_groups),
     ):
-        raise DomainError(
-            f"{creator.subject} is scoped to accounts {sorted(creator.accounts)}; a key it "
-            "creates must be scoped to some of them",
-            field="accounts",
-            status_code=403,
-        )
-    if creator.asset_groups is not None and (
-        spec.asset_groups is None or not spec.asset_groups <= creator.asset_groups
-    ):
-        raise DomainError(
-            f"{creator.subject} is scoped to asset groups {sorted(creator.asset_groups)}; a key "
-            "it creates must be scoped to some of them",
-            field="asset_groups",
-            status_code=403,
-        )
+        if mine is not None and (theirs is None or not theirs <= mine):
+            raise DomainError(
+                f"{creator.subject} is scoped to {field} {sorted(mine)}; a key it creates must "
+                "be scoped to some of them",
+                field=field,
+                status_code=403,
+            )
 
 
 async def issue(
