@@ -13,9 +13,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -26,7 +26,9 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from pacbot.cli.devstack import StackInfo
-from tests.actors import ADMIN
+from pacbot.gateway.access import ACCESS
+from pacbot.gateway.access import ROLE_ORDER as ROLES
+from tests.actors import Identity
 from tests.services import (
     SERVICES,
     create_key,
@@ -49,10 +51,12 @@ class Served:
 
     url: str
     admin_key: str
+    keys: dict[str, str]
+    """One key per role."""
 
 
-@pytest.fixture
-def served(stack: StackInfo, aws_env: str, tmp_path: Path) -> Iterator[Served]:
+@pytest.fixture(scope="module")
+def served(stack: StackInfo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """The six processes on a database of their own; the first key made by the operator."""
     asyncio.run(fresh_database(stack, DATABASE))
     ports = {name: free_port() for name in SERVICES}
@@ -65,8 +69,11 @@ def served(stack: StackInfo, aws_env: str, tmp_path: Path) -> Iterator[Served]:
             "PACBOT_INVENTORY_REGIONS": '["us-east-1"]',
         },
     )
-    with running_services(env, ports, tmp_path / "logs") as urls:
-        yield Served(urls["gateway"], create_key(env, ADMIN, "fuzz"))
+    with running_services(env, ports, tmp_path_factory.mktemp("fuzz") / "logs") as urls:
+        keys = {
+            role: create_key(env, Identity(f"{role}@x.example", (role,)), role) for role in ROLES
+        }
+        yield Served(urls["gateway"], keys["admin"], keys)
 
 
 def test_no_server_error_and_no_broken_schema(served: Served) -> None:
@@ -104,3 +111,28 @@ def test_no_server_error_and_no_broken_schema(served: Served) -> None:
     assert sum(statuses.values()) >= 3 * operations  # it really called them
     assert sum(n for status, n in statuses.items() if status < 300) >= operations  # and got in
     assert not failures, "\n\n".join(f"{name}:\n{text}" for name, text in failures.items())
+
+
+def test_every_route_times_every_role_on_the_real_stack(served: Served) -> None:
+    """The access table holds against the real services too: what it allows is not refused
+    further down for want of a role (a service's own 401/403 for who-may), what it refuses is
+    refused. Other refusals (an unsigned change event) are about the request, not the role."""
+    mismatches = []
+    with httpx.Client(base_url=served.url, timeout=120) as http:
+        for (method, path), rule in sorted(ACCESS.items()):
+            if path in SLOW:
+                continue
+            url = path.replace("{", "x-").replace("}", "")
+            for role in ROLES:
+                token = served.keys[role]
+                body = {"api_key": token} if path.endswith("/session") else {}
+                headers = {"Authorization": f"Bearer {token}"}
+                answer = http.request(method, url, json=body, headers=headers)
+                refused = answer.status_code in (401, 403) and answer.json().get("error") in (
+                    "Unauthenticated",
+                    "Forbidden",
+                )
+                allowed = rule.public or role in rule.roles or role == "admin"
+                if allowed == refused:
+                    mismatches.append(f"{method} {path} as {role}: {answer.text[:200]}")
+    assert not mismatches, "\n".join(mismatches)

@@ -16,6 +16,12 @@ from pacbot.common.web import DomainError
 SIGNATURE_HEADER = "X-PacBot-Signature"
 
 
+class UnsignedEvent(DomainError):
+    """A change event from outside without a valid signature (or no secret to check one)."""
+
+    status_code = 401
+
+
 def sign(secret: str, body: bytes) -> str:
     """The signature header value for ``body``."""
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
@@ -28,16 +34,15 @@ def check_signature(
     if caller.is_service:
         return
     if not secret:
-        raise DomainError(
+        raise UnsignedEvent(
             "change events from outside need a shared secret: set PACBOT_INVENTORY_EVENTS_SECRET",
             field=SIGNATURE_HEADER,
             status_code=403,
         )
     if not signature:
-        raise DomainError(
+        raise UnsignedEvent(
             f"the {SIGNATURE_HEADER} header is missing (sha256=<HMAC of the body>)",
             field=SIGNATURE_HEADER,
-            status_code=401,
         )
     if not hmac.compare_digest(signature.strip(), sign(secret, body)):
         raise DomainError(
