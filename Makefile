@@ -2,7 +2,7 @@
 UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 PYTEST_ARGS ?=
 
-.PHONY: bootstrap demo test dev-up dev-down dev-status lint format schemas bench bench-discovery bench-evaluate bench-pipeline
+.PHONY: bootstrap demo test dev-up dev-down dev-status lint format schemas bench bench-discovery bench-evaluate bench-pipeline bench-gateway
 
 bootstrap:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -42,6 +42,9 @@ bench: bootstrap
 
 bench-evaluate: bootstrap
 	$(UV) run python -m bench.evaluate
+
+bench-gateway: bootstrap
+	$(UV) run python -m bench.gateway
 
 bench-pipeline: dev-up
 	$(UV) run python -m bench.pipeline
