@@ -105,6 +105,22 @@ def test_filter_pattern_semantics() -> None:
         compile_pattern("{ $.eventName = }")
 
 
+@pytest.mark.timeout(60, method="thread")  # a backtracking engine would never finish
+def test_filter_regexes_and_wildcards_run_in_linear_time() -> None:
+    """Filters come from the scanned accounts: a hostile one must not stall the sweep."""
+    hostile = {"eventName": "a" * 50_000 + "!"}
+    assert not compile_pattern("{ $.eventName = %(a+)+$% }")(hostile)
+    assert not compile_pattern("{ $.eventName = " + "*a" * 30 + "*b }")(hostile)
+    assert compile_pattern("{ $.eventName = %^a+!$% }")(hostile)
+    assert compile_pattern("{ $.eventName = " + "*a" * 30 + "*! }")(hostile)
+
+
+@pytest.mark.parametrize("regex", [r"(a)\1", "(?=a)", "(unclosed"])
+def test_a_filter_regex_re2_cannot_compile_makes_the_pattern_unreadable(regex: str) -> None:
+    with pytest.raises(FilterPatternError, match="RE2"):
+        compile_pattern(f"{{ $.eventName = %{regex}% }}")
+
+
 def test_advanced_and_basic_selectors() -> None:
     data = [{"Field": "eventCategory", "Equals": ["Data"]}]
     s3 = [{"Field": "resources.type", "Equals": ["AWS::S3::Object"]}]

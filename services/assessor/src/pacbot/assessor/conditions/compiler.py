@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from jmespath.exceptions import JMESPathError
 from pydantic import ValidationError
 
+from pacbot.assessor.conditions import patterns
 from pacbot.assessor.conditions.nodes import (
     AllOf,
     AnyOf,
@@ -188,6 +188,6 @@ def _check_literal(op: str, value: Any, path: Path) -> None:
         raise ConditionError(path, f"operator {op!r} expects a string pattern")
     if op in ("regex", "regex-case"):
         try:
-            re.compile(value)
-        except re.error as exc:
-            raise ConditionError(path, f"invalid regular expression: {exc}") from exc
+            patterns.check(value)
+        except patterns.PatternError as exc:
+            raise ConditionError(path, str(exc)) from exc

@@ -8,7 +8,6 @@ facts and formatted only when read (``Deferred``).
 
 from __future__ import annotations
 
-import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -157,7 +156,7 @@ class ValueCheck(_Node):
         assert vt is not None
         try:
             prepared = vt.prepare(expected) if isinstance(self.value, ParamRef) else self.prepared
-        except (TypeError, ValueError, re.error) as exc:
+        except (TypeError, ValueError) as exc:  # incl. an invalid pattern (PatternError)
             return _always_error(key, get, f"{key} [{vt.name}]: {exc}")
         phrase = SWAPPED[self.op.name].phrase if vt.name == "swap" else self.op.phrase
         wanted = f"{phrase} {expected!r}{vt.unit} [{vt.name}]"
@@ -172,7 +171,7 @@ class ValueCheck(_Node):
                 ok = test(left, right)
             except Missing:
                 return Outcome("fail", f"{key} is missing (should {wanted})", {key: actual})
-            except (TypeError, ValueError, re.error) as exc:
+            except (TypeError, ValueError) as exc:
                 return Outcome("error", f"{key} [{vt.name}]: {exc}", {key: actual})
             return Deferred("pass" if ok else "fail", explainer, (actual, left, right))
 
@@ -184,7 +183,7 @@ def _untyped(key: str, get: Accessor, test: Callable[[Any], bool], explainer: _P
         actual = get(config)
         try:
             ok = test(actual)
-        except (TypeError, re.error) as exc:
+        except (TypeError, ValueError) as exc:  # incl. an invalid pattern (PatternError)
             return Outcome("error", f"{key}: {exc}", {key: actual})
         return Deferred("pass" if ok else "fail", explainer, actual)
 

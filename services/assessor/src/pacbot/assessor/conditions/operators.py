@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import fnmatch
 import operator
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from pacbot.assessor.conditions import patterns
 
 Test = Callable[[Any], bool]
 
@@ -37,7 +37,7 @@ class Operator:
         if self.specialise is not None:
             try:
                 return self.specialise(expected)
-            except (TypeError, ValueError, re.error):
+            except (TypeError, ValueError):  # incl. patterns.PatternError
                 pass
         test = self.test
         return lambda actual: test(actual, expected)
@@ -59,33 +59,35 @@ def _contains(actual: Any, expected: Any) -> bool:
     return expected in actual
 
 
+def _pattern(expected: Any) -> str:
+    if not isinstance(expected, str):
+        raise TypeError(f"the pattern is a {type(expected).__name__}, not a string")
+    return expected
+
+
 def _regex(actual: Any, expected: Any) -> bool:
-    return isinstance(actual, str) and re.match(expected, actual, re.IGNORECASE) is not None
+    return isinstance(actual, str) and patterns.regex(_pattern(expected), ignore_case=True)(actual)
 
 
 def _regex_case(actual: Any, expected: Any) -> bool:
-    return isinstance(actual, str) and re.match(expected, actual) is not None
+    return isinstance(actual, str) and patterns.regex(_pattern(expected), ignore_case=False)(actual)
 
 
 def _glob(actual: Any, expected: Any) -> bool:
-    return isinstance(actual, str) and fnmatch.fnmatchcase(actual, expected)
+    return isinstance(actual, str) and patterns.glob(_pattern(expected))(actual)
 
 
-def _regex_bound(flags: int) -> Callable[[Any], Test]:
+def _regex_bound(ignore_case: bool) -> Callable[[Any], Test]:
     def specialise(expected: Any) -> Test:
-        if not isinstance(expected, str):
-            raise TypeError("not a pattern")
-        match = re.compile(expected, flags).match
-        return lambda actual: isinstance(actual, str) and match(actual) is not None
+        matches = patterns.regex(_pattern(expected), ignore_case=ignore_case)
+        return lambda actual: isinstance(actual, str) and matches(actual)
 
     return specialise
 
 
 def _glob_bound(expected: Any) -> Test:
-    if not isinstance(expected, str):
-        raise TypeError("not a pattern")
-    match = re.compile(fnmatch.translate(expected)).match  # what fnmatchcase caches per pattern
-    return lambda actual: isinstance(actual, str) and match(actual) is not None
+    matches = patterns.glob(_pattern(expected))
+    return lambda actual: isinstance(actual, str) and matches(actual)
 
 
 def _unary(check: Test) -> Callable[[Any], Test]:
@@ -255,7 +257,7 @@ OPERATORS: dict[str, Operator] = {
             "match",
             _regex,
             "key matches the regex (case-insensitive)",
-            _regex_bound(re.IGNORECASE),
+            _regex_bound(ignore_case=True),
         ),
         Operator(
             "regex-case",
@@ -263,7 +265,7 @@ OPERATORS: dict[str, Operator] = {
             "match (case-sensitive)",
             _regex_case,
             "key matches the regex (case-sensitive)",
-            _regex_bound(0),
+            _regex_bound(ignore_case=False),
         ),
         Operator("glob", True, "match the glob", _glob, "key matches the shell glob", _glob_bound),
         *(

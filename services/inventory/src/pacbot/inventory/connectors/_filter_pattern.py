@@ -4,13 +4,20 @@ Two metric filters written differently (spacing, quotes, parentheses, term order
 alternative) can catch the same events. Comparing their text would reject such equivalents, so
 the posture connector judges a filter by what it does: it must match every event a CIS pattern
 is meant to catch and none of the events that pattern leaves out (see ``_cis_monitoring``).
+
+Filters are read from the scanned accounts, so their ``%regex%`` and ``*`` wildcards run on
+RE2 (linear time): a hostile filter cannot stall a sweep. A regex RE2 cannot compile makes the
+pattern unreadable, which satisfies no control.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
+
+import re2
 
 Event = Mapping[str, Any]
 Matcher = Callable[[Event], bool]
@@ -28,6 +35,8 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 _MISSING = object()
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False
 
 
 class FilterPatternError(ValueError):
@@ -49,6 +58,15 @@ def _tokens(body: str) -> list[tuple[str, str]]:
     return found
 
 
+@functools.lru_cache(maxsize=256)
+def _re2(pattern: str) -> Any:
+    """``pattern`` compiled by RE2; one it cannot compile is a :class:`FilterPatternError`."""
+    try:
+        return re2.compile(pattern, _RE2_OPTIONS)
+    except re2.error as exc:
+        raise FilterPatternError(f"a regex RE2 cannot compile: {pattern!r:.100}") from exc
+
+
 def _lookup(event: Any, selector: str) -> Any:
     """The value at ``$.a.b[0]`` in ``event``, or ``_MISSING``."""
     value = event
@@ -67,7 +85,7 @@ def _equals(actual: Any, expected: str, quoted: bool) -> bool:
     if actual is _MISSING or isinstance(actual, Mapping | list):
         return False
     if not quoted and len(expected) > 1 and expected.startswith("%") and expected.endswith("%"):
-        return re.search(expected[1:-1], str(actual)) is not None
+        return _re2(expected[1:-1]).search(str(actual)) is not None
     if isinstance(actual, bool):
         return str(actual).lower() == expected
     if isinstance(actual, int | float) and not quoted:
@@ -76,8 +94,8 @@ def _equals(actual: Any, expected: str, quoted: bool) -> bool:
         except ValueError:
             return False
     if "*" in expected:
-        wildcard = ".*".join(re.escape(part) for part in expected.split("*"))
-        return re.fullmatch(wildcard, str(actual), re.DOTALL) is not None
+        wildcard = ".*".join(re2.escape(part) for part in expected.split("*"))
+        return _re2(f"(?s:{wildcard})").fullmatch(str(actual)) is not None
     return str(actual) == expected
 
 
@@ -134,6 +152,7 @@ class _Parser:
             raw, quoted = self.take("quoted")[1:-1].replace('\\"', '"'), True
         elif self.peek() == "regex":
             raw, quoted = self.take("regex"), False
+            _re2(raw[1:-1])  # an unusable regex makes the whole pattern unreadable, now
         else:
             raw, quoted = self.take("bare"), False
         return _comparison(selector, op, raw, quoted)
