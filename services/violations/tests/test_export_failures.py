@@ -6,19 +6,14 @@ batch fails the transfer is aborted, so the client sees an incomplete body, not 
 
 from __future__ import annotations
 
-import asyncio
-import socket
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
-from fastapi import FastAPI
 
-from pacbot.common.testing import SignedAs, eventually
+from pacbot.common.testing import SignedAs, served
 from pacbot.violations.lifecycle import repository
 from services.violations.tests.test_api_rows import insert, running_on, violation
 
@@ -29,40 +24,15 @@ def failing_after(good_batches: int) -> Any:
     """``stream_violations`` that yields ``good_batches`` real batches, then loses the database."""
 
     async def stream(*args: Any, **kwargs: Any) -> AsyncIterator[Any]:
-        served = 0
+        sent = 0
         async for batch in repository.stream_violations(*args, **kwargs):
-            if served == good_batches:
+            if sent == good_batches:
                 break
             yield batch
-            served += 1
+            sent += 1
         raise ConnectionResetError("the database connection was lost")
 
     return stream
-
-
-@asynccontextmanager
-async def served(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    """``app`` (already started) behind uvicorn on a free port, and a client over real TCP."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_config=None, lifespan="off", access_log=False)
-    server = uvicorn.Server(config)
-    serving = asyncio.create_task(server.serve(sockets=[sock]))
-    try:
-
-        async def up() -> bool:
-            return server.started
-
-        await eventually(up, timeout=10, interval=0.01, what="uvicorn to start")
-        async with httpx.AsyncClient(
-            base_url=f"http://127.0.0.1:{port}", auth=SignedAs(app), timeout=10
-        ) as client:
-            yield client
-    finally:
-        server.should_exit = True
-        await serving
-        sock.close()
 
 
 @pytest.fixture
@@ -71,7 +41,10 @@ async def exporting(
 ) -> AsyncIterator[httpx.AsyncClient]:
     async with running_on("sqlite", tmp_path, request, export_batch_size=2) as (app, _client):
         await insert(app, *(violation(f"v-{i}") for i in range(5)))  # three batches
-        async with served(app) as client:
+        async with (
+            served(app) as url,
+            httpx.AsyncClient(base_url=url, auth=SignedAs(app), timeout=10) as client,
+        ):
             yield client
 
 

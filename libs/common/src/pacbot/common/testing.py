@@ -1,13 +1,17 @@
-"""Test helpers every package may use: polling waits, sample events, signed test clients."""
+"""Test helpers every package may use: polling waits, sample events, signed test clients, and
+a real HTTP server for what only a socket shows (aborted transfers, a blocked event loop)."""
 
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
-from collections.abc import Awaitable, Callable, Generator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Sequence
+from contextlib import asynccontextmanager
 from typing import TypeVar
 
 import httpx
+import uvicorn
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from fastapi import FastAPI
 
@@ -119,3 +123,28 @@ def signed_client(app: FastAPI, base_url: str | None = None) -> httpx.AsyncClien
         base_url=base_url or f"http://{app.state.runtime.name}",
         auth=SignedAs(app),
     )
+
+
+@asynccontextmanager
+async def served(app: FastAPI) -> AsyncIterator[str]:
+    """``app`` (already started) behind uvicorn on a free loopback port, on this event loop;
+    yields its base URL. Stopped, and its socket closed, on exit."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(app, log_config=None, lifespan="off", access_log=False)
+    server = uvicorn.Server(config)
+    serving = asyncio.create_task(server.serve(sockets=[sock]))
+
+    async def up() -> bool:
+        if serving.done():
+            serving.result()  # raises what stopped it
+        return server.started
+
+    try:
+        await eventually(up, timeout=10, interval=0.01, what="uvicorn to start")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await serving
+        sock.close()
