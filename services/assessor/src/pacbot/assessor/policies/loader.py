@@ -73,6 +73,13 @@ def load_text(
 ) -> CompiledPolicy | PolicyError:
     """Parse, validate and compile one policy document named ``display`` in messages."""
     try:
+        return _load(text, display, checks)
+    except RecursionError:
+        return PolicyError(display, 1, "<root>", "the document is nested too deeply")
+
+
+def _load(text: str, display: str, checks: CheckRegistry) -> CompiledPolicy | PolicyError:
+    try:
         raw, lines = parse_with_lines(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

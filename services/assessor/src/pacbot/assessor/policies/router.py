@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Annotated, Any
 
@@ -27,7 +28,7 @@ from pacbot.assessor.policies.schemas import (
     WhatIfOut,
 )
 from pacbot.assessor.policies.service import PolicyCatalog, PolicyFilter
-from pacbot.assessor.policies.whatif import compare, current_assets, parse_draft
+from pacbot.assessor.policies.whatif import MAX_DRAFT_BYTES, compare, parse_draft, read_draft
 from pacbot.common.auth import Principal, require
 from pacbot.common.paging import Offset
 from pacbot.common.web import AppRuntime, DbSession, NotFound
@@ -104,7 +105,10 @@ def _invalid_draft(error: PolicyError) -> JSONResponse:
     "/whatif",
     response_model=WhatIfOut,
     openapi_extra=_DRAFT_BODY,
-    responses={422: {"description": "the draft is not a valid policy (file, line, path)"}},
+    responses={
+        413: {"description": f"the draft is over {MAX_DRAFT_BYTES} bytes (`DraftTooLarge`)"},
+        422: {"description": "the draft is not a valid policy (file, line, path)"},
+    },
 )
 async def what_if(
     request: Request,
@@ -113,18 +117,17 @@ async def what_if(
     catalog: Catalog,
     file: Annotated[str, Query(description="the draft's file name, used in messages")] = "draft",
 ) -> Any:
-    """Evaluate a draft policy against the current inventory; nothing is stored or emitted."""
-    draft = parse_draft(
-        await request.body(), request.headers.get("content-type", ""), file or "draft"
-    )
+    """Evaluate a draft policy against the current inventory; nothing is stored or emitted.
+
+    Parsing and evaluation run in a worker thread, so a large draft never stalls other calls.
+    """
+    body = await read_draft(request)
+    content_type = request.headers.get("content-type", "")
+    draft = await asyncio.to_thread(parse_draft, body, content_type, file or "draft")
     if isinstance(draft, PolicyError):
         return _invalid_draft(draft)
     existing = await catalog.state(session, draft.id)
-    draft_assets = await current_assets(runtime, draft.document.resource)
-    existing_assets = draft_assets
-    if existing is not None and existing.policy.document.resource != draft.document.resource:
-        existing_assets = await current_assets(runtime, existing.policy.document.resource)
-    report = compare(draft, draft_assets, existing, existing_assets)
+    report = await compare(runtime, draft, existing)
     return WhatIfOut.model_validate(report, from_attributes=True)
 
 

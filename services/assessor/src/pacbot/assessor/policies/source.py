@@ -9,9 +9,22 @@ import yaml
 Path = tuple[str | int, ...]
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML without aliases: ``*name`` re-uses a node, and a few nested aliases make a small
+    file a tree of billions of nodes (a "billion laughs"). No policy needs them."""
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+            message = "aliases (*name) are not supported in policies"
+            raise yaml.composer.ComposerError(None, None, message, mark)
+        node: yaml.Node | None = super().compose_node(parent, index)
+        return node
+
+
 def parse_with_lines(text: str) -> tuple[Any, dict[Path, int]]:
     """The document's data and a map from each path in it to its 1-based line."""
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None

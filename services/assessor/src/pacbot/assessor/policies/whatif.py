@@ -1,21 +1,30 @@
-"""What-if: a draft policy evaluated against the current inventory; nothing stored or emitted."""
+"""What-if: a draft policy evaluated against the current inventory; nothing stored or emitted.
+
+A draft is caller input, so every step is bounded. The body may be at most
+:data:`MAX_DRAFT_BYTES`; parsing and each page's evaluation run in a worker thread, so the
+event loop keeps serving other requests; and assets stream from inventory a page at a time,
+each page judged as it arrives, so memory holds one page plus the verdicts, never the estate.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 import httpx
+from fastapi import Request
 
 from pacbot.assessor.policies.compiled import CompiledPolicy
 from pacbot.assessor.policies.loader import PolicyError, load_text
 from pacbot.assessor.policies.service import ActivePolicy
+from pacbot.assessor.policies.whatif_report import Comparison, WhatIfReport
 from pacbot.common.runtime import Runtime
 from pacbot.common.web import DomainError
 
 PAGE_SIZE = 1000  # inventory's largest page
+MAX_DRAFT_BYTES = 256 * 1024  # far above any real policy (the largest shipped one is ~5 KiB)
 
 
 class InventoryUnavailable(DomainError):
@@ -24,8 +33,37 @@ class InventoryUnavailable(DomainError):
     status_code = 502
 
 
+class DraftTooLarge(DomainError):
+    """The draft is over :data:`MAX_DRAFT_BYTES`."""
+
+    status_code = 413
+
+
+def _too_large(size: int | None) -> DraftTooLarge:
+    got = f"{size} bytes" if size is not None else f"over {MAX_DRAFT_BYTES} bytes"
+    return DraftTooLarge(
+        f"the draft is {got}; a draft may be at most {MAX_DRAFT_BYTES} bytes (256 KiB)"
+    )
+
+
+async def read_draft(request: Request) -> bytes:
+    """The request body, refused with 413 as soon as it is known to pass the limit."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_DRAFT_BYTES:
+        raise _too_large(int(declared))
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_DRAFT_BYTES:
+            raise _too_large(None)
+    return bytes(body)
+
+
 def parse_draft(body: bytes, content_type: str, display: str) -> CompiledPolicy | PolicyError:
-    """A draft from YAML text, a JSON object (the document) or a JSON string (YAML text)."""
+    """A draft from YAML text, a JSON object (the document) or a JSON string (YAML text).
+
+    CPU-bound: the endpoint runs it in a worker thread.
+    """
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
@@ -35,6 +73,8 @@ def parse_draft(body: bytes, content_type: str, display: str) -> CompiledPolicy 
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             return PolicyError(display, exc.lineno, "<root>", f"invalid JSON: {exc.msg}")
+        except RecursionError:
+            return PolicyError(display, 1, "<root>", "invalid JSON: nested too deeply")
         if isinstance(data, str):
             text = data
         elif isinstance(data, dict):
@@ -48,10 +88,10 @@ def parse_draft(body: bytes, content_type: str, display: str) -> CompiledPolicy 
     return load_text(text, display)
 
 
-async def current_assets(runtime: Runtime, resource_type: str) -> list[dict[str, Any]]:
-    """Every non-deleted asset of ``resource_type``, paging through inventory's ``GET /assets``."""
+async def asset_pages(runtime: Runtime, resource_type: str) -> AsyncIterator[list[dict[str, Any]]]:
+    """The non-deleted assets of ``resource_type``, a page of inventory's ``GET /assets`` at a
+    time (ordered by id there)."""
     client = runtime.service("inventory")
-    assets: list[dict[str, Any]] = []
     offset = 0
     while True:
         params: dict[str, str | int] = {
@@ -67,80 +107,30 @@ async def current_assets(runtime: Runtime, resource_type: str) -> list[dict[str,
             ) from exc
         if response.status_code != 200:
             raise InventoryUnavailable(f"inventory answered {response.status_code} to GET /assets")
-        page = response.json()
-        items = page.get("items", [])
-        assets.extend(a for a in items if not a.get("deleted"))
+        page: Mapping[str, Any] = response.json()
+        items: list[dict[str, Any]] = page.get("items", [])
+        current = [a for a in items if not a.get("deleted")]
+        if current:
+            yield current
         offset += len(items)
         if not items or offset >= int(page.get("total", 0)):
-            return assets
+            return
 
 
-@dataclass
-class WhatIfReport:
-    """The verdicts of a draft over the current assets, and how they differ from today's."""
-
-    policy_id: str
-    resource: str
-    evaluated: int = 0
-    would_fail: list[dict[str, Any]] = field(default_factory=list)
-    would_pass: int = 0
-    not_applicable: int = 0
-    errors: list[dict[str, Any]] = field(default_factory=list)
-    would_open: list[str] = field(default_factory=list)
-    would_close: list[str] = field(default_factory=list)
-    current: dict[str, Any] = field(default_factory=dict)
-
-
-def _entry(asset: Mapping[str, Any], reason: str) -> dict[str, Any]:
-    return {"asset_id": asset["asset_id"], "name": asset.get("name"), "reason": reason}
-
-
-def compare(
-    draft: CompiledPolicy,
-    draft_assets: list[dict[str, Any]],
-    existing: ActivePolicy | None,
-    existing_assets: list[dict[str, Any]],
+async def compare(
+    runtime: Runtime, draft: CompiledPolicy, existing: ActivePolicy | None
 ) -> WhatIfReport:
-    """Evaluate the draft and the policy it replaces side by side, and diff the failures.
+    """Judge the draft and the live policy it replaces on every current asset, page by page.
 
-    ``would_open``: assets the draft fails that the live policy does not fail today.
-    ``would_close``: assets the live policy fails today that the draft does not fail
-    (passes, finds not applicable, or no longer covers); a draft *error* closes nothing.
+    When both cover one resource type, each page is judged by both as it arrives; otherwise
+    the live policy's assets are read in a second pass. Judging runs in a worker thread.
     """
-    report = WhatIfReport(policy_id=draft.id, resource=draft.document.resource)
-    draft_status: dict[str, str] = {}
-    for asset in sorted(draft_assets, key=lambda a: str(a["asset_id"])):
-        outcome = draft.evaluate(asset.get("config") or {})
-        draft_status[asset["asset_id"]] = outcome.status
-        report.evaluated += 1
-        if outcome.status == "fail":
-            report.would_fail.append(_entry(asset, outcome.reason))
-        elif outcome.status == "pass":
-            report.would_pass += 1
-        elif outcome.status == "error":
-            report.errors.append(_entry(asset, outcome.reason))
-        else:
-            report.not_applicable += 1
-    failing_now: set[str] = set()
-    if existing is not None and existing.enabled:
-        for asset in existing_assets:
-            outcome = existing.policy.evaluate(asset.get("config") or {}, existing.overrides)
-            if outcome.status == "fail":
-                failing_now.add(asset["asset_id"])
-    report.current = {
-        "exists": existing is not None,
-        "enabled": existing.enabled if existing is not None else None,
-        "version": existing.policy.document.version if existing is not None else None,
-        "failing": len(failing_now),
-    }
-    report.would_open = sorted(
-        asset_id
-        for asset_id, s in draft_status.items()
-        if s == "fail" and asset_id not in failing_now
-    )
-    report.would_close = sorted(
-        asset_id
-        for asset_id in failing_now
-        if draft_status.get(asset_id, "not_applicable") not in ("fail", "error")
-    )
-    return report
+    comparison = Comparison(draft, existing)
+    live = comparison.live
+    same_type = live is not None and live.policy.document.resource == draft.document.resource
+    async for page in asset_pages(runtime, draft.document.resource):
+        await asyncio.to_thread(comparison.judge_draft, page, with_live=same_type)
+    if live is not None and not same_type:
+        async for page in asset_pages(runtime, live.policy.document.resource):
+            await asyncio.to_thread(comparison.judge_live, page)
+    return comparison.report()
