@@ -118,7 +118,7 @@ ACCOUNT_OUT = {
     "account_id": ACCOUNT,
     "name": "acme-prod",
     "role_arn": f"arn:aws:iam::{ACCOUNT}:role/PacBotDiscovery",
-    "external_id": "pacbot-7d3e91",
+    "has_external_id": True,
     "regions": ["us-east-1", "eu-west-1"],
     "created_at": "2026-11-02T09:15:27.318456Z",
     "enabled": True,
