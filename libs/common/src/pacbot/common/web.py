@@ -6,13 +6,14 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pacbot.common.auth import install_service_auth
 from pacbot.common.auth._verify import Forbidden, Unauthorized
@@ -177,16 +178,37 @@ def _install_error_handlers(app: FastAPI) -> None:
 
 
 def _install_metrics_middleware(app: FastAPI, service: str) -> None:
-    @app.middleware("http")
-    async def timed(request: Request, call_next: Callable[[Request], Any]) -> Response:
+    app.add_middleware(Timed, service=service)
+
+
+class Timed:
+    """Request duration by route and status, as pure ASGI: a stream that fails mid-way is never
+    finished on the app's behalf (Starlette's ``BaseHTTPMiddleware`` would send the end)."""
+
+    def __init__(self, app: ASGIApp, service: str) -> None:
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
         start = time.perf_counter()
-        response: Response = await call_next(request)
-        route = request.scope.get("route")
-        path = getattr(route, "path", "unmatched")
-        HTTP_REQUESTS.labels(service, request.method, path, str(response.status_code)).observe(
-            time.perf_counter() - start
-        )
-        return response
+        status = 500
+
+        async def timed_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, timed_send)
+        finally:
+            path = getattr(scope.get("route"), "path", "unmatched")
+            HTTP_REQUESTS.labels(self.service, scope["method"], path, str(status)).observe(
+                time.perf_counter() - start
+            )
 
 
 def get_runtime(request: Request) -> Runtime:

@@ -4,8 +4,9 @@ One pure ASGI middleware (streaming responses pass through untouched):
 - ``X-Request-ID`` is accepted when well-formed, else generated, and echoed on the response;
 - a body larger than ``max_body_bytes`` is refused with 413 before it is read in full;
 - a NUL byte in the path or query is refused with 400 (PostgreSQL cannot store ``0x00``);
-- an unhandled error becomes a 500 problem *response*, so the server keeps the connection
-  open and a pooled client's next call is not the one that fails.
+- an unhandled error before the answer started becomes a 500 problem *response*, so the server
+  keeps the connection open and a pooled client's next call is not the one that fails; one after
+  the answer started is raised on, so the server aborts the transfer.
 """
 
 from __future__ import annotations
@@ -120,10 +121,12 @@ class RequestGuards:
                     f"the request body is over the limit of {self.max_body_bytes} bytes",
                 )
         except Exception:
-            if not started:
-                await refuse(
-                    500, "InternalError", "the service failed to answer; the error is logged"
-                )
+            if started:
+                # Mid-stream: the answer cannot be mended; the server must drop the connection so
+                # the client sees an incomplete transfer, never a short one that looks whole.
+                log.exception("failed mid-response; aborting", extra={"path": scope["path"]})
+                raise
+            await refuse(500, "InternalError", "the service failed to answer; the error is logged")
             log.exception("unhandled error", extra={"path": scope["path"]})
 
 

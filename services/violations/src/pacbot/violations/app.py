@@ -25,7 +25,6 @@ from pacbot.violations.lifecycle.consumers import event_handler
 from pacbot.violations.lifecycle.router import router as violations_router
 from pacbot.violations.models import INBOX, OUTBOX
 from pacbot.violations.reports.router import router as exports_router
-from pacbot.violations.reports.streaming import WithholdEndOfAborted
 from pacbot.violations.settings import ViolationsSettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -60,12 +59,10 @@ def create_app(
             if snapshots is not None:
                 await snapshots.stop()
 
-    app = build_service_app(
+    return build_service_app(
         title="PacBot violations",
         runtime=runtime,
         # the export routes come first so /violations/export.csv is not read as a violation id
         routers=[exports_router, violations_router, compliance_router, results_router],
         setup=setup,
     )
-    app.add_middleware(WithholdEndOfAborted)  # outermost: an aborted export never completes
-    return app

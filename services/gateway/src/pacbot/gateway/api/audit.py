@@ -12,13 +12,13 @@ import base64
 import binascii
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from pydantic import BaseModel
 from sqlalchemy import select
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pacbot.common.auth import Principal
 from pacbot.common.events import utcnow
@@ -67,41 +67,43 @@ def _detail(status: int, body: bytes) -> str | None:
     return str(answer.get("detail"))[:2000] if isinstance(answer, dict) else None
 
 
-async def _body_of(response: Response) -> tuple[Response, bytes]:
-    """The answer's bytes (small answers only), and a response that still sends them."""
-    iterator: AsyncIterator[bytes] | None = getattr(response, "body_iterator", None)
-    if iterator is None:
-        return response, bytes(getattr(response, "body", b""))
-    chunks = [chunk async for chunk in iterator]
-    body = b"".join(chunks)
+class AuditTrail:
+    """Writes one audit row per mutating or refused ``/api/`` call, once its answer is sent.
 
-    async def replay() -> AsyncIterator[bytes]:
-        for chunk in chunks:
-            yield chunk
+    Pure ASGI: the answer passes through untouched (a stream that fails mid-way is never
+    finished on the app's behalf); only a mutating call's first 64 KiB are kept, to find the
+    ids it created and the problem's detail.
+    """
 
-    response.body_iterator = replay()  # type: ignore[attr-defined]
-    return response, body[:MAX_CAPTURE]
+    def __init__(self, app: ASGIApp, runtime: Runtime) -> None:
+        self.app = app
+        self.runtime = runtime
 
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/api/"):
+            await self.app(scope, receive, send)
+            return
+        status = 0
+        captured = bytearray()
+        mutating = scope["method"] in WRITE_METHODS
 
-def install_audit(app: FastAPI, runtime: Runtime) -> None:
-    """Add the middleware that writes the audit rows."""
+        async def recording_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body" and (mutating or status in DENIED):
+                captured.extend(message.get("body", b"")[: max(0, MAX_CAPTURE - len(captured))])
+            await send(message)
 
-    @app.middleware("http")
-    async def audit_calls(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        if not request.url.path.startswith("/api/"):
-            return response
-        status = response.status_code
-        if request.method not in WRITE_METHODS and status not in (401, 403):
-            return response
-        response, body = await _body_of(response)
+        await self.app(scope, receive, recording_send)
+        if mutating or status in (401, 403):
+            await self._record(Request(scope), status, bytes(captured))
+
+    async def _record(self, request: Request, status: int, body: bytes) -> None:
         principal: Principal | None = getattr(request.state, "principal", None)
         targets: dict[str, Any] = {k: str(v) for k, v in request.path_params.items()}
         if 200 <= status < 300 and request.method == "POST":
             targets.update(_created_ids(body))
-        route = rule_path(request) if request.scope.get("route") else None
         entry = AuditEntry(
             method=request.method,
             path=request.url.path[:2000],
@@ -110,18 +112,22 @@ def install_audit(app: FastAPI, runtime: Runtime) -> None:
             actor=principal.subject if principal else None,
             roles=sorted(principal.roles) if principal else None,
             credential=principal.credential if principal else None,
-            route=route,
+            route=rule_path(request) if request.scope.get("route") else None,
             targets=targets or None,
             outcome=outcome_of(status),
             request_id=request_id_of(request),
             detail=_detail(status, body),
         )
         try:
-            async with runtime.db.session() as session:
+            async with self.runtime.db.session() as session:
                 session.add(entry)
         except Exception:
             log.exception("audit entry could not be written", extra={"path": request.url.path})
-        return response
+
+
+def install_audit(app: FastAPI, runtime: Runtime) -> None:
+    """Add the middleware that writes the audit rows."""
+    app.add_middleware(AuditTrail, runtime=runtime)
 
 
 class AuditOut(BaseModel):

@@ -7,7 +7,7 @@ first batch is read before the response starts, and a later failure aborts the t
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
 from pacbot.common.events import utcnow
@@ -29,16 +29,14 @@ def _batch_size(runtime: Runtime) -> int:
 
 
 @router.get("/export.csv", response_class=StreamingResponse)
-async def export_csv(
-    request: Request, runtime: AppRuntime, filters: Filters, ordering: Sorting
-) -> StreamingResponse:
+async def export_csv(runtime: AppRuntime, filters: Filters, ordering: Sorting) -> StreamingResponse:
     """Every matching violation as CSV with a header row."""
     now = utcnow()
     rows = await started(
         stream_violations(runtime.db, filters, ordering, now, _batch_size(runtime))
     )
     return StreamingResponse(
-        aborting(csv_lines(rows, now), request.state, "export.csv"),
+        aborting(csv_lines(rows, now), "export.csv"),
         media_type="text/csv; charset=utf-8",
         headers={"content-disposition": 'attachment; filename="violations.csv"'},
     )
@@ -46,7 +44,7 @@ async def export_csv(
 
 @router.get("/export.ocsf", response_class=StreamingResponse)
 async def export_ocsf(
-    request: Request, runtime: AppRuntime, filters: Filters, ordering: Sorting
+    runtime: AppRuntime, filters: Filters, ordering: Sorting
 ) -> StreamingResponse:
     """Every matching violation as a JSON array of OCSF Compliance Findings."""
     now = utcnow()
@@ -54,7 +52,7 @@ async def export_ocsf(
         stream_violations(runtime.db, filters, ordering, now, _batch_size(runtime))
     )
     return StreamingResponse(
-        aborting(ocsf_array(rows), request.state, "export.ocsf"),
+        aborting(ocsf_array(rows), "export.ocsf"),
         media_type="application/json",
         headers={"content-disposition": 'attachment; filename="violations.ocsf.json"'},
     )
