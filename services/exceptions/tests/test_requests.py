@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from pacbot.common.bus import MemoryBus
+from pacbot.common.testing import as_user
 from services.exceptions.tests.conftest import Transports, running, settings_for
 from services.exceptions.tests.kit import (
     ALICE,
@@ -215,3 +216,21 @@ async def test_failing_assessor_is_503_not_500(tmp_path: Path, bus: MemoryBus) -
         response = await client.post("/exceptions", json=resource_body(), headers=ALICE)
         assert response.status_code == 503
         assert "500" in response.json()["detail"]
+
+
+async def test_an_owner_sees_only_their_own_requests(client: httpx.AsyncClient) -> None:
+    alice = as_user("alice@x.example", "owner")
+    mallory = as_user("mallory@x.example", "owner")
+    mine = sticky_body({"tags": {"Owner": "alice@x.example"}})
+    created = await client.post("/exceptions", json=mine, headers=alice)
+    assert created.status_code == 201, created.text
+    exception_id = created.json()["exception_id"]
+    assert (await client.get(f"/exceptions/{exception_id}", headers=alice)).status_code == 200
+    assert (await client.get(f"/exceptions/{exception_id}", headers=mallory)).status_code == 404
+    assert (await client.get("/exceptions", headers=mallory)).json()["total"] == 0
+    assert (await client.get("/exceptions", headers=alice)).json()["total"] == 1
+    assert (await client.get("/exceptions", headers=CAROL)).json()["total"] == 1  # a viewer
+    theirs = sticky_body({"tags": {"Owner": "alice@x.example"}})
+    refused = await client.post("/exceptions", json=theirs, headers=mallory)
+    assert refused.status_code == 403
+    assert refused.json()["field"] == "criteria.tags"

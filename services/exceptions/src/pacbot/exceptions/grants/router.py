@@ -28,6 +28,7 @@ from pacbot.exceptions.grants.schemas import (
     ExceptionStatus,
     HistoryEntry,
 )
+from pacbot.exceptions.grants.service import same_user
 from pacbot.exceptions.grants.validation import text, validate_request
 from pacbot.exceptions.settings import ExceptionsSettings
 
@@ -43,6 +44,11 @@ def exceptions_settings(runtime: AppRuntime) -> ExceptionsSettings:
 
 
 Settings = Annotated[ExceptionsSettings, Depends(exceptions_settings)]
+
+
+def owner_only(actor: Actor) -> bool:
+    """Reads nothing beyond their own requests: no viewer, security or service role."""
+    return not any(actor.has_role(r) for r in ("viewer", "security", "service"))
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
@@ -90,7 +96,7 @@ async def list_exceptions(
     offset: Offset = 0,
 ) -> ExceptionPage:
     """Exceptions, newest first; every given filter must match. An owner sees their own."""
-    if not any(actor.has_role(r) for r in ("viewer", "security", "service")):
+    if owner_only(actor):
         if requester is not None and requester.casefold() != actor.user.casefold():
             raise Forbidden(f"{actor.user} holds the owner role and sees only their own requests")
         requester = actor.user
@@ -106,10 +112,12 @@ async def list_exceptions(
 
 
 @router.get("/{exception_id}")
-async def get_exception(exception_id: str, session: DbSession) -> ExceptionDetail:
-    """One exception with its history: requested, approved or rejected by whom, revoked, ..."""
+async def get_exception(
+    exception_id: str, session: DbSession, actor: CurrentActor
+) -> ExceptionDetail:
+    """One exception with its history; an owner sees only their own requests."""
     record = await repository.get(session, exception_id)
-    if record is None:
+    if record is None or (owner_only(actor) and not same_user(record.requester, actor.user)):
         raise NotFound(f"exception {exception_id} not found", field="exception_id")
     steps = await repository.history(session, exception_id)
     return ExceptionDetail(
