@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 # The roles a person or key can hold, least to most powerful; "service" is a peer service.
@@ -29,7 +29,6 @@ class Principal:
     accounts: frozenset[str] | None = None
     asset_groups: frozenset[str] | None = None
     credential: str = ""
-    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def has_any(self, roles: Iterable[str]) -> bool:
         """True when the principal holds one of ``roles``."""

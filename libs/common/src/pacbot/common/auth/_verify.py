@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
@@ -99,7 +98,3 @@ def require(*roles: str) -> Any:
 
     return Depends(check)
 
-
-def roles_text(roles: Iterable[str]) -> str:
-    """Roles for a message."""
-    return ", ".join(sorted(roles)) or "none"
