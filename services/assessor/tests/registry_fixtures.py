@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from pacbot.assessor.app import create_app
 from pacbot.assessor.settings import AssessorSettings
+from pacbot.common.paging import PageRequest
 from pacbot.common.runtime import SharedInfra
 
 GRANTS_POLICY = """\
@@ -65,12 +66,14 @@ def write_policies(root: Path) -> Path:
 
 
 class FakeInventory:
-    """A MockTransport inventory: records every request, serves ``assets`` page by page."""
+    """A MockTransport inventory: records every request, serves ``assets`` a cursor page at a
+    time."""
 
     def __init__(self, assets: list[dict[str, Any]] | None = None, *, down: bool = False) -> None:
         self.assets = assets or []
         self.down = down
         self.requests: list[httpx.Request] = []
+        self.starts: list[int] = []  # where each page of assets began
         self.transport = httpx.MockTransport(self.handle)
 
     def handle(self, request: httpx.Request) -> httpx.Response:
@@ -83,12 +86,15 @@ class FakeInventory:
             return httpx.Response(200, json={"replayed": count})
         if request.method == "GET" and request.url.path == "/assets":
             wanted = request.url.params.get("resource_type")
-            limit = int(request.url.params.get("limit", "100"))
-            offset = int(request.url.params.get("offset", "0"))
+            asked = PageRequest(
+                int(request.url.params.get("limit", "100")), request.url.params.get("cursor")
+            )
+            window = asked.window("inventory.assets", wanted)
+            self.starts.append(window.start)
             matching = [a for a in self.assets if wanted is None or a["resource_type"] == wanted]
+            items, next_cursor = window.of(matching)
             return httpx.Response(
-                200,
-                json={"items": matching[offset : offset + limit], "total": len(matching)},
+                200, json={"items": items, "total": len(matching), "next_cursor": next_cursor}
             )
         return httpx.Response(404, json={"error": "NotFound", "detail": request.url.path})
 

@@ -80,6 +80,6 @@ async def test_policy_errors_are_exposed(kit: Any, tmp_path: Path) -> None:
 
 async def test_no_errors_for_the_shipped_pack(kit: Any) -> None:
     async with kit.running(kit.app()) as client:
-        assert (await client.get("/policies/errors")).json() == {"items": []}
+        assert (await client.get("/policies/errors")).json() == {"items": [], "next_cursor": None}
         health = await client.get("/healthz")
     assert health.json()["service"] == "assessor"

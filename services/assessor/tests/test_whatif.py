@@ -71,7 +71,8 @@ async def test_whatif_reports_fail_pass_open_and_close(
     # it paged through inventory for exactly the draft's type, and stored or emitted nothing
     asked = [r for r in inventory.requests if r.url.path == "/assets"]
     assert {r.url.params["resource_type"] for r in asked} == {"aws.s3.bucket"}
-    assert [r.url.params["offset"] for r in asked] == ["0", "3"]
+    assert ["cursor" in r.url.params for r in asked] == [False, True]  # next_cursor followed
+    assert inventory.starts == [0, 3]
     assert inventory.replays() == []
     assert kit.bus.messages(POLICIES_TOPIC) == []
     assert kit.bus.messages(EVALUATIONS_TOPIC) == []
@@ -232,9 +233,10 @@ async def test_assets_are_judged_page_by_page_as_inventory_serves_them(
 
     class Recording(FakeInventory):
         def handle(self, request: httpx.Request) -> httpx.Response:
+            answer = super().handle(request)
             if request.url.path == "/assets":
-                steps.append(("read from", int(request.url.params["offset"])))
-            return super().handle(request)
+                steps.append(("read from", self.starts[-1]))
+            return answer
 
     judge = whatif_report.Comparison.judge_draft
 

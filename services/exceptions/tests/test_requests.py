@@ -65,7 +65,11 @@ async def test_invalid_requests_name_the_field_and_keep_nothing(
     assert response.status_code == 422, response.text
     assert response.json()["field"] == field
     assert why in response.json()["detail"]
-    assert (await client.get("/exceptions")).json() == {"items": [], "total": 0}
+    assert (await client.get("/exceptions")).json() == {
+        "items": [],
+        "total": 0,
+        "next_cursor": None,
+    }
     assert events(bus) == []
 
 

@@ -181,3 +181,20 @@ def test_examples_are_stable_and_never_shared(spec: dict[str, Any]) -> None:
         "status"
     ] = "closed"
     assert EXAMPLES[("GET", path)].answer["status"] == "open"
+
+
+def test_every_list_shows_the_one_paging_contract(spec: dict[str, Any]) -> None:
+    lists = [
+        (method, path, example)
+        for (method, path), example in EXAMPLES.items()
+        if method == "GET" and isinstance(example.answer, dict) and "items" in example.answer
+    ]
+    assert len(lists) >= 15
+    for _method, path, example in lists:
+        assert "next_cursor" in example.answer, path
+        assert not {"offset", "size"} & set(example.query), path  # the deprecated names
+        parameters = spec["paths"][path]["get"].get("parameters", [])
+        assert {"limit", "cursor"} <= {p["name"] for p in parameters if p["in"] == "query"}, path
+    assert EXAMPLES[("GET", "/api/v1/policies")].answer["total"] >= 1
+    search = spec["paths"]["/api/v1/assets/search"]["get"]
+    assert {p["name"]: p.get("example") for p in search["parameters"]}["limit"] == "20"

@@ -108,7 +108,11 @@ async def test_scan_rejects_unknown_types_and_accounts(inventory: Any) -> None:
     unknown = await inventory.client.post("/scans", json={"account_id": "444455556666"})
     assert unknown.status_code == 404
     assert unknown.json()["field"] == "account_id"
-    assert (await inventory.client.get("/scans")).json() == {"sweeps": []}
+    assert (await inventory.client.get("/scans")).json() == {
+        "items": [],
+        "sweeps": [],
+        "next_cursor": None,
+    }
 
 
 async def test_default_account_setting_names_the_swept_account(

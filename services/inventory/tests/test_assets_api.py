@@ -51,7 +51,7 @@ async def test_list_filters_and_pages(inventory: Any, s3: Any) -> None:
     page = (await inventory.client.get("/assets", params={"limit": 1, "offset": 1})).json()
     assert (page["total"], [a["name"] for a in page["items"]]) == (3, ["alpha-logs"])
     other = await inventory.client.get("/assets", params={"resource_type": "aws.ec2.instance"})
-    assert other.json() == {"items": [], "total": 0}
+    assert other.json() == {"items": [], "total": 0, "next_cursor": None}
     assert (await inventory.client.get("/assets", params={"limit": 0})).status_code == 422
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from pacbot.common.testing import forge_cursor
 from services.inventory.tests.sample_assets import seed
 
 GROUP = {"name": "buckets", "criteria": {"resource_types": ["aws.s3.bucket"]}}
@@ -34,12 +35,13 @@ async def test_the_deepest_offset_allowed_is_an_empty_page(inventory: Any) -> No
 
 
 def forged(sort: str, values: list[Any], order: str = "asc") -> str:
+    """A search backend's cursor (its search_after values) that lies about them."""
     raw = json.dumps({"s": sort, "o": order, "v": values}).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 @pytest.mark.parametrize(
-    ("params", "cursor"),
+    ("params", "inner"),
     [
         ({"sort": "updated_at"}, forged("updated_at", [2**70, "arn:aws:s3:::a"])),
         ({"sort": "updated_at"}, forged("updated_at", ["garbage", "arn:aws:s3:::a"])),
@@ -47,17 +49,30 @@ def forged(sort: str, values: list[Any], order: str = "asc") -> str:
         ({"sort": "name"}, forged("name", ["alpha", "arn\x00"])),
         ({"q": "alpha"}, forged("relevance", [float("nan"), "arn:aws:s3:::a"])),
         ({"q": "alpha"}, forged("relevance", ["high", "arn:aws:s3:::a"])),
-        ({}, base64.urlsafe_b64encode(b"[" * 5000).decode()),
-        ({}, "%%%not-base64%%%"),
+        ({"sort": "name"}, "%%%not-base64%%%"),
     ],
 )
 async def test_a_forged_search_cursor_is_a_400_saying_so(
-    inventory: Any, params: dict[str, str], cursor: str
+    inventory: Any, params: dict[str, str], inner: str
 ) -> None:
+    """The contract's cursor is genuine (same query), the backend's position inside it is not."""
     await seed(inventory.runtime.db)
     assert (await inventory.client.post("/assets/reindex")).status_code == 200
+    first = (await inventory.client.get("/assets/search", params={**params, "limit": 1})).json()
+    cursor = forge_cursor(first["next_cursor"], inner)
     response = await inventory.client.get("/assets/search", params={**params, "cursor": cursor})
     assert response.status_code == 400, response.text
     body = response.json()
     assert body["field"] == "cursor"
     assert "not a cursor this search returned" in body["detail"]
+
+
+@pytest.mark.parametrize(
+    "cursor", [base64.urlsafe_b64encode(b"[" * 5000).decode(), "%%%not-base64%%%", "e30"]
+)
+async def test_a_search_cursor_that_is_no_cursor_is_a_400(inventory: Any, cursor: str) -> None:
+    response = await inventory.client.get("/assets/search", params={"cursor": cursor})
+    assert response.status_code == 400, response.text
+    body = response.json()
+    assert body["field"] == "cursor"
+    assert "not a cursor this listing returned" in body["detail"]

@@ -33,7 +33,7 @@ async def test_scheduler_sweeps_repeatedly_and_stops_on_shutdown(
 async def test_no_scheduler_when_the_interval_is_zero(inventory: Any, s3: Any) -> None:
     s3.create_bucket(Bucket="idle-bucket")
     assert not hasattr(inventory.app.state, "scheduler")
-    assert (await inventory.client.get("/scans")).json() == {"sweeps": []}
+    assert (await inventory.client.get("/scans")).json()["items"] == []
 
 
 async def test_each_type_runs_at_its_own_interval(start_inventory: Any, s3: Any) -> None:

@@ -4,7 +4,6 @@ non-finite ages, and forged cursors (run on SQLite and on the real PostgreSQL)."
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
-from pacbot.violations.lifecycle.query import ViolationFilters
+from pacbot.common.paging import encode_cursor
+from pacbot.violations.lifecycle.query import ViolationFilters, listing_mark
 from services.violations.tests.test_api_rows import ago, insert, running_on, violation
 
 SEED = [violation(f"v-{i}", opened_at=ago(i + 1), updated_at=ago(i)) for i in range(4)]
@@ -65,15 +65,8 @@ async def test_a_century_is_the_oldest_age_filter(seeded: httpx.AsyncClient) -> 
 
 def forged(sort: str, value: Any, *, now: Any = NOW, vid: Any = "v-1", **filters: Any) -> str:
     """A cursor shaped like a real one (right sort, order and filter fingerprint) but lying."""
-    payload = {
-        "s": sort,
-        "o": "desc",
-        "f": ViolationFilters(**filters).fingerprint(),
-        "t": now,
-        "v": [value, vid],
-    }
-    raw = json.dumps(payload, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    mark = listing_mark(sort, "desc", ViolationFilters(**filters))
+    return encode_cursor(mark, {"t": now, "v": [value, vid]})
 
 
 FORGERIES: list[tuple[str, dict[str, Any]]] = [
@@ -94,7 +87,7 @@ FORGERIES: list[tuple[str, dict[str, Any]]] = [
     ("updated_at", {"value": "0001-01-01T00:00:00+23:59"}),
     ("updated_at", {"value": "not a date"}),
     ("opened_at", {"value": "2026-01-01T00:00:00"}),  # no zone
-    ("updated_at", {"value": NOW, "now": "0001-01-01T00:00:00+00:00", "max_age_days": 30}),
+    ("updated_at", {"value": NOW, "now": "0001-01-01T00:00:00+00:00", "max_age_days": 30.0}),
     ("updated_at", {"value": NOW, "now": "9999-12-31T23:59:59+00:00"}),
     ("updated_at", {"value": NOW, "now": 2**70}),
     ("updated_at", {"value": NOW, "now": None}),

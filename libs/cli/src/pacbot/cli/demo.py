@@ -72,17 +72,15 @@ def _table(violations: list[dict[str, Any]], severities: tuple[str, ...] = ()) -
 
 
 async def _all_violations(api: Any, status: str) -> list[dict[str, Any]]:
-    """Every violation with ``status``, through the gateway's paging."""
+    """Every violation with ``status``, following the gateway's ``next_cursor`` to the end."""
     found: list[dict[str, Any]] = []
+    params: dict[str, Any] = {"status": status, "limit": 200}
     while True:
-        page = (
-            await api.get(
-                "/api/v1/violations", params={"status": status, "limit": 200, "offset": len(found)}
-            )
-        ).json()
+        page = (await api.get("/api/v1/violations", params=params)).json()
         found += page["items"]
-        if len(found) >= page["total"] or not page["items"]:
+        if not page["next_cursor"]:
             return found
+        params = {**params, "cursor": page["next_cursor"]}
 
 
 async def run_demo(endpoint_url: str, data_dir: Path, grace_seconds: float) -> dict[str, Any]:

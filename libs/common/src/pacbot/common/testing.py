@@ -1,14 +1,17 @@
-"""Test helpers every package may use: polling waits, sample events, signed test clients, and
-a real HTTP server for what only a socket shows (aborted transfers, a blocked event loop)."""
+"""Test helpers every package may use: polling waits, sample events, signed test clients, a
+real HTTP server for what only a socket shows (aborted transfers, a blocked event loop), and the
+walk every list's cursor paging is checked with."""
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 import socket
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import httpx
 import uvicorn
@@ -148,3 +151,89 @@ async def served(app: FastAPI) -> AsyncIterator[str]:
         server.should_exit = True
         await serving
         sock.close()
+
+
+QueryParams = Sequence[tuple[str, str]] | Mapping[str, Any]
+NOT_CURSORS = ("garbage!", "e30", "W10", "%%%", base64.urlsafe_b64encode(b"[" * 3000).decode())
+"""Texts no list ever returned as a cursor: not base64, ``{}``, ``[]``, nested past recursion."""
+
+
+def _pairs(params: QueryParams) -> list[tuple[str, str]]:
+    if isinstance(params, Mapping):
+        return [(k, str(v)) for k, v in params.items()]
+    return list(params)
+
+
+def forge_cursor(genuine: str, position: Any) -> str:
+    """A cursor that passes the query check of ``genuine`` but carries ``position`` instead."""
+    raw = json.loads(base64.urlsafe_b64decode(genuine + "=" * (-len(genuine) % 4)))
+    lie = json.dumps({**raw, "p": position}).encode()
+    return base64.urlsafe_b64encode(lie).decode().rstrip("=")
+
+
+async def walk_pages(
+    client: httpx.AsyncClient, path: str, params: QueryParams = (), *, limit: int = 2
+) -> list[dict[str, Any]]:
+    """Every page of a list, following ``next_cursor`` from the first page to the last."""
+    pages: list[dict[str, Any]] = []
+    cursor: str | None = None
+    while len(pages) < 1000:
+        query = [*_pairs(params), ("limit", str(limit))] + ([("cursor", cursor)] if cursor else [])
+        response = await client.get(path, params=tuple(query))
+        assert response.status_code == 200, response.text
+        page: dict[str, Any] = response.json()
+        assert "next_cursor" in page, f"{path} answered without next_cursor: {sorted(page)}"
+        assert len(page["items"]) <= limit, f"{path} sent more than limit={limit} items"
+        pages.append(page)
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return pages
+    raise AssertionError(f"{path}: still no last page after {len(pages)} pages")
+
+
+async def refused_cursor(
+    client: httpx.AsyncClient, path: str, params: QueryParams, why: str = ""
+) -> None:
+    """``path`` with ``params`` is a 400 problem naming the cursor (``why`` in its detail)."""
+    response = await client.get(path, params=tuple(_pairs(params)))
+    assert response.status_code == 400, f"{path} {params}: {response.status_code} {response.text}"
+    problem = response.json()
+    assert problem["field"] == "cursor", problem
+    assert why in problem["detail"], problem
+
+
+async def check_cursor_paging(
+    client: httpx.AsyncClient,
+    path: str,
+    *,
+    expected: Sequence[Any],
+    params: QueryParams = (),
+    changed: QueryParams | None = None,
+    elsewhere: str | None = None,
+    key: str | Callable[[dict[str, Any]], Any] = "id",
+    limit: int = 2,
+) -> None:
+    """The paging contract on one list, over more rows than one page holds.
+
+    Walking ``next_cursor`` yields ``expected`` (by ``key``) once each, in order, and ends on a
+    null cursor; the deprecated ``offset`` lands where the cursor does. The first page's cursor
+    is a 400 with the ``changed`` query or on the ``elsewhere`` path (another list's query);
+    so are a cursor with an offset, garbage and a forged position.
+    """
+    assert len(expected) > limit, "walk more rows than one page holds"
+    of = (lambda item: item[key]) if isinstance(key, str) else key
+    pages = await walk_pages(client, path, params, limit=limit)
+    assert [of(item) for page in pages for item in page["items"]] == list(expected)
+    assert all(page["next_cursor"] for page in pages[:-1]), "only the last page ends the walk"
+    first = pages[0]["next_cursor"]
+    second = [*_pairs(params), ("limit", str(limit)), ("offset", str(limit))]
+    by_offset = await client.get(path, params=tuple(second))
+    assert by_offset.status_code == 200, by_offset.text
+    assert by_offset.json()["items"] == pages[1]["items"], "offset and cursor disagree"
+    if changed is not None:
+        await refused_cursor(client, path, [*_pairs(changed), ("cursor", first)], "another query")
+    if elsewhere is not None:
+        await refused_cursor(client, elsewhere, [*_pairs(params), ("cursor", first)], "another")
+    await refused_cursor(client, path, [*_pairs(params), ("cursor", first), ("offset", "0")])
+    for lie in (*NOT_CURSORS, first[:-3], forge_cursor(first, "nope"), forge_cursor(first, [-1])):
+        await refused_cursor(client, path, [*_pairs(params), ("cursor", lie)])

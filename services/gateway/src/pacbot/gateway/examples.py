@@ -22,7 +22,7 @@ EXPIRY_DAYS = 90
 
 @dataclass(frozen=True)
 class Example:
-    """A successful call: its status and answer, the body it sent, and its path parameters."""
+    """A successful call: its status and answer, the body it sent, its path and query."""
 
     status: int
     answer: Any = None
@@ -31,6 +31,8 @@ class Example:
     media_type: str = "application/json"
     text_bodies: tuple[tuple[str, str], ...] = ()
     path: dict[str, str] = field(default_factory=dict)
+    query: dict[str, str] = field(default_factory=dict)
+    """Query parameters of the call; a forwarded route's are documented from these."""
 
 
 ACCOUNT = "111122223333"
@@ -497,8 +499,10 @@ EXAMPLES: dict[Route, Example] = {
                     "expires_at": "2027-01-31T09:00:51.771650Z",
                     "last_used_at": "2026-11-30T09:41:17.198897Z",
                 },
-            ]
+            ],
+            "next_cursor": None,
         },
+        query={"limit": "50"},
     ),
     ("POST", f"{V}/keys"): Example(
         201,
@@ -567,8 +571,10 @@ EXAMPLES: dict[Route, Example] = {
                     "validated_at": "2026-11-30T06:00:01.907435Z",
                     "source": "organizations",
                 },
-            ]
+            ],
+            "next_cursor": None,
         },
+        query={"limit": "100"},
     ),
     ("POST", f"{V}/accounts"): Example(
         201,
@@ -611,7 +617,11 @@ EXAMPLES: dict[Route, Example] = {
     ("POST", f"{V}/accounts/{{account_id}}/validate"): Example(
         200, {**ACCOUNT_OUT, "validated_at": "2026-11-30T10:20:33.045784Z"}
     ),
-    ("GET", f"{V}/scans"): Example(200, {"sweeps": [SWEEP, SWEEP_FAILED]}),
+    ("GET", f"{V}/scans"): Example(
+        200,
+        {"items": [SWEEP, SWEEP_FAILED], "sweeps": [SWEEP, SWEEP_FAILED], "next_cursor": None},
+        query={"account_id": ACCOUNT, "limit": "50"},
+    ),
     ("POST", f"{V}/scans"): Example(
         200,
         {"sweeps": [SWEEP]},
@@ -659,7 +669,8 @@ EXAMPLES: dict[Route, Example] = {
                     "description": "Queues from a paged ListQueues; attributes and tags per "
                     "queue (no batch API exists).",
                 },
-            ]
+            ],
+            "next_cursor": None,
         },
     ),
     ("GET", f"{V}/resources/iam-policy"): Example(
@@ -704,7 +715,11 @@ EXAMPLES: dict[Route, Example] = {
         },
     ),
     # --- inventory: assets, change events, groups
-    ("GET", f"{V}/assets"): Example(200, {"items": [ASSET], "total": 42}),
+    ("GET", f"{V}/assets"): Example(
+        200,
+        {"items": [ASSET], "total": 42, "next_cursor": "eyJxIjoiYWY3MDRlNWM5ZTc2MTI3ZCIsInAiOjF9"},
+        query={"resource_type": "aws.s3.bucket", "limit": "1"},
+    ),
     ("GET", f"{V}/assets/search"): Example(
         200,
         {
@@ -739,6 +754,7 @@ EXAMPLES: dict[Route, Example] = {
             },
             "next_cursor": None,
         },
+        query={"q": "marketing", "tag": "Environment=prod", "limit": "20"},
     ),
     ("GET", f"{V}/assets/{{asset_id}}"): Example(200, ASSET),
     ("GET", f"{V}/assets/{{asset_id}}/history"): Example(
@@ -780,7 +796,9 @@ EXAMPLES: dict[Route, Example] = {
                     "changes": [],
                 },
             ],
+            "next_cursor": None,
         },
+        query={"limit": "50"},
     ),
     ("POST", f"{V}/assets/replay"): Example(
         200, {"replayed": 42}, body={"resource_types": ["aws.s3.bucket"]}, body_required=False
@@ -828,7 +846,9 @@ EXAMPLES: dict[Route, Example] = {
             },
         },
     ),
-    ("GET", f"{V}/groups"): Example(200, {"items": [GROUP]}),
+    ("GET", f"{V}/groups"): Example(
+        200, {"items": [GROUP], "next_cursor": None}, query={"limit": "100"}
+    ),
     ("POST", f"{V}/groups"): Example(
         201,
         GROUP,
@@ -849,7 +869,11 @@ EXAMPLES: dict[Route, Example] = {
             },
         },
     ),
-    ("GET", f"{V}/groups/{{name}}/assets"): Example(200, {"items": [ASSET], "total": 31}),
+    ("GET", f"{V}/groups/{{name}}/assets"): Example(
+        200,
+        {"items": [ASSET], "total": 31, "next_cursor": "eyJxIjoiN2IwNWRkZmNhNWI3NWU5NiIsInAiOjF9"},
+        query={"limit": "1"},
+    ),
     ("PUT", f"{V}/groups/{{name}}"): Example(
         200,
         {
@@ -865,7 +889,11 @@ EXAMPLES: dict[Route, Example] = {
     ),
     ("DELETE", f"{V}/groups/{{name}}"): Example(204),
     # --- policies
-    ("GET", f"{V}/policies"): Example(200, {"items": [POLICY]}),
+    ("GET", f"{V}/policies"): Example(
+        200,
+        {"items": [POLICY], "total": 1, "next_cursor": None},
+        query={"resource": "aws.s3.bucket", "q": "public access", "limit": "500"},
+    ),
     ("GET", f"{V}/policies/{{policy_id}}"): Example(
         200, {**POLICY, "params": {}, "revision": 0, "updated_at": "2026-11-02T09:00:12.345597Z"}
     ),
@@ -914,8 +942,14 @@ EXAMPLES: dict[Route, Example] = {
     ),
     ("GET", f"{V}/policies/{{policy_id}}/history"): Example(
         200,
-        {"policy_id": RETENTION_POLICY, "revision": 1, "items": [RETENTION_CHANGE]},
+        {
+            "policy_id": RETENTION_POLICY,
+            "revision": 1,
+            "items": [RETENTION_CHANGE],
+            "next_cursor": None,
+        },
         path={"policy_id": RETENTION_POLICY},
+        query={"limit": "100"},
     ),
     ("POST", f"{V}/policies/whatif"): Example(
         200,
@@ -944,11 +978,12 @@ EXAMPLES: dict[Route, Example] = {
             "items": [VIOLATION],
             "total": 2,
             "next_cursor": (
-                "eyJzIjoidXBkYXRlZF9hdCIsIm8iOiJkZXNjIiwiZiI6IjU1ZjczZGIwYWMyNjQyNGEiLCJ0Ijoi"
-                "MjAyNi0xMS0zMFQwOTowMDowMC4xMTgyNjYrMDA6MDAiLCJ2IjpbIjIwMjYtMTEtMjhUMTQ6MDU6"
-                "MTIuOTAzMDIyKzAwOjAwIiwidi1kNmQzNThlMjhkNzMxMzliZjEwMiJdfQ"
+                "eyJxIjoiYzAwZTQxOThiYWQzZjZjOSIsInAiOnsidCI6IjIwMjYtMTEtMzBUMDk6MDA6MDAuMTE4Mj"
+                "Y2KzAwOjAwIiwidiI6WyIyMDI2LTExLTI4VDE0OjA1OjEyLjkwMzAyMiswMDowMCIsInYtZDZkMzU4"
+                "ZTI4ZDczMTM5YmYxMDIiXX19"
             ),
         },
+        query={"status": "open", "limit": "1"},
     ),
     ("GET", f"{V}/violations/export.csv"): Example(200, CSV_EXPORT, media_type="text/csv"),
     ("GET", f"{V}/violations/export.ocsf"): Example(200, [OCSF_FINDING]),
@@ -977,7 +1012,9 @@ EXAMPLES: dict[Route, Example] = {
                 }
             ],
             "total": 17,
+            "next_cursor": "eyJxIjoiMGVlNDExMGYzMjBmZWFiNCIsInAiOjF9",
         },
+        query={"policy_id": PUBLIC_POLICY, "status": "fail", "limit": "1"},
     ),
     ("GET", f"{V}/compliance/summary"): Example(
         200,
@@ -1102,7 +1139,11 @@ EXAMPLES: dict[Route, Example] = {
         },
     ),
     # --- exceptions
-    ("GET", f"{V}/exceptions"): Example(200, {"items": [ACTIVE], "total": 1}),
+    ("GET", f"{V}/exceptions"): Example(
+        200,
+        {"items": [ACTIVE], "total": 1, "next_cursor": None},
+        query={"status": "active", "limit": "100"},
+    ),
     ("POST", f"{V}/exceptions"): Example(201, PENDING, body=EXCEPTION_REQUEST),
     ("POST", f"{V}/exceptions/preview"): Example(
         200,
@@ -1176,7 +1217,9 @@ EXAMPLES: dict[Route, Example] = {
         body={"reason": REVOCATION},
     ),
     # --- fixes
-    ("GET", f"{V}/fixes"): Example(200, {"items": [PLAN]}),
+    ("GET", f"{V}/fixes"): Example(
+        200, {"items": [PLAN], "next_cursor": None}, query={"status": "waiting", "limit": "100"}
+    ),
     ("GET", f"{V}/fixes/{{plan_id}}"): Example(200, PLAN),
 }
 PATH_PARAMETERS = {
@@ -1211,6 +1254,40 @@ def add_examples(spec: dict[str, Any], today: date | None = None) -> None:
             value = example.path.get(parameter["name"], PATH_PARAMETERS.get(parameter["name"]))
             if parameter.get("in") == "path" and value is not None:
                 parameter["example"] = value
+        _document_query(operation, example.query, paged=_is_page(example.answer))
+
+
+PAGING: dict[str, tuple[dict[str, Any], str]] = {
+    "limit": ({"type": "integer", "minimum": 1}, "page size (each list has its bounds)"),
+    "cursor": ({"type": "string"}, "the previous page's next_cursor (opaque)"),
+}
+"""The paging parameters every list takes (docs/api.md, "Paging")."""
+
+
+def _is_page(answer: Any) -> bool:
+    return isinstance(answer, dict) and "items" in answer and "next_cursor" in answer
+
+
+def _document_query(operation: dict[str, Any], query: dict[str, str], *, paged: bool) -> None:
+    """An example of each query parameter; a forwarded route's are declared from the example,
+    and a list's ``limit`` and ``cursor`` always."""
+    parameters: list[dict[str, Any]] = operation.setdefault("parameters", [])
+    declared = {p["name"]: p for p in parameters if p.get("in") == "query"}
+
+    def declare(name: str, schema: dict[str, Any], description: str | None = None) -> None:
+        if name not in declared:
+            declared[name] = {"name": name, "in": "query", "required": False, "schema": schema}
+            if description:
+                declared[name]["description"] = description
+            parameters.append(declared[name])
+
+    for name, (schema, description) in PAGING.items() if paged else ():
+        declare(name, schema, description)
+    for name, value in query.items():
+        declare(name, {"type": "integer"} if value.isdigit() else {"type": "string"})
+        declared[name]["example"] = value
+    if not parameters:
+        del operation["parameters"]
 
 
 def _shape(value: Any) -> dict[str, Any]:

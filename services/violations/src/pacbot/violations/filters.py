@@ -53,5 +53,5 @@ def any_of(column: Any, values: Sequence[str] | None) -> list[ColumnElement[bool
 
 
 def canonical_tags(wanted: dict[str, list[str]]) -> list[str]:
-    """A stable text form of tag filters (for cursors and snapshot scope keys)."""
+    """A stable text form of tag filters (for snapshot scope keys)."""
     return [f"{key}={value}" for key in sorted(wanted) for value in sorted(wanted[key])]

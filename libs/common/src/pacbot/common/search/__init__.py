@@ -2,6 +2,7 @@
 
 from pacbot.common.search._base import (
     FILTER_FIELDS,
+    MAX_SIZE,
     MAX_WINDOW,
     SORT_FIELDS,
     AssetSearch,
@@ -22,6 +23,7 @@ __all__ = [
     "FILTER_FIELDS",
     "INDEX_VERSION",
     "MAPPING",
+    "MAX_SIZE",
     "MAX_WINDOW",
     "SORT_FIELDS",
     "AssetSearch",

@@ -30,7 +30,7 @@ from pacbot.assessor.policies.schemas import (
 from pacbot.assessor.policies.service import PolicyCatalog, PolicyFilter
 from pacbot.assessor.policies.whatif import MAX_DRAFT_BYTES, compare, parse_draft, read_draft
 from pacbot.common.auth import Principal, require
-from pacbot.common.paging import Offset
+from pacbot.common.paging import MAX_LIMIT, PageRequest, paging
 from pacbot.common.web import AppRuntime, DbSession, NotFound
 
 log = logging.getLogger("pacbot.assessor.policies")
@@ -43,6 +43,9 @@ def get_catalog(request: Request) -> PolicyCatalog:
 
 
 Catalog = Annotated[PolicyCatalog, Depends(get_catalog)]
+Policies = Annotated[PageRequest, paging(500, MAX_LIMIT)]  # one page holds the shipped packs
+Errors = Annotated[PageRequest, paging(MAX_LIMIT, MAX_LIMIT)]
+Changes = Annotated[PageRequest, paging(100, MAX_LIMIT)]
 router = APIRouter(prefix="/policies", tags=["policies"])
 
 _DRAFT_BODY: dict[str, Any] = {
@@ -62,6 +65,7 @@ _DRAFT_BODY: dict[str, Any] = {
 async def list_policies(
     session: DbSession,
     catalog: Catalog,
+    page: Policies,
     resource: str | None = None,
     severity: str | None = None,
     category: str | None = None,
@@ -70,23 +74,24 @@ async def list_policies(
     ] = None,
     enabled: bool | None = None,
     q: Annotated[str | None, Query(description="every word in id, name or description")] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 500,
-    offset: Offset = 0,
 ) -> PolicyList:
     """Policies that loaded, by id, with their enabled state; each given filter must match."""
     where = PolicyFilter(resource, severity, category, framework, enabled, q)
     states = [a for a in await catalog.states(session) if where.matches(a)]
     states.sort(key=lambda a: a.policy.id)
-    page = states[offset : offset + limit]
+    shown, next_cursor = page.window("assessor.policies", where).of(states)
     return PolicyList(
-        items=[PolicyOut.of(a, catalog.grace_override) for a in page], total=len(states)
+        items=[PolicyOut.of(a, catalog.grace_override) for a in shown],
+        total=len(states),
+        next_cursor=next_cursor,
     )
 
 
 @router.get("/errors", response_model=PolicyErrorList)
-async def list_policy_errors(catalog: Catalog) -> PolicyErrorList:
+async def list_policy_errors(catalog: Catalog, page: Errors) -> PolicyErrorList:
     """Policy files that were rejected at load, each with file, line and path."""
-    return PolicyErrorList(items=[PolicyErrorOut.of(e) for e in catalog.errors])
+    errors, next_cursor = page.window("assessor.policy-errors").of(catalog.errors)
+    return PolicyErrorList(items=[PolicyErrorOut.of(e) for e in errors], next_cursor=next_cursor)
 
 
 def _invalid_draft(error: PolicyError) -> JSONResponse:
@@ -201,19 +206,18 @@ async def patch_policy(
 
 
 @router.get("/{policy_id}/history", response_model=PolicyHistory)
-async def policy_history(
-    policy_id: str,
-    session: DbSession,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Offset = 0,
-) -> PolicyHistory:
+async def policy_history(policy_id: str, session: DbSession, page: Changes) -> PolicyHistory:
     """The audited changes of one policy, newest first; a removed policy keeps its history."""
     row = await repository.state(session, policy_id)
     if row is None:
         raise NotFound(f"no policy {policy_id!r}", field="policy_id")
-    rows = await repository.changes_of(session, policy_id, limit, offset)
+    window = page.window("assessor.policy-history", policy_id)
+    rows, next_cursor = window.page(
+        await repository.changes_of(session, policy_id, window.fetch, window.start)
+    )
     return PolicyHistory(
         policy_id=policy_id,
         revision=row.revision or 0,
         items=[PolicyChangeOut.of(r) for r in rows],
+        next_cursor=next_cursor,
     )

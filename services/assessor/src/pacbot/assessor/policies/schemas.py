@@ -67,10 +67,11 @@ class PolicyOut(BaseModel):
 
 
 class PolicyList(BaseModel):
-    """``GET /policies``: one page, and how many policies match in all."""
+    """``GET /policies``: one page, how many policies match in all, and the next page's cursor."""
 
     items: list[PolicyOut]
     total: int
+    next_cursor: str | None = None
 
 
 class PolicyErrorOut(BaseModel):
@@ -88,9 +89,10 @@ class PolicyErrorOut(BaseModel):
 
 
 class PolicyErrorList(BaseModel):
-    """``GET /policies/errors``."""
+    """``GET /policies/errors``: a page of load errors, and the next page's cursor."""
 
     items: list[PolicyErrorOut]
+    next_cursor: str | None = None
 
 
 class ParamOut(BaseModel):
@@ -181,11 +183,12 @@ class PolicyPatchResult(BaseModel):
 
 
 class PolicyHistory(BaseModel):
-    """``GET /policies/{id}/history``: changes, newest first."""
+    """``GET /policies/{id}/history``: a page of changes, newest first, and the next cursor."""
 
     policy_id: str
     revision: int
     items: list[PolicyChangeOut]
+    next_cursor: str | None = None
 
 
 class WhatIfFinding(BaseModel):

@@ -90,15 +90,13 @@ def parse_draft(body: bytes, content_type: str, display: str) -> CompiledPolicy 
 
 async def asset_pages(runtime: Runtime, resource_type: str) -> AsyncIterator[list[dict[str, Any]]]:
     """The non-deleted assets of ``resource_type``, a page of inventory's ``GET /assets`` at a
-    time (ordered by id there)."""
+    time (ordered by id there), following ``next_cursor`` to the last page."""
     client = runtime.service("inventory")
-    offset = 0
+    cursor: str | None = None
     while True:
-        params: dict[str, str | int] = {
-            "resource_type": resource_type,
-            "limit": PAGE_SIZE,
-            "offset": offset,
-        }
+        params: dict[str, str | int] = {"resource_type": resource_type, "limit": PAGE_SIZE}
+        if cursor is not None:
+            params["cursor"] = cursor
         try:
             response = await client.get("/assets", params=params)
         except httpx.HTTPError as exc:
@@ -112,8 +110,8 @@ async def asset_pages(runtime: Runtime, resource_type: str) -> AsyncIterator[lis
         current = [a for a in items if not a.get("deleted")]
         if current:
             yield current
-        offset += len(items)
-        if not items or offset >= int(page.get("total", 0)):
+        cursor = page.get("next_cursor")
+        if not cursor or not items:
             return
 
 

@@ -38,8 +38,8 @@ def _entry(asset: Mapping[str, Any], reason: str) -> dict[str, Any]:
 class Comparison:
     """Accumulates verdicts of pages judged one at a time; only asset ids are kept per asset.
 
-    Inventory pages by offset, so an asset may come twice while the estate changes: each is
-    judged once.
+    Inventory's cursor carries an offset, so an asset may come twice while the estate changes:
+    each is judged once.
     """
 
     def __init__(self, draft: CompiledPolicy, existing: ActivePolicy | None) -> None:

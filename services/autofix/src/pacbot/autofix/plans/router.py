@@ -4,29 +4,31 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from pacbot.autofix.plans import repository
 from pacbot.autofix.plans.schemas import PlanList, PlanOut, PlanStatus
-from pacbot.common.paging import Offset
+from pacbot.common.paging import MAX_LIMIT, PageRequest, paging
 from pacbot.common.web import DbSession, NotFound
 
 router = APIRouter(prefix="/plans", tags=["plans"])
+Plans = Annotated[PageRequest, paging(500, MAX_LIMIT)]
 
 
 @router.get("")
 async def list_plans(
     session: DbSession,
+    page: Plans,
     status: PlanStatus | None = None,
     violation_id: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 500,
-    offset: Offset = 0,
 ) -> PlanList:
     """Fix plans, newest first, by status and/or violation."""
-    plans = await repository.find(
-        session, status=status, violation_id=violation_id, limit=limit, offset=offset
+    window = page.window("autofix.plans", {"status": status, "violation_id": violation_id})
+    read = await repository.find(
+        session, status=status, violation_id=violation_id, limit=window.fetch, offset=window.start
     )
-    return PlanList(items=[PlanOut.model_validate(plan) for plan in plans])
+    plans, next_cursor = window.page(read)
+    return PlanList(items=[PlanOut.model_validate(plan) for plan in plans], next_cursor=next_cursor)
 
 
 @router.get("/{plan_id}")

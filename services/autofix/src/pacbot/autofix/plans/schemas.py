@@ -32,6 +32,7 @@ class PlanOut(BaseModel):
 
 
 class PlanList(BaseModel):
-    """Plans matching a filter."""
+    """A page of plans matching a filter, and the next page's cursor (null: the last)."""
 
     items: list[PlanOut]
+    next_cursor: str | None = None

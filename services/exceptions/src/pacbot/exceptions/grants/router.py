@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pacbot.common.events import utcnow
-from pacbot.common.paging import Offset, days
+from pacbot.common.paging import Paging, days
 from pacbot.common.runtime import Runtime
 from pacbot.common.web import AppRuntime, DbSession, NotFound
 from pacbot.exceptions.grants import repository, service
@@ -85,6 +85,7 @@ async def preview_exception(
 async def list_exceptions(
     session: DbSession,
     actor: CurrentActor,
+    page: Paging,
     status_filter: Annotated[ExceptionStatus | None, Query(alias="status")] = None,
     kind: ExceptionKind | None = None,
     policy_id: Annotated[str | None, Query(description="names it, or covers every policy")] = None,
@@ -92,8 +93,6 @@ async def list_exceptions(
     expiring_within_days: Annotated[
         float | None, days("pending or active, ending within N days")
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Offset = 0,
 ) -> ExceptionPage:
     """Exceptions, newest first; every given filter must match. An owner sees their own."""
     if owner_only(actor):
@@ -107,8 +106,14 @@ async def list_exceptions(
         requester=requester,
         expiring_within_days=expiring_within_days,
     )
-    rows, total = await repository.find(session, where, now=utcnow(), limit=limit, offset=offset)
-    return ExceptionPage(items=[ExceptionOut.model_validate(r) for r in rows], total=total)
+    window = page.window("exceptions", where)
+    read, total = await repository.find(
+        session, where, now=utcnow(), limit=window.fetch, offset=window.start
+    )
+    rows, next_cursor = window.page(read)
+    return ExceptionPage(
+        items=[ExceptionOut.model_validate(r) for r in rows], total=total, next_cursor=next_cursor
+    )
 
 
 @router.get("/{exception_id}")

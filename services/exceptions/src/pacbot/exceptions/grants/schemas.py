@@ -88,7 +88,8 @@ class ExceptionDetail(ExceptionOut):
 
 
 class ExceptionPage(BaseModel):
-    """One page of exceptions and how many match in total."""
+    """One page of exceptions, how many match in total, and the next page's cursor."""
 
     items: list[ExceptionOut]
     total: int
+    next_cursor: str | None = None

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pacbot.common.auth import Principal, principal_of
 from pacbot.common.events import utcnow
+from pacbot.common.paging import MAX_LIMIT, PageRequest, paging
 from pacbot.common.runtime import Runtime
 from pacbot.common.web import DbSession
 from pacbot.gateway.api.schemas import UtcDatetime
@@ -22,6 +23,7 @@ from pacbot.gateway.settings import GatewaySettings
 
 router = APIRouter(prefix="/api/v1", tags=["access"], dependencies=[Depends(authorize)])
 Caller = Annotated[Principal, Depends(principal_of)]
+Keys = Annotated[PageRequest, paging(MAX_LIMIT, MAX_LIMIT)]  # one page held them all before
 
 
 class KeyRequest(BaseModel):
@@ -73,9 +75,10 @@ class IssuedKeyOut(KeyOut):
 
 
 class KeyList(BaseModel):
-    """``GET /keys``."""
+    """``GET /keys``: a page of keys, newest first, and the next page's cursor (null: the last)."""
 
     items: list[KeyOut]
+    next_cursor: str | None = None
 
 
 class SessionRequest(BaseModel):
@@ -154,10 +157,11 @@ async def create_key(body: KeyRequest, caller: Caller, request: Request) -> Issu
 
 
 @router.get("/keys")
-async def list_keys(session: DbSession, include_revoked: bool = False) -> KeyList:
+async def list_keys(session: DbSession, page: Keys, include_revoked: bool = False) -> KeyList:
     """API keys, newest first (never their secrets)."""
-    rows = await keys.listing(session, include_revoked=include_revoked)
-    return KeyList(items=[KeyOut.model_validate(r) for r in rows])
+    window = page.window("gateway.keys", {"include_revoked": include_revoked})
+    rows, next_cursor = window.of(await keys.listing(session, include_revoked=include_revoked))
+    return KeyList(items=[KeyOut.model_validate(r) for r in rows], next_cursor=next_cursor)
 
 
 @router.get("/keys/{key_id}")

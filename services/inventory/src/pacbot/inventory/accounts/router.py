@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter
 
 from pacbot.common.auth import require
+from pacbot.common.paging import MAX_LIMIT, PageRequest, paging
 from pacbot.common.web import AppRuntime, DbSession
 from pacbot.inventory.accounts import organizations, service
 from pacbot.inventory.accounts.schemas import (
@@ -17,6 +20,7 @@ from pacbot.inventory.accounts.schemas import (
 )
 
 router = APIRouter(prefix="/accounts", tags=["accounts"])
+Accounts = Annotated[PageRequest, paging(MAX_LIMIT, MAX_LIMIT)]  # one page held them all before
 
 
 @router.post("", status_code=201, response_model=AccountOut, dependencies=[require("admin")])
@@ -29,10 +33,12 @@ async def create_account(
 
 
 @router.get("", response_model=AccountList)
-async def get_accounts(session: DbSession) -> AccountList:
-    """Every onboarded account."""
-    accounts = await service.list_accounts(session)
-    return AccountList(items=[AccountOut.of(a) for a in accounts])
+async def get_accounts(session: DbSession, page: Accounts) -> AccountList:
+    """Onboarded accounts, by id."""
+    window = page.window("inventory.accounts")
+    rows = await service.list_accounts(session, limit=window.fetch, offset=window.start)
+    accounts, next_cursor = window.page(rows)
+    return AccountList(items=[AccountOut.of(a) for a in accounts], next_cursor=next_cursor)
 
 
 @router.post("/organization", response_model=OrganizationResult, dependencies=[require("admin")])

@@ -91,6 +91,7 @@ class AccountOut(BaseModel):
 
 
 class AccountList(BaseModel):
-    """Every onboarded account."""
+    """A page of onboarded accounts by id, and the next page's cursor (null: the last)."""
 
     items: list[AccountOut]
+    next_cursor: str | None = None

@@ -108,6 +108,7 @@ async def revalidate(session: AsyncSession, aws: AwsSessionFactory, account_id: 
     return account
 
 
-async def list_accounts(session: AsyncSession) -> list[Account]:
-    """Every onboarded account, by id."""
-    return list(await session.scalars(select(Account).order_by(Account.account_id)))
+async def list_accounts(session: AsyncSession, *, limit: int, offset: int) -> list[Account]:
+    """Onboarded accounts by id, ``limit`` of them after the first ``offset``."""
+    query = select(Account).order_by(Account.account_id).limit(limit).offset(offset)
+    return list(await session.scalars(query))

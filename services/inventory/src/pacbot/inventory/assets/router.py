@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
 from pacbot.common.auth import require
-from pacbot.common.paging import Offset
-from pacbot.common.search import MAX_WINDOW, SORT_FIELDS
+from pacbot.common.paging import PageRequest, Paging, paging
+from pacbot.common.search import MAX_SIZE, MAX_WINDOW, SORT_FIELDS
 from pacbot.common.web import AppRuntime, DbSession, DomainError
 from pacbot.inventory.assets import repository, service
 from pacbot.inventory.assets.schemas import (
@@ -22,28 +23,32 @@ from pacbot.inventory.assets.schemas import (
 from pacbot.inventory.deps import Search
 
 router = APIRouter(prefix="/assets", tags=["assets"])
-DEFAULT_PAGE, MAX_PAGE = 50, 500  # search pages; the contract allows up to 500 hits
+SearchPaging = Annotated[PageRequest, paging(50, MAX_SIZE, max_offset=MAX_WINDOW)]
 
 
 @router.get("", response_model=AssetPage)
 async def list_assets(
     session: DbSession,
+    page: Paging,
     resource_type: str | None = None,
     account_id: str | None = None,
     region: str | None = None,
     include_deleted: bool = False,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Offset = 0,
 ) -> AssetPage:
     """Assets by exact filters, ordered by id."""
     where = repository.AssetFilter(resource_type, account_id, region, include_deleted)
-    rows, total = await repository.page(session, where, limit=limit, offset=offset)
-    return AssetPage(items=[AssetOut.model_validate(a) for a in rows], total=total)
+    window = page.window("inventory.assets", where)
+    rows, total = await repository.page(session, where, limit=window.fetch, offset=window.start)
+    items, next_cursor = window.page(rows)
+    return AssetPage(
+        items=[AssetOut.model_validate(a) for a in items], total=total, next_cursor=next_cursor
+    )
 
 
 @router.get("/search", response_model=SearchResult)
 async def search_assets(
     backend: Search,
+    page: SearchPaging,
     q: str | None = None,
     resource_type: Annotated[list[str] | None, Query()] = None,
     account_id: Annotated[list[str] | None, Query()] = None,
@@ -52,18 +57,17 @@ async def search_assets(
     tag_key: Annotated[list[str] | None, Query(description="assets having every key")] = None,
     sort: Annotated[str | None, Query(description=f"one of {SORT_FIELDS}")] = None,
     order: Annotated[Literal["asc", "desc"], Query()] = "asc",
-    limit: Annotated[int | None, Query(ge=1, le=MAX_PAGE, description="page size (50)")] = None,
     size: Annotated[
-        int | None, Query(ge=1, le=MAX_PAGE, deprecated=True, description="old name of limit")
+        int | None, Query(ge=1, le=MAX_SIZE, deprecated=True, description="old name of limit")
     ] = None,
-    cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
-    offset: Annotated[int, Query(ge=0, le=MAX_WINDOW)] = 0,
 ) -> SearchResult:
     """Full-text search with filters, sorting, cursor paging and facets (OpenSearch or the DB)."""
-    if limit is not None and size is not None and limit != size:
-        raise DomainError(
-            f"size is the old name of limit; give one ({limit} or {size})", field="size"
-        )
+    if size is not None:
+        if page.limit_given and page.limit != size:
+            raise DomainError(
+                f"size is the old name of limit; give one ({page.limit} or {size})", field="size"
+            )
+        page = replace(page, limit=size)
     filters = {
         "resource_type": resource_type or [],
         "account_id": account_id or [],
@@ -72,16 +76,7 @@ async def search_assets(
         "tag_keys": tag_key or [],
         "deleted": ["false"],
     }
-    found = await service.search(
-        backend,
-        text=q,
-        filters=filters,
-        size=limit or size or DEFAULT_PAGE,
-        offset=offset,
-        sort=sort,
-        order=order,
-        cursor=cursor,
-    )
+    found = await service.search(backend, page, text=q, filters=filters, sort=sort, order=order)
     return SearchResult(
         total=found.total, items=found.items, facets=found.facets, next_cursor=found.next_cursor
     )

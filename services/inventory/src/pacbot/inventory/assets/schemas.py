@@ -29,10 +29,11 @@ class AssetOut(BaseModel):
 
 
 class AssetPage(BaseModel):
-    """A page of assets and how many match in total."""
+    """A page of assets, how many match in total, and the next page's cursor (null: the last)."""
 
     items: list[AssetOut]
     total: int
+    next_cursor: str | None = None
 
 
 class SearchResult(BaseModel):

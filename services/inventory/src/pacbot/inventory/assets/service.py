@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pacbot.common.db import Database
 from pacbot.common.outbox import Outbox
+from pacbot.common.paging import InvalidCursor, PageRequest, encode_cursor, fingerprint
 from pacbot.common.search import AssetSearch, Rebuilt, SearchPage, SearchQuery, SearchQueryError
 from pacbot.common.web import DomainError, NotFound
 from pacbot.inventory.assets import repository
@@ -40,30 +42,41 @@ PARAMETERS = {"tag_pairs": "tag", "tag_keys": "tag_key", "text": "q", "size": "l
 
 async def search(
     backend: AssetSearch,
+    page: PageRequest,
     *,
     text: str | None,
     filters: dict[str, list[str]],
-    size: int,
-    offset: int = 0,
     sort: str | None = None,
     order: str = "asc",
-    cursor: str | None = None,
 ) -> SearchPage:
-    """Full-text and faceted search over current assets; a bad parameter is a 400 naming it."""
+    """Full-text and faceted search over current assets; a bad parameter is a 400 naming it.
+
+    The backend's own cursor (its search_after values) travels inside the contract's cursor,
+    which ties it to the text, filters and sort that made it.
+    """
+    given = {k: v for k, v in filters.items() if v}
+    query_key = {"q": text or None, "filters": given, "sort": sort or None, "order": order}
+    mark = fingerprint("inventory.assets.search", query_key)
+    after = page.position(mark)
+    if after is not None and not isinstance(after, str):
+        raise InvalidCursor.garbage()
     try:
         query = SearchQuery(
             text=text or None,
-            filters={k: v for k, v in filters.items() if v},
+            filters=given,
             sort=sort or None,
             order=order,
-            size=size,
-            offset=offset,
-            cursor=cursor or None,
+            size=page.limit,
+            offset=page.offset or 0,
+            cursor=after,
         )
-        return await backend.search(query)
+        found = await backend.search(query)
     except SearchQueryError as exc:
         field = PARAMETERS.get(exc.field or "", exc.field)
         raise DomainError(f"{field}: {exc.message}", field=field) from exc
+    if found.next_cursor is None:
+        return found
+    return replace(found, next_cursor=encode_cursor(mark, found.next_cursor))
 
 
 async def current_documents(db: Database, batch: int = 500) -> AsyncIterator[dict[str, Any]]:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 
 from pacbot.common.auth import require
-from pacbot.common.paging import Offset
+from pacbot.common.paging import MAX_LIMIT, PageRequest, Paging, paging
 from pacbot.common.web import DbSession
 from pacbot.inventory.groups import service
 from pacbot.inventory.groups.schemas import (
@@ -20,6 +20,7 @@ from pacbot.inventory.groups.schemas import (
 )
 
 router = APIRouter(prefix="/groups", tags=["groups"])
+Groups = Annotated[PageRequest, paging(MAX_LIMIT, MAX_LIMIT)]  # one page held them all before
 
 
 @router.post("", response_model=GroupOut, status_code=201, dependencies=[require("admin")])
@@ -29,9 +30,9 @@ async def create_group(body: GroupIn, session: DbSession) -> GroupOut:
 
 
 @router.get("", response_model=GroupList)
-async def list_groups(session: DbSession) -> GroupList:
-    """Every group with its current member count."""
-    return GroupList(items=await service.list_groups(session))
+async def list_groups(session: DbSession, page: Groups) -> GroupList:
+    """Groups by name, each with its current member count."""
+    return await service.list_groups(session, page.window("inventory.groups"))
 
 
 @router.get("/{name}", response_model=GroupDetail)
@@ -41,14 +42,9 @@ async def get_group(name: str, session: DbSession) -> GroupDetail:
 
 
 @router.get("/{name}/assets", response_model=MemberPage)
-async def group_assets(
-    name: str,
-    session: DbSession,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Offset = 0,
-) -> MemberPage:
+async def group_assets(name: str, session: DbSession, page: Paging) -> MemberPage:
     """The group's current (non-deleted) assets, by id."""
-    return await service.member_page(session, name, limit=limit, offset=offset)
+    return await service.member_page(session, name, page.window("inventory.members", name))
 
 
 @router.put("/{name}", response_model=GroupOut, dependencies=[require("admin")])

@@ -97,13 +97,15 @@ class GroupDetail(GroupOut):
 
 
 class GroupList(BaseModel):
-    """Every group, by name."""
+    """A page of groups by name, and the next page's cursor (null: the last)."""
 
     items: list[GroupOut]
+    next_cursor: str | None = None
 
 
 class MemberPage(BaseModel):
-    """A page of a group's current assets, by id."""
+    """A page of a group's current assets by id, how many there are, and the next page's cursor."""
 
     items: list[AssetOut]
     total: int
+    next_cursor: str | None = None

@@ -7,12 +7,14 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pacbot.common.paging import Window
 from pacbot.common.web import Conflict, NotFound
 from pacbot.inventory.assets.schemas import AssetOut
 from pacbot.inventory.groups import repository
 from pacbot.inventory.groups.schemas import (
     GroupDetail,
     GroupIn,
+    GroupList,
     GroupOut,
     GroupUpdate,
     MemberPage,
@@ -73,9 +75,12 @@ async def delete(session: AsyncSession, name: str) -> None:
     await session.delete(await _existing(session, name))
 
 
-async def list_groups(session: AsyncSession) -> list[GroupOut]:
-    """Every group with its member count."""
-    return [await summary(session, group) for group in await repository.all_groups(session)]
+async def list_groups(session: AsyncSession, window: Window) -> GroupList:
+    """A page of groups, each with its member count (counted for this page only)."""
+    groups, next_cursor = window.of(await repository.all_groups(session))
+    return GroupList(
+        items=[await summary(session, group) for group in groups], next_cursor=next_cursor
+    )
 
 
 async def detail(session: AsyncSession, name: str) -> GroupDetail:
@@ -91,13 +96,14 @@ async def detail(session: AsyncSession, name: str) -> GroupDetail:
     return GroupDetail(**base, breakdown={f: dict(c.most_common()) for f, c in counts.items()})
 
 
-async def member_page(session: AsyncSession, name: str, *, limit: int, offset: int) -> MemberPage:
-    """A page of the group's current assets by id, and how many there are."""
+async def member_page(session: AsyncSession, name: str, window: Window) -> MemberPage:
+    """A page of the group's current assets by id, how many there are, and the next cursor."""
     group = await _existing(session, name)
-    items: list[AssetOut] = []
+    read: list[AssetOut] = []
     total = 0
     async for asset in repository.members(session, group.criteria):
-        if offset <= total < offset + limit:
-            items.append(AssetOut.model_validate(asset))
+        if window.start <= total < window.start + window.fetch:
+            read.append(AssetOut.model_validate(asset))
         total += 1
-    return MemberPage(items=items, total=total)
+    items, next_cursor = window.page(read)
+    return MemberPage(items=items, total=total, next_cursor=next_cursor)

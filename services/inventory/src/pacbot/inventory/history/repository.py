@@ -49,12 +49,15 @@ async def record(
         await session.execute(delete(AssetChange).where(AssetChange.id.in_(ids)))
 
 
-async def history(session: AsyncSession, asset_id: str, limit: int) -> list[AssetChange]:
-    """The newest ``limit`` changes of an asset, newest first."""
+async def history(
+    session: AsyncSession, asset_id: str, limit: int, offset: int = 0
+) -> list[AssetChange]:
+    """``limit`` changes of an asset after the newest ``offset``, newest first."""
     query = (
         select(AssetChange)
         .where(AssetChange.asset_id == asset_id)
         .order_by(AssetChange.version.desc(), AssetChange.id.desc())
         .limit(limit)
+        .offset(offset)
     )
     return list(await session.scalars(query))

@@ -4,23 +4,26 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
+from pacbot.common.paging import PageRequest, paging
 from pacbot.common.web import DbSession, NotFound
 from pacbot.inventory.history import repository
 from pacbot.inventory.models import Asset
 
 router = APIRouter(tags=["assets"])
+Changes = Annotated[PageRequest, paging(50, 50)]  # an asset keeps its newest 50 changes
 
 
 @router.get("/assets/{asset_id:path}/history")
-async def asset_history(
-    asset_id: str, session: DbSession, limit: Annotated[int, Query(ge=1, le=50)] = 50
-) -> dict[str, Any]:
-    """What changed in each version of the asset (bounded to the newest 50)."""
+async def asset_history(asset_id: str, session: DbSession, page: Changes) -> dict[str, Any]:
+    """What changed in each version of the asset, newest first (the newest 50 are kept)."""
     if await session.get(Asset, asset_id) is None:
         raise NotFound(f"no asset {asset_id!r}", field="asset_id")
-    entries = await repository.history(session, asset_id, limit)
+    window = page.window("inventory.history", asset_id)
+    entries, next_cursor = window.page(
+        await repository.history(session, asset_id, window.fetch, window.start)
+    )
     return {
         "asset_id": asset_id,
         "items": [
@@ -32,4 +35,5 @@ async def asset_history(
             }
             for e in entries
         ],
+        "next_cursor": next_cursor,
     }

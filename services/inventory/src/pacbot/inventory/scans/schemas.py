@@ -36,6 +36,14 @@ class SweepOut(BaseModel):
 
 
 class ScanResult(BaseModel):
-    """The sweeps a scan ran (or the recent ones)."""
+    """The sweeps a scan ran."""
 
     sweeps: list[SweepOut]
+
+
+class SweepPage(BaseModel):
+    """``GET /scans``: a page of recent sweeps (``sweeps``: the same, its old name)."""
+
+    items: list[SweepOut]
+    sweeps: list[SweepOut] = Field(deprecated=True, description="the old name of items")
+    next_cursor: str | None = None

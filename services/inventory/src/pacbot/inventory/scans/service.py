@@ -20,10 +20,10 @@ async def run_scan(
 
 
 async def recent_sweeps(
-    session: AsyncSession, *, limit: int, account_id: str | None, status: str | None
+    session: AsyncSession, *, limit: int, offset: int, account_id: str | None, status: str | None
 ) -> list[Sweep]:
-    """The latest sweeps first."""
-    query = select(Sweep).order_by(Sweep.started_at.desc(), Sweep.id).limit(limit)
+    """The latest sweeps first, ``limit`` of them after the first ``offset``."""
+    query = select(Sweep).order_by(Sweep.started_at.desc(), Sweep.id).limit(limit).offset(offset)
     if account_id:
         query = query.where(Sweep.account_id == account_id)
     if status:

@@ -1,22 +1,20 @@
 """What a violations listing asks for: filters, a sort, and an opaque cursor tied to both.
 
-A cursor carries the sort, the order, a fingerprint of the filters and the moment the first
-page was computed (age filters are evaluated against that moment on every page), plus the sort
-value and id of the last row. Continuing with another sort, order or filter set is a 400.
+A cursor (``pacbot.common.paging``'s codec) is tied to the sort, the order and the filters; its
+position is the moment the first page was computed (age filters are evaluated against that
+moment on every page) and the sort value and id of the last row. Continuing with another sort,
+order or filter set, or with a position that is not one, is a 400.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
-import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
+from pacbot.common import paging
+from pacbot.common.paging import InvalidCursor
 from pacbot.common.web import DomainError
-from pacbot.violations.filters import canonical_tags
 
 SortField = Literal["severity", "opened_at", "updated_at", "age", "policy_id", "resource_type"]
 SortOrder = Literal["asc", "desc"]
@@ -50,16 +48,6 @@ class ViolationFilters:
                 f"min_age_days ({low}) must not exceed max_age_days ({high})", field="min_age_days"
             )
 
-    def fingerprint(self) -> str:
-        """A short digest of the filters, so a cursor cannot continue a different listing."""
-        canonical = asdict(self)
-        canonical["tags"] = canonical_tags(self.tags)
-        for name, value in canonical.items():
-            if isinstance(value, tuple | list):
-                canonical[name] = sorted(value)
-        raw = json.dumps(canonical, sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(raw.encode()).hexdigest()[:16]
-
     def opened_bounds(self, now: datetime) -> tuple[datetime | None, datetime | None]:
         """(earliest, latest) ``opened_at`` admitted by the age filters at ``now``."""
         earliest = (
@@ -78,21 +66,19 @@ class Position:
     violation_id: str
 
 
+def listing_mark(sort: str, order: str, filters: ViolationFilters) -> str:
+    """The fingerprint a cursor of this sort, order and filter set carries."""
+    return paging.fingerprint("violations", {"sort": sort, "order": order, "filters": filters})
+
+
 def encode_cursor(
     sort: str, order: str, filters: ViolationFilters, now: datetime, value: Any, violation_id: str
 ) -> str:
     """The opaque cursor that continues after one row."""
     if isinstance(value, datetime):
         value = value.isoformat()
-    payload = {
-        "s": sort,
-        "o": order,
-        "f": filters.fingerprint(),
-        "t": now.isoformat(),
-        "v": [value, violation_id],
-    }
-    raw = json.dumps(payload, separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    position = {"t": now.isoformat(), "v": [value, violation_id]}
+    return paging.encode_cursor(listing_mark(sort, order, filters), position)
 
 
 def decode_cursor(cursor: str, sort: str, order: str, filters: ViolationFilters) -> Position:
@@ -101,32 +87,17 @@ def decode_cursor(cursor: str, sort: str, order: str, filters: ViolationFilters)
     A cursor comes back from the client: every value in it is checked for the type and range
     the query will use it as, so a forged one is refused here rather than failing in SQL.
     """
+    position = paging.decode_cursor(cursor, listing_mark(sort, order, filters))
+    if not isinstance(position, dict) or not isinstance(position.get("v"), list):
+        raise InvalidCursor.garbage()
     try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        payload = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        value, violation_id = payload["v"]
-        now = _moment(payload["t"])
-    except (binascii.Error, ValueError, UnicodeError, KeyError, TypeError, RecursionError) as exc:
-        raise _invalid() from exc
+        value, violation_id = position["v"]
+        now = _moment(position["t"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InvalidCursor.garbage() from exc
     if not _is_text(violation_id):
-        raise _invalid()
-    if (payload.get("s"), payload.get("o")) != (sort, order):
-        raise DomainError(
-            f"cursor was issued for sort={payload.get('s')!s:.40} order={payload.get('o')!s:.10}, "
-            f"not sort={sort} order={order}",
-            field="cursor",
-        )
-    if payload.get("f") != filters.fingerprint():
-        raise DomainError(
-            "cursor was issued for other filters; start again without a cursor", field="cursor"
-        )
+        raise InvalidCursor.garbage()
     return Position(now=now, value=_sort_value(sort, value), violation_id=violation_id)
-
-
-def _invalid() -> DomainError:
-    return DomainError(
-        "not a cursor this listing returned; start again without a cursor", field="cursor"
-    )
 
 
 def _is_text(value: Any) -> bool:
@@ -159,13 +130,13 @@ def _moment(value: Any) -> datetime:
 def _sort_value(sort: str, value: Any) -> Any:
     if sort == "severity":
         if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 4:
-            raise _invalid()
+            raise InvalidCursor.garbage()
         return value
     if sort in ("opened_at", "updated_at", "age"):
         try:
             return _moment(value)
         except (TypeError, ValueError) as exc:
-            raise _invalid() from exc
+            raise InvalidCursor.garbage() from exc
     if not _is_text(value):
-        raise _invalid()
+        raise InvalidCursor.garbage()
     return value

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from pacbot.common.events import utcnow
-from pacbot.common.paging import Offset
-from pacbot.common.web import DbSession, DomainError, NotFound
+from pacbot.common.paging import Paging
+from pacbot.common.web import DbSession, NotFound
 from pacbot.violations.lifecycle.params import Filters, Sorting
 from pacbot.violations.lifecycle.repository import find_violations, get_violation
 from pacbot.violations.lifecycle.schemas import ViolationOut, ViolationPage
@@ -21,20 +19,22 @@ async def list_violations(
     session: DbSession,
     filters: Filters,
     ordering: Sorting,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Offset = 0,
-    cursor: str | None = None,
+    page: Paging,
 ) -> ViolationPage:
-    """Violations matching every filter; page with ``cursor`` (``next_cursor``) or ``offset``."""
-    if cursor and offset:
-        raise DomainError("use either offset or cursor, not both", field="cursor")
-    page = await find_violations(
-        session, filters, ordering, limit=limit, offset=offset, cursor=cursor, now=utcnow()
+    """Violations matching every filter; page with ``cursor`` (``next_cursor``)."""
+    found = await find_violations(
+        session,
+        filters,
+        ordering,
+        limit=page.limit,
+        offset=page.offset or 0,
+        cursor=page.cursor,
+        now=utcnow(),
     )
     return ViolationPage(
-        items=[ViolationOut.of(r) for r in page.rows],
-        total=page.total,
-        next_cursor=page.next_cursor,
+        items=[ViolationOut.of(r) for r in found.rows],
+        total=found.total,
+        next_cursor=found.next_cursor,
     )
 
 
