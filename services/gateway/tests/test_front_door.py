@@ -302,6 +302,13 @@ async def test_refused_calls_are_audited_with_who_tried(app: FastAPI) -> None:
         assert rest.json()["items"][0]["id"] < page.json()["items"][0]["id"]
         forged = await http.get("/api/v1/audit", params={"cursor": "zzz"}, headers=security)
         assert forged.status_code == 400
+        other_query = await http.get(
+            "/api/v1/audit",
+            params={"cursor": page.json()["next_cursor"], "actor": "vera@x"},
+            headers=security,
+        )
+        assert other_query.status_code == 400
+        assert "another query" in other_query.json()["detail"]
 
 
 async def test_group_scoped_callers_read_their_groups_only(app: FastAPI, seen: Seen) -> None:

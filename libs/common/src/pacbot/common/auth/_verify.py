@@ -97,4 +97,3 @@ def require(*roles: str) -> Any:
         return principal
 
     return Depends(check)
-

@@ -8,8 +8,6 @@ ids (path parameters, plus the ids a creating call answered with), the outcome a
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import logging
 from datetime import datetime
@@ -22,8 +20,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pacbot.common.auth import Principal
 from pacbot.common.events import utcnow
+from pacbot.common.paging import (
+    MAX_CURSOR,
+    InvalidCursor,
+    decode_cursor,
+    encode_cursor,
+    fingerprint,
+)
 from pacbot.common.runtime import Runtime
-from pacbot.common.web import DbSession, DomainError
+from pacbot.common.web import DbSession
 from pacbot.common.webguards import request_id_of
 from pacbot.gateway.api.schemas import UtcDatetime
 from pacbot.gateway.authorize import authorize, rule_path
@@ -155,24 +160,6 @@ class AuditPage(BaseModel):
     next_cursor: str | None
 
 
-class InvalidCursor(DomainError):
-    """A cursor this API did not make."""
-
-
-def _cursor(last_id: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"before": last_id}).encode()).decode()
-
-
-def _before(cursor: str) -> int:
-    try:
-        value = json.loads(base64.urlsafe_b64decode(cursor.encode()))["before"]
-    except (binascii.Error, ValueError, KeyError, TypeError) as exc:
-        raise InvalidCursor("cursor: not a cursor this API returned", field="cursor") from exc
-    if not isinstance(value, int) or not 0 < value < 2**62:
-        raise InvalidCursor("cursor: not a cursor this API returned", field="cursor")
-    return value
-
-
 @router.get("/audit")
 async def list_audit(
     session: DbSession,
@@ -183,28 +170,28 @@ async def list_audit(
     since: datetime | None = None,
     until: datetime | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: Annotated[str | None, Query(max_length=MAX_CURSOR)] = None,
 ) -> AuditPage:
     """Audited calls, newest first, filtered by actor, outcome, method, route and time."""
+    filters = {"actor": actor, "outcome": outcome, "method": method, "route": route}
+    mark = fingerprint("audit", {**filters, "since": since, "until": until})
     query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit + 1)
-    for column, value in (
-        (AuditEntry.actor, actor),
-        (AuditEntry.outcome, outcome),
-        (AuditEntry.method, method),
-        (AuditEntry.route, route),
-    ):
+    for name, value in filters.items():
         if value is not None:
-            query = query.where(column == value)
+            query = query.where(getattr(AuditEntry, name) == value)
     if since is not None:
         query = query.where(AuditEntry.at >= since)
     if until is not None:
         query = query.where(AuditEntry.at < until)
     if cursor:
-        query = query.where(AuditEntry.id < _before(cursor))
+        before = decode_cursor(cursor, mark)
+        if type(before) is not int or not 0 < before < 2**62:
+            raise InvalidCursor.garbage()
+        query = query.where(AuditEntry.id < before)
     rows = list((await session.scalars(query)).all())
     more = len(rows) > limit
     rows = rows[:limit]
     return AuditPage(
         items=[AuditOut.model_validate(r, from_attributes=True) for r in rows],
-        next_cursor=_cursor(rows[-1].id) if more and rows else None,
+        next_cursor=encode_cursor(mark, rows[-1].id) if more and rows else None,
     )
