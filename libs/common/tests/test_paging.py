@@ -21,10 +21,8 @@ from pacbot.common.paging import (
     fingerprint,
     paging,
 )
-from pacbot.common.runtime import Runtime, messaging_tables
-from pacbot.common.settings import ServiceSettings
-from pacbot.common.testing import check_cursor_paging, signed_client, walk_pages
-from pacbot.common.web import build_service_app
+from pacbot.common.runtime import messaging_tables
+from pacbot.common.testing import check_cursor_paging, service_app, signed_client, walk_pages
 
 OUTBOX, INBOX = messaging_tables(MetaData())
 FRUIT = ["apple", "banana", "cherry", "damson", "elder", "fig", "grape"]
@@ -80,15 +78,7 @@ async def fruit_app(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
         listed = [{"id": f} for f in items]
         return {"items": listed, "total": len(chosen), "next_cursor": next_cursor}
 
-    settings = ServiceSettings(
-        service_name="fruit",
-        database_url=f"sqlite+aiosqlite:///{tmp_path}/f.db",
-        bus="memory",
-        run_migrations=False,
-        log_json=False,
-    )
-    runtime = Runtime(settings, outbox=OUTBOX, inbox=INBOX, migrations=tmp_path)
-    app = build_service_app(title="f", runtime=runtime, routers=[router], configure_logs=False)
+    app = service_app("fruit", tmp_path, router)
     async with app.router.lifespan_context(app), signed_client(app) as client:
         yield client
 

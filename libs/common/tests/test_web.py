@@ -14,10 +14,8 @@ from pydantic import BaseModel
 from sqlalchemy import MetaData
 
 from pacbot.common.auth import CurrentPrincipal, Principal, require
-from pacbot.common.runtime import Runtime, messaging_tables
-from pacbot.common.settings import ServiceSettings
-from pacbot.common.testing import SignedAs, as_user
-from pacbot.common.web import build_service_app
+from pacbot.common.runtime import messaging_tables
+from pacbot.common.testing import SignedAs, as_user, service_app
 
 OUTBOX, INBOX = messaging_tables(MetaData())
 
@@ -48,16 +46,7 @@ def app_for(tmp_path: Path) -> FastAPI:
     async def secure() -> dict[str, str]:
         return {"ok": "yes"}
 
-    settings = ServiceSettings(
-        service_name="things",
-        database_url=f"sqlite+aiosqlite:///{tmp_path}/t.db",
-        bus="memory",
-        run_migrations=False,
-        log_json=False,
-        max_body_bytes=2048,
-    )
-    runtime = Runtime(settings, outbox=OUTBOX, inbox=INBOX, migrations=tmp_path)
-    return build_service_app(title="t", runtime=runtime, routers=[router], configure_logs=False)
+    return service_app("things", tmp_path, router, max_body_bytes=2048)
 
 
 @pytest.fixture

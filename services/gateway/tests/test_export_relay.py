@@ -12,12 +12,9 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import StreamingResponse
 
 from pacbot.common.bus import MemoryBus
-from pacbot.common.runtime import Runtime, SharedInfra
-from pacbot.common.settings import ServiceSettings
-from pacbot.common.testing import served
-from pacbot.common.web import build_service_app
+from pacbot.common.runtime import SharedInfra
+from pacbot.common.testing import served, service_app
 from pacbot.gateway.app import create_app
-from pacbot.gateway.models import INBOX, OUTBOX
 from pacbot.gateway.settings import GatewaySettings
 from services.gateway.tests.conftest import key_for
 
@@ -37,15 +34,7 @@ def exporting_peer(tmp_path: Path, fail: bool) -> FastAPI:
     async def export() -> StreamingResponse:
         return StreamingResponse(lines(), media_type="text/csv")
 
-    settings = ServiceSettings(
-        service_name="violations",
-        database_url=f"sqlite+aiosqlite:///{tmp_path}/peer.db",
-        bus="memory",
-        run_migrations=False,
-        log_json=False,
-    )
-    runtime = Runtime(settings, outbox=OUTBOX, inbox=INBOX, migrations=tmp_path)
-    return build_service_app(title="peer", runtime=runtime, routers=[router], configure_logs=False)
+    return service_app("violations", tmp_path, router)
 
 
 async def gateway_over(tmp_path: Path, fail: bool) -> AsyncIterator[tuple[str, dict[str, str]]]:

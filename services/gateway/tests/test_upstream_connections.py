@@ -20,11 +20,9 @@ import uvicorn
 from fastapi import APIRouter, FastAPI
 
 from pacbot.common.bus import MemoryBus
-from pacbot.common.runtime import Runtime, SharedInfra
-from pacbot.common.settings import ServiceSettings
-from pacbot.common.web import build_service_app
+from pacbot.common.runtime import SharedInfra
+from pacbot.common.testing import service_app
 from pacbot.gateway.app import create_app
-from pacbot.gateway.models import INBOX, OUTBOX
 from pacbot.gateway.settings import GatewaySettings
 from services.gateway.tests.conftest import key_for
 
@@ -42,15 +40,7 @@ def failing_peer(tmp_path: Path) -> FastAPI:
             raise RuntimeError("boom")
         return {"calls": calls["n"]}
 
-    settings = ServiceSettings(
-        service_name="inventory",
-        database_url=f"sqlite+aiosqlite:///{tmp_path}/peer.db",
-        bus="memory",
-        run_migrations=False,
-        log_json=False,
-    )
-    runtime = Runtime(settings, outbox=OUTBOX, inbox=INBOX, migrations=tmp_path)
-    return build_service_app(title="peer", runtime=runtime, routers=[router], configure_logs=False)
+    return service_app("inventory", tmp_path, router)
 
 
 class SlowErrorLog(logging.Handler):

@@ -11,15 +11,20 @@ import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Mapping, Sequence
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
 import uvicorn
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
+from sqlalchemy import MetaData
 
 from pacbot.common.auth import InternalTokens, Principal
 from pacbot.common.events import AssetDeleted, AssetSummary, Envelope, utcnow
+from pacbot.common.runtime import Runtime, messaging_tables
+from pacbot.common.settings import ServiceSettings
+from pacbot.common.web import build_service_app
 
 T = TypeVar("T")
 
@@ -237,3 +242,19 @@ async def check_cursor_paging(
     await refused_cursor(client, path, [*_pairs(params), ("cursor", first), ("offset", "0")])
     for lie in (*NOT_CURSORS, first[:-3], forge_cursor(first, "nope"), forge_cursor(first, [-1])):
         await refused_cursor(client, path, [*_pairs(params), ("cursor", lie)])
+
+
+def service_app(name: str, folder: Path, router: APIRouter, **settings: Any) -> FastAPI:
+    """A bare service (``name``) on a SQLite file in ``folder``, serving ``router``: the shared
+    door, guards and error shapes around test routes, with no migrations or messaging of its own."""
+    values: dict[str, Any] = {
+        "service_name": name,
+        "database_url": f"sqlite+aiosqlite:///{folder}/{name}.db",
+        "bus": "memory",
+        "run_migrations": False,
+        "log_json": False,
+        **settings,
+    }
+    outbox, inbox = messaging_tables(MetaData())
+    runtime = Runtime(ServiceSettings(**values), outbox=outbox, inbox=inbox, migrations=folder)
+    return build_service_app(title=name, runtime=runtime, routers=[router], configure_logs=False)
