@@ -50,6 +50,26 @@ def failure(status: int, error: str, detail: str, service: str, request: Request
     return problem(status, error, detail, service=service, request_id=request_id_of(request))
 
 
+def unreachable(request: Request, service: str, exc: Exception) -> Response:
+    """503: the peer could not be reached at all."""
+    log.warning("upstream unreachable", extra={"service": service, "error": repr(exc)})
+    detail = f"{service} service is unreachable ({type(exc).__name__})"
+    return failure(503, "ServiceUnavailable", detail, service, request)
+
+
+def upstream_failed(request: Request, service: str, status: int, path: str) -> Response:
+    """502: the peer answered with a server error (its details stay in its own log)."""
+    log.warning("upstream failed", extra={"service": service, "status": status, "path": path})
+    return failure(
+        502, "UpstreamError", f"{service} service failed with {status}", service, request
+    )
+
+
+def passed_headers(upstream: httpx.Response) -> dict[str, str]:
+    """The peer's headers a caller needs too (file name, retry hint)."""
+    return {k: upstream.headers[k] for k in PASSED_HEADERS if k in upstream.headers}
+
+
 def signed_headers(request: Request, service: str) -> dict[str, str]:
     """The internal token for ``service`` on behalf of the caller, and the request id."""
     runtime: Runtime = request.app.state.runtime
@@ -103,25 +123,17 @@ async def forward(
             runtime.service(service), method, path, params=query, content=content, headers=headers
         )
     except httpx.TransportError as exc:
-        log.warning("upstream unreachable", extra={"service": service, "error": repr(exc)})
-        detail = f"{service} service is unreachable ({type(exc).__name__})"
-        return failure(503, "ServiceUnavailable", detail, service, request)
+        return unreachable(request, service, exc)
     if upstream.status_code >= 500:
-        log.warning(
-            "upstream failed",
-            extra={"service": service, "status": upstream.status_code, "path": path},
-        )
-        detail = f"{service} service failed with {upstream.status_code}"
-        return failure(502, "UpstreamError", detail, service, request)
+        return upstream_failed(request, service, upstream.status_code, path)
     content_out = upstream.content
     if upstream.status_code == 200 and narrowed(request.state.principal):
         content_out = _narrowed_answer(request, upstream.content)
-    passed = {k: upstream.headers[k] for k in PASSED_HEADERS if k in upstream.headers}
     return Response(
         content=content_out,
         status_code=upstream.status_code,
         media_type=upstream.headers.get("content-type", "application/json"),
-        headers=passed,
+        headers=passed_headers(upstream),
     )
 
 

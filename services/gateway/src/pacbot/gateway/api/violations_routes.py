@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 import httpx
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import StreamingResponse
@@ -11,16 +9,16 @@ from starlette.background import BackgroundTask
 
 from pacbot.common.runtime import Runtime
 from pacbot.gateway.api.upstream import (
-    PASSED_HEADERS,
-    failure,
     forward,
     outgoing_query,
+    passed_headers,
     segment,
     signed_headers,
+    unreachable,
+    upstream_failed,
 )
 from pacbot.gateway.authorize import authorize
 
-log = logging.getLogger("pacbot.gateway.exports")
 router = APIRouter(prefix="/api/v1", tags=["violations"], dependencies=[Depends(authorize)])
 
 
@@ -42,23 +40,19 @@ async def stream_export(request: Request, path: str) -> Response:
     try:
         upstream = await client.send(outgoing, stream=True)
     except httpx.TransportError as exc:
-        log.warning("violations unreachable", extra={"error": repr(exc)})
-        detail = f"violations service is unreachable ({type(exc).__name__})"
-        return failure(503, "ServiceUnavailable", detail, "violations", request)
+        return unreachable(request, "violations", exc)
     media_type = upstream.headers.get("content-type", "application/octet-stream")
     if upstream.status_code >= 400:
         body = await upstream.aread()
         await upstream.aclose()
         if upstream.status_code >= 500:
-            detail = f"violations service failed with {upstream.status_code}"
-            return failure(502, "UpstreamError", detail, "violations", request)
+            return upstream_failed(request, "violations", upstream.status_code, path)
         return Response(body, status_code=upstream.status_code, media_type=media_type)
-    headers = {k: upstream.headers[k] for k in PASSED_HEADERS if k in upstream.headers}
     return StreamingResponse(
         upstream.aiter_bytes(),
         status_code=upstream.status_code,
         media_type=media_type,
-        headers=headers,
+        headers=passed_headers(upstream),
         background=BackgroundTask(upstream.aclose),
     )
 

@@ -8,6 +8,7 @@ mutating calls). Identity headers such as ``X-PacBot-User`` mean nothing here.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from fastapi import Request
 
@@ -112,12 +113,4 @@ class Gate:
         unusable = keys.usable(key, now)
         if unusable:
             raise Unauthorized(f"the session ended: {unusable}")
-        principal = keys.principal_of_key(key)
-        return Principal(
-            subject=principal.subject,
-            roles=principal.roles,
-            groups=principal.groups,
-            accounts=principal.accounts,
-            asset_groups=principal.asset_groups,
-            credential=f"session:{key.key_id}",
-        )
+        return replace(keys.principal_of_key(key), credential=f"session:{key.key_id}")
