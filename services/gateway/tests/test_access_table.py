@@ -10,12 +10,10 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from pacbot.common.bus import MemoryBus
-from pacbot.common.runtime import SharedInfra
 from pacbot.gateway.access import ACCESS, ROLE_ORDER, table_markdown
 from pacbot.gateway.app import create_app, route_table
 from pacbot.gateway.settings import GatewaySettings
-from services.gateway.tests.conftest import key_for
+from services.gateway.tests.conftest import key_for, running_gateway
 
 DOC = Path(__file__).parents[3] / "docs" / "access.md"
 
@@ -27,18 +25,11 @@ def answer(request: httpx.Request) -> httpx.Response:
 
 @pytest.fixture
 async def app(tmp_path: Path) -> AsyncIterator[FastAPI]:
-    settings = GatewaySettings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path}/gateway.db",
-        bus="memory",
-        log_json=False,
-        rate_limit_per_minute=100_000,
-    )
     peers: dict[str, httpx.AsyncBaseTransport] = {
         name: httpx.MockTransport(answer)
         for name in ("inventory", "assessor", "violations", "exceptions", "autofix")
     }
-    app = create_app(settings, shared=SharedInfra(bus=MemoryBus(), transports=peers))
-    async with app.router.lifespan_context(app):
+    async with running_gateway(tmp_path, peers, rate_limit_per_minute=100_000) as app:
         yield app
 
 

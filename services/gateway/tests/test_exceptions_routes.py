@@ -16,9 +16,7 @@ from pacbot.common.bus import MemoryBus
 from pacbot.common.runtime import SharedInfra
 from pacbot.exceptions.app import create_app as exceptions_app
 from pacbot.exceptions.settings import ExceptionsSettings
-from pacbot.gateway.app import create_app
-from pacbot.gateway.settings import GatewaySettings
-from services.gateway.tests.conftest import key_for
+from services.gateway.tests.conftest import key_for, running_gateway
 
 Keys = dict[str, dict[str, str]]
 
@@ -40,13 +38,7 @@ def echo(request: httpx.Request) -> httpx.Response:
 async def gateway_over(
     tmp_path: Path, exceptions: httpx.AsyncBaseTransport
 ) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient, Keys]]:
-    settings = GatewaySettings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path}/gateway.db", bus="memory", log_json=False
-    )
-    app = create_app(
-        settings, shared=SharedInfra(bus=MemoryBus(), transports={"exceptions": exceptions})
-    )
-    async with app.router.lifespan_context(app):
+    async with running_gateway(tmp_path, {"exceptions": exceptions}) as app:
         keys = {
             "alice": await key_for(app, "security", subject="alice@example.com"),
             "bob": await key_for(app, "security", "viewer", subject="bob@example.com"),

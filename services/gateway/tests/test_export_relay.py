@@ -11,12 +11,8 @@ import pytest
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import StreamingResponse
 
-from pacbot.common.bus import MemoryBus
-from pacbot.common.runtime import SharedInfra
 from pacbot.common.testing import served, service_app
-from pacbot.gateway.app import create_app
-from pacbot.gateway.settings import GatewaySettings
-from services.gateway.tests.conftest import key_for
+from services.gateway.tests.conftest import key_for, running_gateway
 
 
 def exporting_peer(tmp_path: Path, fail: bool) -> FastAPI:
@@ -38,16 +34,12 @@ def exporting_peer(tmp_path: Path, fail: bool) -> FastAPI:
 
 
 async def gateway_over(tmp_path: Path, fail: bool) -> AsyncIterator[tuple[str, dict[str, str]]]:
-    async with served(exporting_peer(tmp_path, fail)) as peer_url:
-        settings = GatewaySettings(
-            database_url=f"sqlite+aiosqlite:///{tmp_path}/gateway.db",
-            bus="memory",
-            log_json=False,
-            service_urls={"violations": peer_url},
-        )
-        app = create_app(settings, shared=SharedInfra(bus=MemoryBus()))
-        async with app.router.lifespan_context(app), served(app) as url:
-            yield url, await key_for(app, "viewer")
+    async with (
+        served(exporting_peer(tmp_path, fail)) as peer_url,
+        running_gateway(tmp_path, service_urls={"violations": peer_url}) as app,
+        served(app) as url,
+    ):
+        yield url, await key_for(app, "viewer")
 
 
 @pytest.mark.parametrize("fail", [True, False])

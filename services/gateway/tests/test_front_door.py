@@ -13,11 +13,9 @@ import pytest
 from fastapi import FastAPI
 
 from pacbot.common.auth import InternalTokens
-from pacbot.common.bus import MemoryBus
-from pacbot.common.runtime import SharedInfra
 from pacbot.gateway.app import create_app, route_table
 from pacbot.gateway.settings import GatewaySettings
-from services.gateway.tests.conftest import key_for
+from services.gateway.tests.conftest import key_for, running_gateway
 
 Seen = list[httpx.Request]
 
@@ -46,19 +44,11 @@ def seen() -> Seen:
 
 
 async def started(tmp_path: Path, seen: Seen, **overrides: Any) -> AsyncIterator[FastAPI]:
-    settings = GatewaySettings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path}/gateway.db",
-        bus="memory",
-        log_json=False,
-        cookie_secure=False,
-        **overrides,
-    )
     transport = peer(seen)
     transports: dict[str, httpx.AsyncBaseTransport] = {
         name: transport for name in ("inventory", "assessor", "violations", "exceptions", "autofix")
     }
-    app = create_app(settings, shared=SharedInfra(bus=MemoryBus(), transports=transports))
-    async with app.router.lifespan_context(app):
+    async with running_gateway(tmp_path, transports, cookie_secure=False, **overrides) as app:
         yield app
 
 

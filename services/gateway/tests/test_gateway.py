@@ -9,11 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from pacbot.common.bus import MemoryBus
-from pacbot.common.runtime import SharedInfra
-from pacbot.gateway.app import create_app
-from pacbot.gateway.settings import GatewaySettings
-from services.gateway.tests.conftest import key_for
+from services.gateway.tests.conftest import key_for, running_gateway
 
 Seen = list[httpx.Request]
 
@@ -63,9 +59,6 @@ def seen() -> Seen:
 
 @pytest.fixture
 async def client(tmp_path: Path, seen: Seen) -> AsyncIterator[httpx.AsyncClient]:
-    settings = GatewaySettings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path}/gateway.db", bus="memory", log_json=False
-    )
     peer = echo_peer(seen)
     transports: dict[str, httpx.AsyncBaseTransport] = {
         "violations": peer,
@@ -74,8 +67,7 @@ async def client(tmp_path: Path, seen: Seen) -> AsyncIterator[httpx.AsyncClient]
         "assessor": httpx.MockTransport(broken),
         "autofix": httpx.MockTransport(down),
     }
-    app = create_app(settings, shared=SharedInfra(bus=MemoryBus(), transports=transports))
-    async with app.router.lifespan_context(app):
+    async with running_gateway(tmp_path, transports) as app:
         transport = httpx.ASGITransport(app)
         admin = await key_for(app, "admin", subject="ada@x.example")
         async with httpx.AsyncClient(

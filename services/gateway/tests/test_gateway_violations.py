@@ -10,11 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from pacbot.common.bus import MemoryBus
-from pacbot.common.runtime import SharedInfra
-from pacbot.gateway.app import create_app
-from pacbot.gateway.settings import GatewaySettings
-from services.gateway.tests.conftest import key_for
+from services.gateway.tests.conftest import key_for, running_gateway
 
 CSV = 'violation_id,reason\r\nv-1,"a, ""quoted""\nreason"\r\n'
 
@@ -52,12 +48,7 @@ def down(_request: httpx.Request) -> httpx.Response:
 async def gateway(
     tmp_path: Path, transport: httpx.AsyncBaseTransport
 ) -> AsyncIterator[httpx.AsyncClient]:
-    settings = GatewaySettings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path}/gateway.db", bus="memory", log_json=False
-    )
-    shared = SharedInfra(bus=MemoryBus(), transports={"violations": transport})
-    app = create_app(settings, shared=shared)
-    async with app.router.lifespan_context(app):
+    async with running_gateway(tmp_path, {"violations": transport}) as app:
         viewer = await key_for(app, "viewer")
         transport = httpx.ASGITransport(app)
         async with httpx.AsyncClient(

@@ -12,10 +12,7 @@ import jwt
 import pytest
 from fastapi import FastAPI
 
-from pacbot.common.bus import MemoryBus
-from pacbot.common.runtime import SharedInfra
-from pacbot.gateway.app import create_app
-from pacbot.gateway.settings import GatewaySettings
+from services.gateway.tests.conftest import running_gateway
 from services.gateway.tests.test_oidc import AUDIENCE, ROLE_MAP, Issuer, issuer, signing_keys
 
 __all__ = ["issuer", "signing_keys"]  # fixtures shared with the verifier's own tests
@@ -29,17 +26,14 @@ async def app(tmp_path: Path, issuer: Issuer) -> AsyncIterator[tuple[FastAPI, li
         seen.append(request)
         return httpx.Response(200, json={"items": [], "total": 0})
 
-    settings = GatewaySettings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path}/gateway.db",
-        bus="memory",
-        log_json=False,
+    peers: dict[str, httpx.AsyncBaseTransport] = {"violations": httpx.MockTransport(peer)}
+    async with running_gateway(
+        tmp_path,
+        peers,
         oidc_issuer=issuer.url,
         oidc_audience=AUDIENCE,
         oidc_role_map=ROLE_MAP,
-    )
-    peers: dict[str, httpx.AsyncBaseTransport] = {"violations": httpx.MockTransport(peer)}
-    gateway = create_app(settings, shared=SharedInfra(bus=MemoryBus(), transports=peers))
-    async with gateway.router.lifespan_context(gateway):
+    ) as gateway:
         yield gateway, seen
 
 

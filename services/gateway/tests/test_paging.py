@@ -10,12 +10,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from pacbot.common.bus import MemoryBus
-from pacbot.common.runtime import SharedInfra
 from pacbot.common.testing import check_cursor_paging
-from pacbot.gateway.app import create_app
-from pacbot.gateway.settings import GatewaySettings
-from services.gateway.tests.conftest import key_for
+from services.gateway.tests.conftest import key_for, running_gateway
 
 
 @pytest.fixture
@@ -30,12 +26,8 @@ async def app(tmp_path: Path, asked: list[httpx.Request]) -> AsyncIterator[FastA
         asked.append(request)
         return httpx.Response(200, json={"items": [], "total": 9, "next_cursor": "next-page"})
 
-    settings = GatewaySettings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path}/gateway.db", bus="memory", log_json=False
-    )
     peers: dict[str, httpx.AsyncBaseTransport] = {"inventory": httpx.MockTransport(inventory)}
-    gateway = create_app(settings, shared=SharedInfra(bus=MemoryBus(), transports=peers))
-    async with gateway.router.lifespan_context(gateway):
+    async with running_gateway(tmp_path, peers) as gateway:
         yield gateway
 
 

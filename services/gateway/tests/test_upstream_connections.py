@@ -19,12 +19,8 @@ import pytest
 import uvicorn
 from fastapi import APIRouter, FastAPI
 
-from pacbot.common.bus import MemoryBus
-from pacbot.common.runtime import SharedInfra
 from pacbot.common.testing import service_app
-from pacbot.gateway.app import create_app
-from pacbot.gateway.settings import GatewaySettings
-from services.gateway.tests.conftest import key_for
+from services.gateway.tests.conftest import key_for, running_gateway
 
 calls = {"n": 0}
 
@@ -78,14 +74,7 @@ def peer_url(tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 async def gateway(tmp_path: Path, peer_url: str) -> AsyncIterator[FastAPI]:
-    settings = GatewaySettings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path}/gateway.db",
-        bus="memory",
-        log_json=False,
-        service_urls={"inventory": peer_url},
-    )
-    app = create_app(settings, shared=SharedInfra(bus=MemoryBus()))
-    async with app.router.lifespan_context(app):
+    async with running_gateway(tmp_path, service_urls={"inventory": peer_url}) as app:
         yield app
 
 
