@@ -20,6 +20,9 @@ def _parser() -> argparse.ArgumentParser:
     resources = sub.add_parser("resources", help="supported resource types and the IAM policy")
     resources.add_argument("what", nargs="?", default="types", choices=["types", "iam-policy"])
     resources.add_argument("--format", choices=["table", "json"], default="table")
+    fixes = sub.add_parser("fixes", help="registered AutoFix fixes and the remediation IAM policy")
+    fixes.add_argument("action", choices=["list", "iam-policy"])
+    fixes.add_argument("--format", choices=["table", "json"], default="table")
     policy = sub.add_parser(
         "policy", help="policy-as-code tools: lint | test | whatif | import-custodian"
     )
@@ -90,6 +93,10 @@ def main(argv: list[str] | None = None) -> int:
         from pacbot.cli.resources import show
 
         return show(args.what, args.format)
+    if args.command == "fixes":
+        from pacbot.cli.fixes import run as fixes_run
+
+        return fixes_run(args.action, args.format)
     if args.command == "policy" and args.policy_command == "import-custodian":
         from pacbot.cli.custodian_import import run as import_custodian
 

@@ -2,49 +2,20 @@
 
 from __future__ import annotations
 
-import json
-from collections import defaultdict
 from typing import Any
 
+from pacbot.common.iam_policy import MANAGED_POLICY_LIMIT, per_service, split
 from pacbot.inventory.connectors.registry import ConnectorRegistry
 
-MANAGED_POLICY_LIMIT = 6144  # characters of a customer-managed policy, whitespace excluded
-
-
-def _statements(registry: ConnectorRegistry) -> list[dict[str, Any]]:
-    """One Allow statement per IAM service prefix, actions sorted, on every resource."""
-    by_prefix: defaultdict[str, set[str]] = defaultdict(set)
-    for action in registry.permissions():
-        by_prefix[action.split(":", 1)[0]].add(action)
-    return [
-        {
-            "Sid": "PacBotRead" + "".join(p.capitalize() for p in prefix.split("-")),
-            "Effect": "Allow",
-            "Action": sorted(actions),
-            "Resource": "*",
-        }
-        for prefix, actions in sorted(by_prefix.items())
-    ]
-
-
-def _size(document: dict[str, Any]) -> int:
-    return len(json.dumps(document, separators=(",", ":")))
+__all__ = ["MANAGED_POLICY_LIMIT", "read_only_policies", "resource_catalogue"]
 
 
 def read_only_policies(registry: ConnectorRegistry) -> list[dict[str, Any]]:
-    """The policy documents (as few as fit AWS's managed-policy size) that discovery needs."""
-    documents: list[dict[str, Any]] = []
-    current: list[dict[str, Any]] = []
-    for statement in _statements(registry):
-        candidate = {"Version": "2012-10-17", "Statement": [*current, statement]}
-        if current and _size(candidate) > MANAGED_POLICY_LIMIT:
-            documents.append({"Version": "2012-10-17", "Statement": current})
-            current = [statement]
-        else:
-            current.append(statement)
-    if current:
-        documents.append({"Version": "2012-10-17", "Statement": current})
-    return documents
+    """The policy documents (as few as fit AWS's managed-policy size) that discovery needs.
+
+    One Allow statement per IAM service prefix (Sid ``PacBotRead<Service>``), actions sorted.
+    """
+    return split(per_service("PacBotRead", registry.permissions()))
 
 
 def resource_catalogue(registry: ConnectorRegistry) -> list[dict[str, Any]]:
