@@ -11,6 +11,7 @@ from pacbot.common.paging import MAX_LIMIT, PageRequest, paging
 from pacbot.common.web import AppRuntime, DbSession
 from pacbot.inventory.accounts import organizations, service
 from pacbot.inventory.accounts.schemas import (
+    AccountAccessOut,
     AccountCreate,
     AccountList,
     AccountOut,
@@ -53,6 +54,17 @@ async def import_organization(
 async def get_account(account_id: str, session: DbSession) -> AccountOut:
     """One onboarded account with its validation status."""
     return AccountOut.of(await service.get(session, account_id))
+
+
+@router.get(
+    "/{account_id}/access", response_model=AccountAccessOut, dependencies=[require("service")]
+)
+async def get_account_access(account_id: str, session: DbSession) -> AccountAccessOut:
+    """Peer services only (autofix): the role ARN and external id to act in the account.
+
+    The gateway never forwards this path; the public account shape never has the external id.
+    """
+    return AccountAccessOut.of(await service.get(session, account_id))
 
 
 @router.patch("/{account_id}", response_model=AccountOut, dependencies=[require("admin")])

@@ -90,6 +90,29 @@ class AccountOut(BaseModel):
         )
 
 
+class AccountAccessOut(BaseModel):
+    """How a peer service reaches an account: the role to assume and its external id.
+
+    Only peer services get this (``GET /accounts/{id}/access``); the public account shape never
+    carries the external id.
+    """
+
+    account_id: str
+    role_arn: str | None
+    external_id: str | None
+    enabled: bool
+
+    @classmethod
+    def of(cls, account: Account) -> AccountAccessOut:
+        """The assume-role details of a stored account."""
+        return cls(
+            account_id=account.account_id,
+            role_arn=account.role_arn,
+            external_id=account.external_id,
+            enabled=account.enabled,
+        )
+
+
 class AccountList(BaseModel):
     """A page of onboarded accounts by id, and the next page's cursor (null: the last)."""
 
