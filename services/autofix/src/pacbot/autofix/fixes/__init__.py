@@ -1,15 +1,30 @@
 """The fix registry and the fixes PacBot ships; importing this package registers them all."""
 
-from pacbot.autofix.fixes import s3_public_access
-from pacbot.autofix.fixes._base import AccountAws, Fix, FixTarget, ResourceGone
+from pacbot.autofix.fixes import iam, kms, rds, redshift, s3_public_access
+from pacbot.autofix.fixes._base import (
+    AccountAws,
+    ApiCall,
+    Fix,
+    FixTarget,
+    NotReversible,
+    ResourceGone,
+    error_code,
+)
 from pacbot.autofix.fixes._registry import FIXES, FixRegistry
 
 __all__ = [
     "FIXES",
     "AccountAws",
+    "ApiCall",
     "Fix",
     "FixRegistry",
     "FixTarget",
+    "NotReversible",
     "ResourceGone",
+    "error_code",
+    "iam",
+    "kms",
+    "rds",
+    "redshift",
     "s3_public_access",
 ]
