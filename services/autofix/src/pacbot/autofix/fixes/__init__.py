@@ -1,6 +1,6 @@
 """The fix registry and the fixes PacBot ships; importing this package registers them all."""
 
-from pacbot.autofix.fixes import iam, kms, rds, redshift, s3_public_access
+from pacbot.autofix.fixes import cloudtrail, iam, kms, logs, rds, redshift, s3_public_access
 from pacbot.autofix.fixes._base import (
     AccountAws,
     ApiCall,
@@ -21,9 +21,11 @@ __all__ = [
     "FixTarget",
     "NotReversible",
     "ResourceGone",
+    "cloudtrail",
     "error_code",
     "iam",
     "kms",
+    "logs",
     "rds",
     "redshift",
     "s3_public_access",
