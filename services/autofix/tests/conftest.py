@@ -1,4 +1,4 @@
-"""Fixtures for autofix: a moto server, a fake violations peer and an app on embedded adapters."""
+"""Fixtures for autofix: a moto server, fake peers and an app on embedded adapters."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import boto3
 import httpx
@@ -14,12 +15,14 @@ import pytest
 from fastapi import FastAPI
 from moto.server import ThreadedMotoServer
 
-from pacbot.autofix.app import WEBHOOK_TRANSPORT, create_app
+from pacbot.autofix.app import NOTIFY_TRANSPORT, create_app
 from pacbot.autofix.settings import AutofixSettings
 from pacbot.common.bus import MemoryBus
+from pacbot.common.notify import verify_signature
 from pacbot.common.runtime import SharedInfra
 
 ACCOUNT = "123456789012"
+POLICY = "aws-s3-bucket-public-access"
 
 
 @pytest.fixture(scope="session")
@@ -40,13 +43,30 @@ def s3(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> Any:
     return boto3.client("s3", region_name="us-east-1", endpoint_url=moto_url)
 
 
+WEBHOOK_SECRET = "autofix-test-webhook-secret-0123456789"
+
+
 @dataclass
 class FakePeers:
-    """The violations service as autofix sees it, plus a webhook that records what it got."""
+    """Violations, inventory and the assessor as autofix sees them, plus a webhook receiver.
+
+    ``deliver`` says whether the webhook accepts notifications (a 503 makes them retry);
+    ``received`` keeps every delivered body whose HMAC signature checked out.
+    """
 
     violation_status: dict[str, str] = field(default_factory=dict)
     violation_reads: list[str] = field(default_factory=list)
-    notifications: list[dict[str, Any]] = field(default_factory=list)
+    violations_by_id: dict[str, dict[str, Any]] = field(default_factory=dict)
+    policies: dict[str, dict[str, Any]] = field(default_factory=dict)
+    assets: dict[str, dict[str, Any]] = field(default_factory=dict)
+    accounts: dict[str, dict[str, Any]] = field(
+        default_factory=lambda: {
+            ACCOUNT: {"account_id": ACCOUNT, "role_arn": None, "external_id": None, "enabled": True}
+        }
+    )
+    type_totals: dict[tuple[str, str], int] = field(default_factory=dict)
+    received: list[dict[str, Any]] = field(default_factory=list)
+    deliver: bool = True
 
     def violations(self, request: httpx.Request) -> httpx.Response:
         violation_id = request.url.path.rsplit("/", 1)[-1]
@@ -54,11 +74,45 @@ class FakePeers:
         status = self.violation_status.get(violation_id)
         if status is None:
             return httpx.Response(404, json={"error": "NotFound", "detail": "no such violation"})
-        return httpx.Response(200, json={"violation_id": violation_id, "status": status})
+        body = {**self.violations_by_id.get(violation_id, {}), "violation_id": violation_id}
+        return httpx.Response(200, json={**body, "status": status})
+
+    def assessor(self, request: httpx.Request) -> httpx.Response:
+        policy_id = request.url.path.rsplit("/", 1)[-1]
+        policy = self.policies.get(policy_id)
+        if policy is None:
+            return httpx.Response(404, json={"error": "NotFound", "detail": "no such policy"})
+        return httpx.Response(200, json=policy)
+
+    def inventory(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if path.startswith("/accounts/") and path.endswith("/access"):
+            account = self.accounts.get(path.split("/")[2])
+            if account is None:
+                return httpx.Response(404, json={"error": "NotFound", "detail": "no account"})
+            return httpx.Response(200, json=account)
+        if path == "/assets":
+            key = (request.url.params["account_id"], request.url.params["resource_type"])
+            return httpx.Response(200, json={"items": [], "total": self.type_totals.get(key, 1)})
+        asset_id = unquote(path.removeprefix("/assets/"))
+        asset = self.assets.get(asset_id, {"asset_id": asset_id, "tags": {}, "config": {}})
+        return httpx.Response(200, json={"deleted": False, **asset})
 
     def webhook(self, request: httpx.Request) -> httpx.Response:
-        self.notifications.append(json.loads(request.content))
+        if not self.deliver:
+            return httpx.Response(503)
+        assert verify_signature(
+            WEBHOOK_SECRET,
+            request.headers["X-PacBot-Timestamp"],
+            request.content,
+            request.headers["X-PacBot-Signature"],
+        ), "the webhook's signature does not verify"
+        self.received.append(json.loads(request.content))
         return httpx.Response(204)
+
+    def told(self, kind: str) -> list[dict[str, Any]]:
+        """Delivered notifications of one kind (notice, reminder, outcome, escalation...)."""
+        return [n for n in self.received if n["kind"] == kind]
 
 
 @pytest.fixture
@@ -81,16 +135,23 @@ async def make_app(
             "database_url": f"sqlite+aiosqlite:///{tmp_path}/autofix.db",
             "bus": "memory",
             "aws_endpoint_url": moto_url,
+            "policies": {POLICY: {}},
             "allowed_accounts": [ACCOUNT],
             "timer_poll_seconds": 0.05,
-            "notify_webhook_url": "http://hooks.test/pacbot",
+            "notify_poll_seconds": 0.05,
+            "notify_backoff_seconds": 0.05,
+            "notify_max_attempts": 2,
+            "webhook_url": "http://hooks.test/pacbot",
+            "webhook_secret": WEBHOOK_SECRET,
             "log_json": False,
         }
         values.update(overrides)
         bus = MemoryBus()
         transports = {
             "violations": httpx.MockTransport(peers.violations),
-            WEBHOOK_TRANSPORT: httpx.MockTransport(peers.webhook),
+            "inventory": httpx.MockTransport(peers.inventory),
+            "assessor": httpx.MockTransport(peers.assessor),
+            NOTIFY_TRANSPORT: httpx.MockTransport(peers.webhook),
         }
         app = create_app(
             AutofixSettings(**values), shared=SharedInfra(bus=bus, transports=transports)

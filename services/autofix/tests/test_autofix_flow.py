@@ -6,7 +6,6 @@ import asyncio
 import uuid
 from typing import Any
 
-import pytest
 from botocore.exceptions import ClientError
 from fastapi import FastAPI
 
@@ -24,7 +23,7 @@ from pacbot.common.events import (
 )
 from pacbot.common.testing import eventually, signed_client
 
-from .conftest import ACCOUNT, FakePeers
+from .conftest import ACCOUNT, POLICY, FakePeers
 
 FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 
@@ -52,6 +51,8 @@ def violation(
     account: str = ACCOUNT,
     grace: float = 0.3,
     action: str = "s3-block-public-access",
+    owner: str | None = "team-a@example.com",
+    tags: dict[str, str] | None = None,
 ) -> ViolationChanged:
     status = {"pacbot.violation.exempted": "exempted", "pacbot.violation.closed": "closed"}
     return ViolationChanged(
@@ -63,11 +64,12 @@ def violation(
             region="us-east-1",
             resource_type="aws.s3.bucket",
             name=bucket,
-            owner="team-a@example.com",
+            tags=tags or {},
+            owner=owner,
         ),
         policy=PolicyRef(
-            policy_id="aws-s3-public-access-block",
-            name="S3 public access block",
+            policy_id=POLICY,
+            name="S3 buckets must not be publicly accessible",
             severity="high",
             category="security",
             autofix=AutofixSpec(action=action, grace_seconds=grace),
@@ -87,178 +89,319 @@ async def publish(bus: MemoryBus, event: ViolationChanged) -> None:
 
 async def plans(app: FastAPI, **params: str) -> list[dict[str, Any]]:
     async with signed_client(app, "http://a") as http:
-        response = await http.get("/plans", params=params)
+        response = await http.get("/fixes", params=params)
     assert response.status_code == 200
     items: list[dict[str, Any]] = response.json()["items"]
     return items
 
 
-async def plan_in(app: FastAPI, status: str) -> dict[str, Any]:
+async def plan_in(app: FastAPI, status: str, **params: str) -> dict[str, Any]:
     async def probe() -> dict[str, Any] | None:
-        found = await plans(app, status=status)
+        found = await plans(app, status=status, **params)
         return found[0] if found else None
 
     found: dict[str, Any] = await eventually(probe, timeout=10, what=f"a {status} plan")
-    return found
+    return await detail(app, found["plan_id"])
+
+
+async def detail(app: FastAPI, plan_id: str) -> dict[str, Any]:
+    async with signed_client(app, "http://a") as http:
+        response = await http.get(f"/fixes/{plan_id}")
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def steps(plan: dict[str, Any]) -> list[str]:
+    return [step["step"] for step in plan["history"]]
 
 
 def fix_events(bus: MemoryBus) -> list[FixChanged]:
     return [Envelope.decode(m.value).payload_as(FixChanged) for m in bus.messages(AUTOFIX_TOPIC)]
 
 
-async def test_open_violation_is_fixed_after_grace_with_backup(
+async def delivered(peers: FakePeers, kind: str) -> list[dict[str, Any]]:
+    async def probe() -> list[dict[str, Any]]:
+        return peers.told(kind)
+
+    found: list[dict[str, Any]] = await eventually(probe, timeout=5, what=f"a {kind}")
+    return found
+
+
+def events_of(bus: MemoryBus, plan_id: str) -> list[str]:
+    return [
+        e.event_type.removeprefix("pacbot.fix.") for e in fix_events(bus) if e.plan_id == plan_id
+    ]
+
+
+async def test_the_grace_period_starts_at_the_delivered_notice_then_the_fix_lands(
     make_app: Any, s3: Any, peers: FakePeers
 ) -> None:
-    app, bus = await make_app()
+    app, bus = await make_app(grace_override_seconds=0.5)
     bucket = public_bucket(s3)
     peers.violation_status[f"v-{bucket}"] = "open"
-    await publish(bus, violation(bucket, grace=0.5))
-
-    waiting = await plan_in(app, "waiting")
-    assert waiting["notified_at"] is not None
-    assert peers.notifications[0]["owner"] == "team-a@example.com"
-    assert peers.notifications[0]["plan_id"] == waiting["plan_id"]
-    assert block_of(s3, bucket) is None
+    await publish(bus, violation(bucket))
 
     applied = await plan_in(app, "applied")
-    assert applied["plan_id"] == waiting["plan_id"]
-    assert applied["applied_at"] is not None
     assert block_of(s3, bucket) == dict.fromkeys(FLAGS, True)
-    assert applied["backup"]["PublicAccessBlock"] is None
-    uris = [g["Grantee"].get("URI", "") for g in applied["backup"]["Acl"]["Grants"]]
-    assert "http://acs.amazonaws.com/groups/global/AllUsers" in uris
-    assert peers.violation_reads == [f"v-{bucket}"]
-    await eventually(lambda: _ready(len(fix_events(bus)) == 3), timeout=5, what="3 events")
-    assert [e.event_type for e in fix_events(bus)] == [
-        "pacbot.fix.planned",
-        "pacbot.fix.notified",
-        "pacbot.fix.applied",
-    ]
-    assert all(not e.dry_run for e in fix_events(bus))
+    assert applied["backup"] == {"PublicAccessBlock": None}
+    assert applied["notified_at"] is not None
+    assert applied["applied_at"] >= applied["notified_at"]
+    assert [c["operation"] for c in applied["calls"]] == ["put_public_access_block"]
+    notice = peers.told("notice")[0]
+    assert notice["recipient"] == "team-a@example.com"
+    assert notice["subject_ref"] == applied["plan_id"]
+    assert bucket in notice["text"]
+    assert steps(applied)[:3] == ["planned", "notified", "backed_up"]
+    assert "applied" in steps(applied)
+    assert events_of(bus, applied["plan_id"]) == ["planned", "notified", "backed_up", "applied"]
+    await delivered(peers, "outcome")
+    assert [n["status"] for n in applied["notifications"]][-1] == "delivered"
 
 
-async def test_dry_run_records_the_intent_and_leaves_the_bucket(
+async def test_with_no_channel_nobody_is_told_and_the_fix_is_held(
     make_app: Any, s3: Any, peers: FakePeers
 ) -> None:
-    app, bus = await make_app(dry_run=True)
+    app, bus = await make_app(webhook_url=None, webhook_secret=None, grace_override_seconds=0)
     bucket = public_bucket(s3)
     peers.violation_status[f"v-{bucket}"] = "open"
-    await publish(bus, violation(bucket, grace=0))
+    await publish(bus, violation(bucket))
 
-    plan = await plan_in(app, "dry_run")
-    assert plan["dry_run"] is True
-    assert "would" in plan["detail"]
-    assert plan["applied_at"] is None
-    assert plan["backup"]["PublicAccessBlock"] is None
+    held = await plan_in(app, "held")
+    assert held["notified_at"] is None
+    assert events_of(bus, held["plan_id"]) == ["planned", "not_notified", "held"]
+    assert "notified" not in events_of(bus, held["plan_id"])
+    assert held["notifications"][0]["status"] == "undeliverable"
+    await asyncio.sleep(0.3)
     assert block_of(s3, bucket) is None
 
 
-async def test_exempted_before_due_cancels_and_leaves_the_bucket(
+async def test_an_immediate_policy_acts_even_when_nobody_can_be_told(
     make_app: Any, s3: Any, peers: FakePeers
 ) -> None:
-    app, bus = await make_app()
+    app, bus = await make_app(
+        webhook_url=None, webhook_secret=None, policies={POLICY: {"immediate": True}}
+    )
     bucket = public_bucket(s3)
     peers.violation_status[f"v-{bucket}"] = "open"
-    await publish(bus, violation(bucket, grace=0.6))
+    await publish(bus, violation(bucket, grace=3600))
+
+    applied = await plan_in(app, "applied")
+    assert applied["immediate"] is True
+    assert block_of(s3, bucket) == dict.fromkeys(FLAGS, True)
+
+
+async def test_a_failing_channel_retries_and_then_escalates_or_holds(
+    make_app: Any, s3: Any, peers: FakePeers
+) -> None:
+    peers.deliver = False
+    app, bus = await make_app(grace_override_seconds=0)
+    bucket = public_bucket(s3)
+    peers.violation_status[f"v-{bucket}"] = "open"
+    await publish(bus, violation(bucket))
+
+    held = await plan_in(app, "held")
+    assert block_of(s3, bucket) is None
+    assert held["notifications"][0]["status"] == "failed"
+    assert "not_notified" in steps(held)
+
+    peers.deliver = True
+    async with signed_client(app, "http://a") as http:
+        response = await http.post(
+            f"/fixes/{held['plan_id']}/postpone", json={"seconds": 0.2, "reason": "called them"}
+        )
+    assert response.status_code == 200, response.text
+    await plan_in(app, "applied")
+    assert block_of(s3, bucket) == dict.fromkeys(FLAGS, True)
+
+
+async def test_an_undeliverable_owner_escalates_to_the_account_fallback(
+    make_app: Any, s3: Any, peers: FakePeers
+) -> None:
+    app, bus = await make_app(
+        grace_override_seconds=0.2, fallback_addresses={ACCOUNT: "cloud-team@example.com"}
+    )
+    bucket = public_bucket(s3)
+    peers.violation_status[f"v-{bucket}"] = "open"
+    await publish(bus, violation(bucket, owner=None))
+
+    applied = await plan_in(app, "applied")
+    assert peers.told("escalation")[0]["recipient"] == "cloud-team@example.com"
+    assert events_of(bus, applied["plan_id"])[:4] == [
+        "planned",
+        "not_notified",
+        "escalated",
+        "notified",
+    ]
+
+
+async def test_owner_comes_from_the_configured_tag_keys(
+    make_app: Any, s3: Any, peers: FakePeers
+) -> None:
+    app, bus = await make_app(grace_override_seconds=30, owner_tag_keys=["Contact"])
+    bucket = public_bucket(s3)
+    peers.violation_status[f"v-{bucket}"] = "open"
+    await publish(bus, violation(bucket, owner=None, tags={"Contact": "data@example.com"}))
+
     await plan_in(app, "waiting")
+    assert peers.told("notice")[0]["recipient"] == "data@example.com"
+
+
+async def test_reminders_are_sent_while_the_grace_period_runs(
+    make_app: Any, s3: Any, peers: FakePeers
+) -> None:
+    app, bus = await make_app(
+        grace_override_seconds=1.0, reminders=2, reminder_interval_seconds=0.3
+    )
+    bucket = public_bucket(s3)
+    peers.violation_status[f"v-{bucket}"] = "open"
+    await publish(bus, violation(bucket))
+
+    applied = await plan_in(app, "applied")
+    assert applied["reminders_sent"] == 2
+    assert events_of(bus, applied["plan_id"]).count("reminded") == 2
+    assert len(peers.told("reminder")) == 2
+
+
+async def test_exempted_during_the_wait_cancels_the_plan(
+    make_app: Any, s3: Any, peers: FakePeers
+) -> None:
+    app, bus = await make_app(grace_override_seconds=30)
+    bucket = public_bucket(s3)
+    peers.violation_status[f"v-{bucket}"] = "open"
+    await publish(bus, violation(bucket))
+    waiting = await plan_in(app, "waiting")
     await publish(bus, violation(bucket, "pacbot.violation.exempted"))
 
     cancelled = await plan_in(app, "cancelled")
-    await asyncio.sleep(1.0)
-    assert (await plans(app))[0]["status"] == "cancelled"
-    assert "exempted" in cancelled["detail"]
-    assert block_of(s3, bucket) is None
-    assert peers.violation_reads == []
-    assert fix_events(bus)[-1].event_type == "pacbot.fix.skipped"
-
-
-@pytest.mark.parametrize(("allowed", "account"), [([ACCOUNT], "999999999999"), (None, ACCOUNT)])
-async def test_accounts_off_the_allow_list_get_no_plan(
-    make_app: Any, s3: Any, peers: FakePeers, allowed: list[str] | None, account: str
-) -> None:
-    app, bus = await make_app(allowed_accounts=allowed)
-    bucket = public_bucket(s3)
-    await publish(bus, violation(bucket, account=account, grace=0))
-    await bus.drain(timeout=5)
-    await asyncio.sleep(0.2)
-    assert await plans(app) == []
-    assert peers.notifications == []
-    assert bus.messages(AUTOFIX_TOPIC) == []
+    assert cancelled["plan_id"] == waiting["plan_id"]
+    assert events_of(bus, cancelled["plan_id"])[-1] == "cancelled"
     assert block_of(s3, bucket) is None
 
 
-async def test_unregistered_action_gets_no_plan(make_app: Any, s3: Any) -> None:
-    app, bus = await make_app()
-    await publish(bus, violation(public_bucket(s3), action="no-such-fix"))
-    await bus.drain(timeout=5)
-    assert await plans(app) == []
-
-
-async def test_violation_resolved_meanwhile_is_skipped(
+async def test_exempted_at_due_time_is_rechecked_and_skipped(
     make_app: Any, s3: Any, peers: FakePeers
 ) -> None:
-    app, bus = await make_app()
+    app, bus = await make_app(grace_override_seconds=0.2)
     bucket = public_bucket(s3)
-    peers.violation_status[f"v-{bucket}"] = "closed"
-    await publish(bus, violation(bucket, grace=0))
+    peers.violation_status[f"v-{bucket}"] = "exempted"
+    await publish(bus, violation(bucket))
 
-    plan = await plan_in(app, "skipped")
-    assert "closed" in plan["detail"]
+    skipped = await plan_in(app, "skipped")
+    assert "exempted" in skipped["detail"]
     assert block_of(s3, bucket) is None
 
 
-async def test_already_compliant_resource_is_skipped(
+async def test_an_account_off_the_allow_list_is_skipped_with_the_reason(
     make_app: Any, s3: Any, peers: FakePeers
 ) -> None:
-    app, bus = await make_app()
+    app, bus = await make_app(allowed_accounts=None, policies={POLICY: {"accounts": ["999"]}})
     bucket = public_bucket(s3)
-    s3.put_public_access_block(
-        Bucket=bucket, PublicAccessBlockConfiguration=dict.fromkeys(FLAGS, True)
+    peers.violation_status[f"v-{bucket}"] = "open"
+    await publish(bus, violation(bucket))
+
+    skipped = await plan_in(app, "skipped")
+    assert f"account {ACCOUNT} is not on the allow-list of policy {POLICY}" in skipped["detail"]
+    assert peers.received == []
+    assert block_of(s3, bucket) is None
+
+
+async def test_a_policy_not_listed_gets_no_plan(make_app: Any, s3: Any, peers: FakePeers) -> None:
+    app, bus = await make_app(policies={})
+    bucket = public_bucket(s3)
+    peers.violation_status[f"v-{bucket}"] = "open"
+    await publish(bus, violation(bucket))
+    await asyncio.sleep(0.3)
+    assert await plans(app) == []
+
+
+async def test_the_exclusion_tag_and_the_creation_cutoff_stop_a_fix(
+    make_app: Any, s3: Any, peers: FakePeers
+) -> None:
+    app, bus = await make_app(
+        grace_override_seconds=0,
+        policies={POLICY: {"immediate": True, "created_after": "2000-01-01T00:00:00Z"}},
     )
-    peers.violation_status[f"v-{bucket}"] = "open"
-    await publish(bus, violation(bucket, grace=0))
+    tagged, old = public_bucket(s3), public_bucket(s3)
+    for bucket in (tagged, old):
+        peers.violation_status[f"v-{bucket}"] = "open"
+    peers.assets[f"arn:aws:s3:::{tagged}"] = {"tags": {"pacbot:autofix": "off"}, "config": {}}
+    peers.assets[f"arn:aws:s3:::{old}"] = {
+        "tags": {},
+        "config": {"CreationDate": "1999-01-01T00:00:00Z"},
+    }
+    await publish(bus, violation(tagged))
+    await publish(bus, violation(old))
 
-    plan = await plan_in(app, "skipped")
-    assert plan["detail"] == "resource is already compliant"
-    assert plan["backup"] is None
+    first = await plan_in(app, "skipped", violation_id=f"v-{tagged}")
+    second = await plan_in(app, "skipped", violation_id=f"v-{old}")
+    assert "tagged pacbot:autofix=off" in first["detail"]
+    assert "before the policy's cutoff" in second["detail"]
+    assert block_of(s3, tagged) is None
+    assert block_of(s3, old) is None
 
 
-async def test_waiting_plans_survive_a_restart(make_app: Any, s3: Any, peers: FakePeers) -> None:
-    first, bus = await make_app(timer_poll_seconds=3600)
+async def test_dry_run_records_the_exact_calls_and_changes_nothing(
+    make_app: Any, s3: Any, peers: FakePeers
+) -> None:
+    app, bus = await make_app(policies={POLICY: {"dry_run": True, "immediate": True}})
     bucket = public_bucket(s3)
     peers.violation_status[f"v-{bucket}"] = "open"
-    await publish(bus, violation(bucket, grace=0.2))
-    waiting = await plan_in(first, "waiting")
-    await asyncio.sleep(0.4)
-    assert (await plans(first))[0]["status"] == "waiting"
+    await publish(bus, violation(bucket))
 
-    second, _ = await make_app()
-    applied = await plan_in(second, "applied")
-    assert applied["plan_id"] == waiting["plan_id"]
-    assert block_of(s3, bucket) == dict.fromkeys(FLAGS, True)
-
-
-async def test_unknown_plan_is_404(make_app: Any) -> None:
-    app, _ = await make_app()
-    async with signed_client(app, "http://a") as http:
-        response = await http.get("/plans/fp-missing")
-        bad_filter = await http.get("/plans", params={"status": "bogus"})
-    assert response.status_code == 404
-    assert response.json()["field"] == "plan_id"
-    assert bad_filter.status_code == 422
+    dry = await plan_in(app, "dry_run")
+    assert dry["calls"] == [
+        {
+            "service": "s3",
+            "operation": "put_public_access_block",
+            "params": {
+                "Bucket": bucket,
+                "PublicAccessBlockConfiguration": dict.fromkeys(FLAGS, True),
+            },
+        }
+    ]
+    assert block_of(s3, bucket) is None
 
 
-@pytest.mark.parametrize("offset", [2**63, 10**30, 10_000_001])
-async def test_an_offset_past_the_bound_is_a_422_not_a_database_overflow(
-    make_app: Any, offset: int
+async def test_the_blast_radius_cap_pauses_the_policy_until_resumed(
+    make_app: Any, s3: Any, peers: FakePeers
 ) -> None:
-    app, _ = await make_app()
+    app, bus = await make_app(
+        policies={POLICY: {"immediate": True, "max_resources": 1}},
+        security_address="secops@example.com",
+    )
+    first, second = public_bucket(s3), public_bucket(s3)
+    for bucket in (first, second):
+        peers.violation_status[f"v-{bucket}"] = "open"
+    await publish(bus, violation(first))
+    await plan_in(app, "applied", violation_id=f"v-{first}")
+    await publish(bus, violation(second))
+
+    paused = await plan_in(app, "paused", violation_id=f"v-{second}")
+    assert "the cap is 1" in paused["detail"]
+    assert block_of(s3, second) is None
+    await delivered(peers, "paused")
+    assert peers.told("paused")[0]["recipient"] == "secops@example.com"
     async with signed_client(app, "http://a") as http:
-        response = await http.get("/plans", params={"offset": offset})
-        deepest = await http.get("/plans", params={"offset": 10_000_000})
-    assert (response.status_code, response.json()["field"]) == (422, "offset")
-    assert (deepest.status_code, deepest.json()["items"]) == (200, [])
+        pauses = (await http.get("/fixes/pauses", params={"active": "true"})).json()["items"]
+        assert [p["policy_id"] for p in pauses] == [POLICY]
+        response = await http.post(f"/fixes/pauses/{POLICY}/resume")
+    assert response.status_code == 200, response.text
+    assert response.json()["resumed_by"]
+    # resumed, the guard still counts: one fix in the window, so it pauses again
+    again = await plan_in(app, "paused", violation_id=f"v-{second}")
+    assert "resumed" in steps(again)
 
 
-async def _ready(value: bool) -> bool:
-    return value
+async def test_the_share_cap_counts_the_type_in_the_account(
+    make_app: Any, s3: Any, peers: FakePeers
+) -> None:
+    app, bus = await make_app(policies={POLICY: {"immediate": True, "max_percent": 50}})
+    peers.type_totals[(ACCOUNT, "aws.s3.bucket")] = 1
+    bucket = public_bucket(s3)
+    peers.violation_status[f"v-{bucket}"] = "open"
+    await publish(bus, violation(bucket))
+
+    paused = await plan_in(app, "paused")
+    assert "1 of 1 aws.s3.bucket" in paused["detail"]
+    assert block_of(s3, bucket) is None

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from pacbot.autofix.fixes import FIXES, Fix, FixRegistry
+from pacbot.autofix.fixes import FIXES, Fix, FixRegistry, FixTarget
 from pacbot.autofix.fixes.s3_public_access import FLAGS, S3BlockPublicAccess
 
 
@@ -14,9 +14,12 @@ from pacbot.autofix.fixes.s3_public_access import FLAGS, S3BlockPublicAccess
 def test_every_fix_declares_its_metadata(fix: Fix) -> None:
     assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", fix.name)
     assert re.fullmatch(r"aws\.[a-z0-9]+\.[a-z_]+", fix.resource_type)
-    assert fix.permissions
-    assert all(re.fullmatch(r"[a-z0-9]+:[A-Za-z]+", p) for p in fix.permissions)
-    assert fix.description.strip()
+    assert fix.write_permissions, "a fix that writes nothing fixes nothing"
+    assert all(re.fullmatch(r"[a-z0-9-]+:[A-Za-z0-9]+", p) for p in fix.permissions)
+    assert fix.policies, "a fix answers at least one policy"
+    assert isinstance(fix.reversible, bool)
+    for text in (fix.description, fix.backs_up, fix.verifies):
+        assert text.strip()
     assert FIXES.get(fix.name) is fix
 
 
@@ -41,4 +44,5 @@ def test_registering_a_name_twice_is_refused() -> None:
     ],
 )
 def test_s3_compliance_needs_all_four_flags(block: dict[str, bool] | None, compliant: bool) -> None:
-    assert S3BlockPublicAccess().is_compliant({"PublicAccessBlock": block, "Acl": {}}) is compliant
+    where = FixTarget("arn:aws:s3:::b", "123456789012", "us-east-1", "aws.s3.bucket", "b")
+    assert S3BlockPublicAccess().is_compliant({"PublicAccessBlock": block}, where) is compliant

@@ -201,14 +201,28 @@ class ExceptionChanged(_Data):
 FixEventType = Literal[
     "pacbot.fix.planned",
     "pacbot.fix.notified",
+    "pacbot.fix.not_notified",
+    "pacbot.fix.escalated",
+    "pacbot.fix.reminded",
+    "pacbot.fix.held",
+    "pacbot.fix.postponed",
+    "pacbot.fix.paused",
+    "pacbot.fix.resumed",
+    "pacbot.fix.backed_up",
     "pacbot.fix.applied",
     "pacbot.fix.skipped",
     "pacbot.fix.failed",
+    "pacbot.fix.cancelled",
+    "pacbot.fix.rolled_back",
 ]
 
 
 class FixChanged(_Data):
-    """An autofix plan moved a step: planned, owner notified, applied, skipped or failed."""
+    """An autofix plan moved a step. ``notified`` / ``reminded`` are sent only once a notification
+    was delivered; ``not_notified`` says it could not be, ``escalated`` that the account's fallback
+    address was tried, ``held`` that nobody could be reached and the fix waits for a person.
+    ``applied`` with ``dry_run`` true records what would have been called, and changed nothing.
+    A ``rollback`` plan (``kind``) restores the backup of the plan ``rollback_of``."""
 
     event_type: FixEventType
     plan_id: str
@@ -219,6 +233,13 @@ class FixChanged(_Data):
     dry_run: bool
     detail: str
     occurred_at: datetime
+    kind: Literal["fix", "rollback"] = "fix"
+    status: str | None = Field(default=None, description="The plan's status after this step")
+    account_id: str | None = None
+    actor: str | None = Field(
+        default=None, description="Who asked for this step (a person or key); null for autofix"
+    )
+    rollback_of: str | None = None
 
 
 class PoliciesChanged(_Data):

@@ -1,4 +1,4 @@
-"""The durable timer: plans live in the database, so a restart loses no due fix."""
+"""The durable timer: plans live in the database, so a restart loses no due fix or reminder."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ import logging
 
 from pacbot.autofix.plans import repository
 from pacbot.autofix.plans.executor import FixExecutor
-from pacbot.autofix.plans.planner import Planner
-from pacbot.autofix.plans.violations import PeerUnavailable
+from pacbot.autofix.plans.notices import Notices
 from pacbot.common.events import utcnow
 from pacbot.common.periodic import Periodic
 from pacbot.common.runtime import Runtime
@@ -16,31 +15,27 @@ log = logging.getLogger("pacbot.autofix.timer")
 
 
 class FixTimer(Periodic):
-    """Every ``interval`` seconds: retry owed notifications, then execute due plans."""
+    """Every ``interval`` seconds: queue owed reminders, settle abandoned runs, run due plans."""
 
     name = "autofix-timer"
 
     def __init__(
-        self, runtime: Runtime, planner: Planner, executor: FixExecutor, interval: float
+        self, runtime: Runtime, notices: Notices, executor: FixExecutor, interval: float
     ) -> None:
         super().__init__(interval)
         self.runtime = runtime
-        self.planner = planner
+        self.notices = notices
         self.executor = executor
 
     async def run_once(self) -> None:
         """One pass over the plans that need attention now."""
         now = utcnow()
         async with self.runtime.db.session() as session:
-            unnotified = await repository.unnotified_plan_ids(session)
+            for plan_id in await repository.reminder_plan_ids(session, now):
+                plan = await repository.get(session, plan_id)
+                if plan is not None and plan.status == "waiting":
+                    await self.notices.reminder(session, plan, now)
+            stale = await repository.stale_plan_ids(session, now)
             due = await repository.due_plan_ids(session, now)
-        for plan_id in unnotified:
-            async with self.runtime.db.session() as session:
-                plan = await repository.lock_waiting(session, plan_id)
-                if plan is not None and plan.notified_at is None:
-                    await self.planner.notify(session, plan, utcnow())
-        for plan_id in due:
-            try:
-                await self.executor.execute(plan_id)
-            except PeerUnavailable as exc:
-                log.warning("plan postponed", extra={"plan_id": plan_id, "error": str(exc)})
+        for plan_id in [*stale, *due]:
+            await self.executor.execute(plan_id)

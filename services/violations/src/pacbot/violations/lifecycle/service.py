@@ -200,8 +200,12 @@ async def _retire(
 async def apply_fix_notice(
     session: AsyncSession, transitions: Transitions, changed: FixChanged
 ) -> None:
-    """AutoFix told the owner about a live violation: the timeline says so (``reminded``)."""
-    if changed.event_type != "pacbot.fix.notified":
+    """AutoFix's notice or reminder reached the owner: the timeline says so (``reminded``).
+
+    AutoFix announces these only once a notification was delivered, so the timeline never
+    claims an owner was told when nobody was.
+    """
+    if changed.event_type not in ("pacbot.fix.notified", "pacbot.fix.reminded"):
         return
     row = await session.get(ViolationRow, changed.violation_id, with_for_update=True)
     if row is None or row.status not in LIVE:
