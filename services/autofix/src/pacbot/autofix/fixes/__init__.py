@@ -1,6 +1,6 @@
 """The fix registry and the fixes PacBot ships; importing this package registers them all."""
 
-from pacbot.autofix.fixes import cloudtrail, iam, kms, logs, rds, redshift, s3_public_access
+from pacbot.autofix.fixes import cloudtrail, iam, kms, logs, rds, redshift, s3, s3_public_access
 from pacbot.autofix.fixes._base import (
     AccountAws,
     ApiCall,
@@ -28,5 +28,6 @@ __all__ = [
     "logs",
     "rds",
     "redshift",
+    "s3",
     "s3_public_access",
 ]
