@@ -21,6 +21,7 @@ from pacbot.assessor.conditions.outcome import Outcome
 from pacbot.assessor.conditions.paths import compile_path
 from pacbot.assessor.conditions.registry import CHECKS, CheckArgs
 from pacbot.assessor.conditions.value_types import parse_network, parse_timestamp
+from pacbot.common.iam_documents import is_public_statement, listed, statements
 
 PUBLIC_ACCESS_BLOCK_FLAGS = (
     "BlockPublicAcls",
@@ -79,17 +80,6 @@ def _documents(found: Any) -> list[dict[str, Any]]:
     return documents
 
 
-def _statements(document: dict[str, Any]) -> list[dict[str, Any]]:
-    found = document.get("Statement") or []
-    return [s for s in (found if isinstance(found, list) else [found]) if isinstance(s, dict)]
-
-
-def _listed(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
 class PolicyDocumentArgs(KeyArgs):
     """``key``: JMESPath to a policy document, a JSON string of one, or a list of them."""
 
@@ -104,7 +94,7 @@ def _policy_check(
         documents = _documents(found)
     except (ValueError, json.JSONDecodeError) as exc:
         return Outcome("error", f"{key}: {exc}", {key: found})
-    bad = [s for d in documents for s in _statements(d) if offends(s)]
+    bad = [s for d in documents for s in statements(d) if offends(s)]
     if bad:
         return Outcome("fail", f"{key} {problem}", {key: found, "statements": bad})
     if not documents:
@@ -115,8 +105,8 @@ def _policy_check(
 def _grants_admin(statement: dict[str, Any]) -> bool:
     return (
         statement.get("Effect") == "Allow"
-        and any(a in ("*", "*:*") for a in _listed(statement.get("Action")))
-        and "*" in _listed(statement.get("Resource"))
+        and any(a in ("*", "*:*") for a in listed(statement.get("Action")))
+        and "*" in listed(statement.get("Resource"))
     )
 
 
@@ -132,29 +122,13 @@ def iam_policy_allows_admin(config: dict[str, Any], key: str) -> Outcome:
     )
 
 
-def _public_principal(principal: Any) -> bool:
-    if principal == "*":
-        return True
-    if isinstance(principal, dict):
-        return any("*" in _listed(principal.get(kind)) for kind in ("AWS", "CanonicalUser"))
-    return isinstance(principal, list) and "*" in principal
-
-
-def _is_public(statement: dict[str, Any]) -> bool:
-    return (
-        statement.get("Effect") == "Allow"
-        and _public_principal(statement.get("Principal"))
-        and not statement.get("Condition")
-    )
-
-
 @CHECKS.register("iam-policy-public-principal", args=PolicyDocumentArgs)
 def iam_policy_public_principal(config: dict[str, Any], key: str) -> Outcome:
     """Fail when a resource policy allows Principal "*" (or AWS "*") without a Condition."""
     return _policy_check(
         config,
         key,
-        _is_public,
+        is_public_statement,
         'allows Principal "*" with no Condition (public)',
         "allows no unconditioned public principal",
     )
@@ -296,7 +270,7 @@ def tls_policy_minimum(config: dict[str, Any], key: str, min_version: str) -> Ou
     no name at all is not applicable (e.g. a plain HTTP listener).
     """
     found = _search(key, config)
-    names = [n for n in _listed(found) if n is not None]
+    names = [n for n in listed(found) if n is not None]
     evidence: dict[str, Any] = {key: found}
     if not names:
         return Outcome("not_applicable", f"{key} names no TLS policy", evidence)

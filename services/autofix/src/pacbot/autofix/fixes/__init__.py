@@ -1,6 +1,16 @@
 """The fix registry and the fixes PacBot ships; importing this package registers them all."""
 
-from pacbot.autofix.fixes import cloudtrail, iam, kms, logs, rds, redshift, s3, s3_public_access
+from pacbot.autofix.fixes import (
+    cloudtrail,
+    iam,
+    kms,
+    logs,
+    rds,
+    redshift,
+    resource_policies,
+    s3,
+    s3_public_access,
+)
 from pacbot.autofix.fixes._base import (
     AccountAws,
     ApiCall,
@@ -28,6 +38,7 @@ __all__ = [
     "logs",
     "rds",
     "redshift",
+    "resource_policies",
     "s3",
     "s3_public_access",
 ]
