@@ -67,6 +67,7 @@ def create_app(
             app.state.notifier = notifier
             app.state.commands = Commands(runtime, planner, notices)
             app.state.timer = loops[0]
+            app.state.executor = executor
             for loop in loops:
                 loop.start()
                 stack.push_async_callback(loop.stop)
