@@ -111,9 +111,17 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("POST", f"{V}/exceptions/{{exception_id}}/approve"): Rule(SECURITY, "self"),
     ("POST", f"{V}/exceptions/{{exception_id}}/reject"): Rule(SECURITY, "self"),
     ("POST", f"{V}/exceptions/{{exception_id}}/revoke"): Rule(REQUESTERS, "self"),
-    # --- fixes
+    # --- fixes: a write names a plan or violation whose account the gateway cannot see, and a
+    # pause's reason may name any account, so narrowed callers are refused there
+    ("GET", f"{V}/fixes/catalog"): Rule(STAFF_READERS, "open"),
+    ("GET", f"{V}/fixes/pauses"): Rule(STAFF_READERS, "refuse"),
+    ("POST", f"{V}/fixes/pauses/{{policy_id}}/resume"): Rule(SECURITY, "refuse"),
     ("GET", f"{V}/fixes"): Rule(STAFF_READERS, "list"),
+    ("POST", f"{V}/fixes"): Rule(SECURITY, "refuse"),
     ("GET", f"{V}/fixes/{{plan_id}}"): Rule(STAFF_READERS, "item"),
+    ("POST", f"{V}/fixes/{{plan_id}}/rollback"): Rule(SECURITY, "refuse"),
+    ("POST", f"{V}/fixes/{{plan_id}}/cancel"): Rule(SECURITY, "refuse"),
+    ("POST", f"{V}/fixes/{{plan_id}}/postpone"): Rule(SECURITY, "refuse"),
 }
 
 ROLE_ORDER = ("viewer", "owner", "security", "admin")

@@ -259,25 +259,185 @@ STICKY_REQUEST = {
     "reason": "Sandbox buckets are short-lived and tagged by their creator's session only",
     "expires_at": "2027-02-26T00:00:00Z",
 }
+PARTNER = "arn:aws:s3:::acme-partner-uploads"
+PARTNER_VIOLATION = "v-e0c56a85eb0dcc6348d9"
+PLAN_DUE = "2026-11-21T03:12:09.554163Z"
+PUBLIC_BLOCK_CALL = {
+    "service": "s3",
+    "operation": "put_public_access_block",
+    "params": {
+        "Bucket": "acme-partner-uploads",
+        "PublicAccessBlockConfiguration": {
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    },
+}
 PLAN = {
     "plan_id": PLAN_ID,
-    "violation_id": "v-e0c56a85eb0dcc6348d9",
-    "asset_id": "arn:aws:s3:::acme-partner-uploads",
+    "kind": "fix",
+    "rollback_of": None,
+    "trigger": "event",
+    "requested_by": None,
+    "violation_id": PARTNER_VIOLATION,
+    "asset_id": PARTNER,
+    "asset_name": "acme-partner-uploads",
+    "resource_type": "aws.s3.bucket",
     "account_id": ACCOUNT,
     "region": "us-east-1",
+    "owner": "partners@acme.example",
     "policy_id": PUBLIC_POLICY,
     "action": "s3-block-public-access",
     "status": "applied",
-    "due_at": "2026-11-21T03:12:09.554163Z",
+    "immediate": False,
+    "grace_seconds": 86400.0,
+    "due_at": PLAN_DUE,
     "dry_run": False,
     "notified_at": "2026-11-20T03:12:09.554163Z",
+    "reminders_sent": 1,
     "applied_at": "2026-11-21T03:12:10.871943Z",
     "detail": "applied and verified: Enable all four S3 Block Public Access settings on "
-    "aws.s3.bucket acme-partner-uploads (arn:aws:s3:::acme-partner-uploads)",
-    "backup": {
-        "PublicAccessBlock": None,
-        "Acl": {"Owner": {"ID": CANONICAL_OWNER}, "Grants": [OWNER_GRANT, ALL_USERS_READ]},
+    f"aws.s3.bucket acme-partner-uploads ({PARTNER})",
+    "backup": {"PublicAccessBlock": None},
+    "calls": [PUBLIC_BLOCK_CALL],
+    "created_at": "2026-11-20T03:12:08.904517Z",
+    "updated_at": "2026-11-21T03:12:10.871943Z",
+}
+PLAN_HISTORY = [
+    {
+        "at": "2026-11-20T03:12:08.904517Z",
+        "step": "planned",
+        "detail": "s3-block-public-access planned: due 86400s after the owner is notified",
+        "data": {},
     },
+    {
+        "at": PLAN["notified_at"],
+        "step": "notified",
+        "detail": "the owner partners@acme.example was told by email",
+        "data": {},
+    },
+    {
+        "at": "2026-11-21T03:12:10.402211Z",
+        "step": "backed_up",
+        "detail": "backed up and planned 1 call",
+        "data": {"calls": [PUBLIC_BLOCK_CALL]},
+    },
+    {
+        "at": PLAN["applied_at"],
+        "step": "applied",
+        "detail": PLAN["detail"],
+        "data": {"calls": [PUBLIC_BLOCK_CALL]},
+    },
+]
+PLAN_NOTICE = {
+    "id": "n-3b9e1f27c4d80a65",
+    "kind": "notice",
+    "subject_ref": PLAN_ID,
+    "recipient": "partners@acme.example",
+    "template": "fix-notice",
+    "subject": "PacBot will fix acme-partner-uploads (aws-s3-bucket-public-access)",
+    "status": "delivered",
+    "detail": None,
+    "dedupe_key": f"notice:{PLAN_ID}",
+    "created_at": "2026-11-20T03:12:08.904517Z",
+    "settled_at": PLAN["notified_at"],
+    "delivered_at": PLAN["notified_at"],
+    "deliveries": [
+        {
+            "channel": "email",
+            "status": "delivered",
+            "attempts": 1,
+            "next_attempt_at": None,
+            "last_error": None,
+            "delivered_at": PLAN["notified_at"],
+        }
+    ],
+}
+FIX_NOW_ID = "fp-2d7a90c35e1b48f6a0d3"
+FIX_NOW = {
+    **PLAN,
+    "plan_id": FIX_NOW_ID,
+    "trigger": "manual",
+    "requested_by": "security@acme.example",
+    "violation_id": "v-4a1f9c02d7e3b85a6c10",
+    "asset_id": "arn:aws:s3:::acme-press-kit",
+    "asset_name": "acme-press-kit",
+    "owner": "web@acme.example",
+    "status": "waiting",
+    "immediate": True,
+    "grace_seconds": 0.0,
+    "due_at": "2026-12-02T10:04:31.220918Z",
+    "notified_at": None,
+    "reminders_sent": 0,
+    "applied_at": None,
+    "detail": "s3-block-public-access planned by security@acme.example: due now, still "
+    "re-checked and guarded",
+    "backup": None,
+    "calls": None,
+    "created_at": "2026-12-02T10:04:31.220918Z",
+    "updated_at": "2026-12-02T10:04:31.220918Z",
+}
+ROLLBACK_REASON = "the partner portal needs its public ACL until the CDN migration on 12-15"
+ROLLBACK = {
+    **PLAN,
+    "plan_id": "fp-91e6c0b84f2a7d35c1e8",
+    "kind": "rollback",
+    "rollback_of": PLAN_ID,
+    "trigger": "manual",
+    "requested_by": "security@acme.example",
+    "status": "waiting",
+    "immediate": True,
+    "grace_seconds": 0.0,
+    "due_at": "2026-12-02T10:15:02.664310Z",
+    "notified_at": None,
+    "reminders_sent": 0,
+    "applied_at": None,
+    "detail": f"rollback of {PLAN_ID} requested by security@acme.example: {ROLLBACK_REASON}",
+    "backup": None,
+    "calls": None,
+    "created_at": "2026-12-02T10:15:02.664310Z",
+    "updated_at": "2026-12-02T10:15:02.664310Z",
+}
+PENDING_FIX_ID = "fp-5e0b3c8a1f94d27e6b05"
+PENDING_FIX = {
+    **PLAN,
+    "plan_id": PENDING_FIX_ID,
+    "violation_id": "v-8b2e5d7f0a6c93e41d27",
+    "asset_id": "arn:aws:s3:::acme-design-assets",
+    "asset_name": "acme-design-assets",
+    "owner": "design@acme.example",
+    "status": "waiting",
+    "due_at": "2026-12-03T08:30:00Z",
+    "notified_at": "2026-12-02T08:30:00Z",
+    "reminders_sent": 0,
+    "applied_at": None,
+    "detail": "the owner design@acme.example was told; due at 2026-12-03T08:30:00Z",
+    "backup": None,
+    "calls": None,
+    "created_at": "2026-12-02T08:29:59.104227Z",
+    "updated_at": "2026-12-02T08:30:00.201554Z",
+}
+CANCEL_REASON = "design is moving the bucket behind CloudFront this week; exception requested"
+POSTPONE_REASON = "the owner is on leave until Monday"
+FIX_CATALOG_ENTRY = {
+    "name": "s3-block-public-access",
+    "resource_type": "aws.s3.bucket",
+    "policies": [PUBLIC_POLICY],
+    "read_permissions": ["s3:GetBucketPublicAccessBlock"],
+    "write_permissions": ["s3:PutBucketPublicAccessBlock"],
+    "reversible": True,
+    "backs_up": "the bucket's PublicAccessBlock configuration (null when it had none)",
+    "verifies": "reads the PublicAccessBlock back and requires all four flags on",
+    "description": "Enable all four S3 Block Public Access settings",
+}
+PAUSE = {
+    "policy_id": PUBLIC_POLICY,
+    "reason": f"21 fixes of {PUBLIC_POLICY} in the last 1h; the cap is 20",
+    "paused_at": "2026-11-28T14:02:51.338104Z",
+    "resumed_at": None,
+    "resumed_by": None,
 }
 KEY = {
     "key_id": KEY_ID,
@@ -1217,10 +1377,65 @@ EXAMPLES: dict[Route, Example] = {
         body={"reason": REVOCATION},
     ),
     # --- fixes
-    ("GET", f"{V}/fixes"): Example(
-        200, {"items": [PLAN], "next_cursor": None}, query={"status": "waiting", "limit": "100"}
+    ("GET", f"{V}/fixes/catalog"): Example(
+        200, {"items": [FIX_CATALOG_ENTRY], "next_cursor": None}
     ),
-    ("GET", f"{V}/fixes/{{plan_id}}"): Example(200, PLAN),
+    ("GET", f"{V}/fixes/pauses"): Example(
+        200, {"items": [PAUSE], "next_cursor": None}, query={"active": "true"}
+    ),
+    ("POST", f"{V}/fixes/pauses/{{policy_id}}/resume"): Example(
+        200,
+        {
+            **PAUSE,
+            "resumed_at": "2026-11-28T15:40:12.904377Z",
+            "resumed_by": "security@acme.example",
+        },
+        body={},  # nothing to send; the resumer is the signed caller
+        body_required=False,
+    ),
+    ("GET", f"{V}/fixes"): Example(
+        200,
+        {"items": [PLAN], "next_cursor": None},
+        query={
+            "status": "applied",
+            "policy_id": PUBLIC_POLICY,
+            "account_id": ACCOUNT,
+            "kind": "fix",
+            "limit": "100",
+        },
+    ),
+    ("POST", f"{V}/fixes"): Example(
+        202, FIX_NOW, body={"violation_id": FIX_NOW["violation_id"], "dry_run": False}
+    ),
+    ("GET", f"{V}/fixes/{{plan_id}}"): Example(
+        200, {**PLAN, "history": PLAN_HISTORY, "notifications": [PLAN_NOTICE]}
+    ),
+    ("POST", f"{V}/fixes/{{plan_id}}/rollback"): Example(
+        202, ROLLBACK, body={"reason": ROLLBACK_REASON}
+    ),
+    ("POST", f"{V}/fixes/{{plan_id}}/cancel"): Example(
+        200,
+        {
+            **PENDING_FIX,
+            "status": "cancelled",
+            "detail": f"cancelled by security@acme.example: {CANCEL_REASON}",
+            "updated_at": "2026-12-02T11:20:44.018532Z",
+        },
+        body={"reason": CANCEL_REASON},
+        path={"plan_id": PENDING_FIX_ID},
+    ),
+    ("POST", f"{V}/fixes/{{plan_id}}/postpone"): Example(
+        200,
+        {
+            **PENDING_FIX,
+            "due_at": "2026-12-05T11:21:09.551230Z",
+            "detail": "postponed by security@acme.example to 2026-12-05T11:21:09.551230+00:00: "
+            f"{POSTPONE_REASON}",
+            "updated_at": "2026-12-02T11:21:09.551230Z",
+        },
+        body={"seconds": 259200, "reason": POSTPONE_REASON},
+        path={"plan_id": PENDING_FIX_ID},
+    ),
 }
 PATH_PARAMETERS = {
     "account_id": ACCOUNT,
