@@ -10,6 +10,7 @@ from pacbot.autofix.fixes import (
     resource_policies,
     s3,
     s3_public_access,
+    security_groups,
 )
 from pacbot.autofix.fixes._base import (
     AccountAws,
@@ -41,4 +42,5 @@ __all__ = [
     "resource_policies",
     "s3",
     "s3_public_access",
+    "security_groups",
 ]
