@@ -121,13 +121,12 @@ class FixExecutor:
                 backup=step.current,
                 calls=planned,
             )
+        total = await self._type_total(plan)  # a peer call: never inside the transaction
         async with self.runtime.db.session() as session:
             pause = await guards.active_pause(session, plan.policy_id)
             if pause is not None:
                 return Outcome("paused", f"policy {plan.policy_id} is paused: {pause.reason}")
-            reason = await guards.blast_radius(
-                session, self.settings, plan, utcnow(), await self._type_total(plan)
-            )
+            reason = await guards.blast_radius(session, self.settings, plan, utcnow(), total)
         if reason is not None:
             return Outcome("paused", f"blast-radius cap: {reason}")
         if not await self._back_up(plan.plan_id, token, step.current, planned):
