@@ -420,3 +420,25 @@ async def test_the_share_cap_counts_the_type_in_the_account(
     paused = await plan_in(app, "paused")
     assert "1 of 1 aws.s3.bucket" in paused["detail"]
     assert block_of(s3, bucket) is None
+
+
+async def test_a_daily_digest_reaches_each_owner_once(
+    make_app: Any, s3: Any, peers: FakePeers
+) -> None:
+    app, bus = await make_app(
+        grace_override_seconds=3600, digest_enabled=True, digest_interval_seconds=0.1
+    )
+    first, second = public_bucket(s3), public_bucket(s3)
+    for bucket in (first, second):
+        peers.violation_status[f"v-{bucket}"] = "open"
+        await publish(bus, violation(bucket))
+    await plan_in(app, "waiting", violation_id=f"v-{second}")
+    await plan_in(app, "waiting", violation_id=f"v-{first}")
+
+    digests = await delivered(peers, "digest")
+    await asyncio.sleep(0.5)  # several more passes of the digest job
+    assert len(peers.told("digest")) == 1
+    digest = digests[0]
+    assert digest["recipient"] == "team-a@example.com"
+    assert digest["context"]["count"] >= 1
+    assert "AutoFix digest" in digest["subject"]
