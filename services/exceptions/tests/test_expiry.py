@@ -43,7 +43,9 @@ async def seed(app: FastAPI, *rows: PolicyException) -> None:
 async def loop_of(app: FastAPI, days: float = 7) -> ExpiryLoop:
     """A loop the test drives pass by pass; the app's own background loop is stopped first."""
     await app.state.expiry.stop()
-    return ExpiryLoop(app.state.runtime, interval=60, expiring_soon_days=days)
+    return ExpiryLoop(
+        app.state.runtime, interval=60, expiring_soon_days=days, notices=app.state.notices
+    )
 
 
 async def test_warns_once_then_expires(tmp_path: Path, bus: MemoryBus, peers: Transports) -> None:

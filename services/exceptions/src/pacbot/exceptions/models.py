@@ -1,4 +1,5 @@
-"""Tables of the exceptions service: exceptions, their policies and history, outbox and inbox."""
+"""Tables of the exceptions service: exceptions, their policies and history, notifications,
+outbox and inbox."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from pacbot.common.db import UtcDateTime, new_metadata
+from pacbot.common.notify import notification_tables
 from pacbot.common.runtime import messaging_tables
 
 
@@ -19,6 +21,7 @@ class Base(DeclarativeBase):
 
 
 OUTBOX, INBOX = messaging_tables(Base.metadata)
+NOTIFICATIONS = notification_tables(Base.metadata)
 
 
 class PolicyException(Base):

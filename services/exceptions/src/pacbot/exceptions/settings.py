@@ -5,12 +5,14 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from pacbot.common.notify import NotifySettings
 from pacbot.common.runtime import DEFAULT_PORTS
 from pacbot.common.settings import ServiceSettings
 
 
-class ExceptionsSettings(ServiceSettings):
-    """How long an exception may last, who approves it, and how often expiry is checked."""
+class ExceptionsSettings(ServiceSettings, NotifySettings):
+    """How long an exception may last, who approves it, how often expiry is checked, and who
+    is told (``PACBOT_EXCEPTIONS_SMTP_HOST``, ``..._WEBHOOK_URL``...: see NotifySettings)."""
 
     model_config = SettingsConfigDict(env_prefix="PACBOT_EXCEPTIONS_", extra="ignore")
 
@@ -28,3 +30,12 @@ class ExceptionsSettings(ServiceSettings):
         description="The role that may approve or reject a request (admin always may)",
     )
     expiry_poll_seconds: float = Field(default=5, gt=0, description="Expiry loop interval")
+    approvers_address: str | None = Field(
+        default=None,
+        description="Who is told of new requests (the security team); default_fallback_address "
+        "when unset",
+    )
+
+    def approvers(self) -> str | None:
+        """Where new requests are announced: the approvers' address, else the default fallback."""
+        return (self.approvers_address or "").strip() or self.fallback_for(None)

@@ -14,6 +14,7 @@ from pacbot.common.runtime import Runtime
 from pacbot.common.web import AppRuntime, DbSession, NotFound
 from pacbot.exceptions.grants import repository, service
 from pacbot.exceptions.grants.identity import Actor, CurrentActor, Forbidden
+from pacbot.exceptions.grants.notices import Notices
 from pacbot.exceptions.grants.peers import check_with_peers
 from pacbot.exceptions.grants.preview import Preview, preview
 from pacbot.exceptions.grants.rights import check_requester
@@ -30,6 +31,7 @@ from pacbot.exceptions.grants.schemas import (
 )
 from pacbot.exceptions.grants.service import same_user
 from pacbot.exceptions.grants.validation import text, validate_request
+from pacbot.exceptions.notifications import CurrentNotices
 from pacbot.exceptions.settings import ExceptionsSettings
 
 router = APIRouter(prefix="/exceptions", tags=["exceptions"])
@@ -58,13 +60,18 @@ async def request_exception(
     session: DbSession,
     runtime: AppRuntime,
     settings: Settings,
+    notices: CurrentNotices,
 ) -> ExceptionOut:
-    """Request an exception; it stays pending, exempting nothing, until an approver grants it."""
+    """Request an exception; it stays pending, exempting nothing, until an approver grants it.
+
+    The approvers are told (in the same transaction, delivered in the background)."""
     now = utcnow()
     valid = validate_request(body, now=now, max_days=settings.max_days)
     await check_requester(runtime, actor, valid)
     await check_with_peers(runtime, valid)
-    record = await service.request(session, runtime.outbox, valid, requester=actor.user, now=now)
+    record = await service.request(
+        session, runtime.outbox, valid, requester=actor.user, now=now, notices=notices
+    )
     return ExceptionOut.model_validate(record)
 
 
@@ -133,12 +140,14 @@ async def get_exception(
 
 @dataclass(frozen=True)
 class Workflow:
-    """What every approve / reject / revoke call needs: who acts, the session, the settings."""
+    """What every approve / reject / revoke call needs: who acts, the session, the settings,
+    and who is told."""
 
     actor: Actor
     session: AsyncSession
     runtime: Runtime
     settings: ExceptionsSettings
+    notices: Notices
 
     async def run(
         self, step: Literal["granted", "rejected", "revoked"], exception_id: str, note: str | None
@@ -165,15 +174,20 @@ class Workflow:
                 approver_role=role,
                 note=note,
                 now=now,
+                notices=self.notices,
             )
         return ExceptionOut.model_validate(record)
 
 
 def workflow(
-    actor: CurrentActor, session: DbSession, runtime: AppRuntime, settings: Settings
+    actor: CurrentActor,
+    session: DbSession,
+    runtime: AppRuntime,
+    settings: Settings,
+    notices: CurrentNotices,
 ) -> Workflow:
     """The acting user (401 without one) and the unit of work of a workflow call."""
-    return Workflow(actor, session, runtime, settings)
+    return Workflow(actor, session, runtime, settings, notices)
 
 
 WorkflowStep = Annotated[Workflow, Depends(workflow)]

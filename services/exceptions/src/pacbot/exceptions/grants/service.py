@@ -1,7 +1,8 @@
 """The exception workflow: request, approve or reject, revoke, warn and expire.
 
 Every transition writes a history step and emits an event through the outbox in the same
-transaction. Only ``granted`` makes an exception take effect downstream.
+transaction, and (``notices``) enqueues the notification of the step there too. Only
+``granted`` makes an exception take effect downstream.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pacbot.common.outbox import Outbox
 from pacbot.common.web import Conflict, NotFound
 from pacbot.exceptions.grants import repository
 from pacbot.exceptions.grants.identity import Actor, Forbidden
+from pacbot.exceptions.grants.notices import Notices
 from pacbot.exceptions.grants.validation import ValidRequest
 from pacbot.exceptions.models import ExceptionHistory, ExceptionPolicy, PolicyException
 
@@ -39,7 +41,13 @@ _HISTORY_ACTIONS: dict[Step, str] = {"granted": "approved"}
 
 
 async def request(
-    session: AsyncSession, outbox: Outbox, valid: ValidRequest, *, requester: str, now: datetime
+    session: AsyncSession,
+    outbox: Outbox,
+    valid: ValidRequest,
+    *,
+    requester: str,
+    now: datetime,
+    notices: Notices | None = None,
 ) -> PolicyException:
     """Record a pending exception and announce the request; nothing is exempt yet."""
     record = PolicyException(
@@ -60,7 +68,7 @@ async def request(
         ExceptionPolicy(exception_id=record.exception_id, policy_id=policy_id)
         for policy_id in valid.policy_ids
     )
-    await _step(session, outbox, record, "requested", now, actor=requester)
+    await _step(session, outbox, record, "requested", now, actor=requester, notices=notices)
     return record
 
 
@@ -105,6 +113,7 @@ async def decide(
     approver_role: str,
     note: str | None,
     now: datetime,
+    notices: Notices | None = None,
 ) -> PolicyException:
     """Grant a pending exception (it takes effect once applied downstream) or reject it."""
     record = await _existing(session, exception_id)
@@ -114,7 +123,9 @@ async def decide(
     record.approver = actor.user
     record.decided_at = now
     record.decision_reason = note
-    await _step(session, outbox, record, verdict, now, actor=actor.user, detail=note)
+    await _step(
+        session, outbox, record, verdict, now, actor=actor.user, detail=note, notices=notices
+    )
     return record
 
 
@@ -161,7 +172,13 @@ async def expire_due(session: AsyncSession, outbox: Outbox, now: datetime) -> in
     return len(due)
 
 
-async def warn_expiring(session: AsyncSession, outbox: Outbox, now: datetime, days: float) -> int:
+async def warn_expiring(
+    session: AsyncSession,
+    outbox: Outbox,
+    now: datetime,
+    days: float,
+    notices: Notices | None = None,
+) -> int:
     """Announce, once each, active exceptions that end within ``days``; returns how many."""
     if days <= 0:
         return 0
@@ -169,7 +186,7 @@ async def warn_expiring(session: AsyncSession, outbox: Outbox, now: datetime, da
     for record in due:
         record.expiring_soon_sent_at = now
         detail = f"expires at {record.expires_at.isoformat()}"
-        await _step(session, outbox, record, "expiring_soon", now, detail=detail)
+        await _step(session, outbox, record, "expiring_soon", now, detail=detail, notices=notices)
     return len(due)
 
 
@@ -189,8 +206,10 @@ async def _step(
     *,
     actor: str | None = None,
     detail: str | None = None,
+    notices: Notices | None = None,
 ) -> None:
-    """Write the history step and emit ``pacbot.exception.<step>`` in this transaction."""
+    """Write the history step, emit ``pacbot.exception.<step>`` and enqueue its notification,
+    all in this transaction."""
     session.add(
         ExceptionHistory(
             exception_id=record.exception_id,
@@ -215,3 +234,5 @@ async def _step(
     )
     envelope = Envelope.wrap(event, source=outbox.source, subject=record.exception_id)
     await outbox.add(session, EXCEPTIONS_TOPIC, envelope, key=record.exception_id)
+    if notices is not None:
+        await notices.announce(session, record, step, actor=actor, detail=detail)
