@@ -2,6 +2,7 @@
 
 from pacbot.autofix.fixes import (
     cloudtrail,
+    ec2,
     iam,
     kms,
     logs,
@@ -33,6 +34,7 @@ __all__ = [
     "NotReversible",
     "ResourceGone",
     "cloudtrail",
+    "ec2",
     "error_code",
     "iam",
     "kms",
