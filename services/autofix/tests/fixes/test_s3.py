@@ -135,9 +135,7 @@ def test_kms_params_are_used(aws: AccountAws, client: Callable[[str], Any]) -> N
     assert fix.read(aws, where) == {"Encryption": None}
 
 
-def test_an_empty_rule_list_is_replaced_and_restored(
-    aws: AccountAws, client: Callable[[str], Any]
-) -> None:
+def test_an_empty_rule_list_is_replaced_and_restored() -> None:
     fix = fix_named("s3-default-encryption")
     where = target(BUCKET, "enc-empty")
     assert not fix.is_compliant({"Encryption": {"Rules": []}}, where)

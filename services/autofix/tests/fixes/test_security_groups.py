@@ -318,6 +318,7 @@ def test_the_default_group_loses_every_rule_and_gets_them_back(
     emptied = described(client, group)
     assert (emptied["IpPermissions"], emptied["IpPermissionsEgress"]) == ([], [])
     fix.rollback(aws, where, backup)
+    assert fix.read(aws, where) == backup
 
 
 def test_other_groups_are_left_alone(aws: AccountAws, client: Callable[[str], Any]) -> None:
