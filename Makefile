@@ -2,7 +2,7 @@
 UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 PYTEST_ARGS ?=
 
-.PHONY: bootstrap demo test dev-up dev-down dev-status lint format schemas bench bench-discovery bench-evaluate bench-pipeline bench-gateway
+.PHONY: bootstrap demo test dev-up dev-down dev-status lint format schemas bench bench-discovery bench-evaluate bench-pipeline bench-gateway bench-autofix
 
 bootstrap:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -48,6 +48,9 @@ bench-gateway: bootstrap
 
 bench-pipeline: dev-up
 	$(UV) run python -m bench.pipeline
+
+bench-autofix: dev-up
+	$(UV) run python -m bench.autofix
 
 bench-discovery: bootstrap
 	$(UV) run --group bench python -m bench.discovery

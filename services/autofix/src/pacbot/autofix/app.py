@@ -51,7 +51,13 @@ def create_app(
             accounts = AccountDirectory(runtime.service("inventory"))
             executor = FixExecutor(runtime, settings, notices, accounts)
             loops: list[Periodic] = [
-                FixTimer(runtime, notices, executor, settings.timer_poll_seconds),
+                FixTimer(
+                    runtime,
+                    notices,
+                    executor,
+                    settings.timer_poll_seconds,
+                    concurrency=settings.fix_concurrency,
+                ),
                 notifier.dispatcher(runtime.db, notices.settled, settings.notify_poll_seconds),
             ]
             if settings.digest_enabled:

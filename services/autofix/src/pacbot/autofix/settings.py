@@ -79,6 +79,9 @@ class AutofixSettings(ServiceSettings, NotifySettings):
         default=None, description="Who is alerted when a blast-radius cap pauses a policy"
     )
     timer_poll_seconds: float = Field(default=1.0, gt=0)
+    fix_concurrency: int = Field(
+        default=8, ge=1, le=64, description="Plans one replica runs at once (AWS calls in threads)"
+    )
     lease_seconds: float = Field(
         default=300,
         gt=0,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from pacbot.autofix.plans import repository
@@ -20,12 +21,19 @@ class FixTimer(Periodic):
     name = "autofix-timer"
 
     def __init__(
-        self, runtime: Runtime, notices: Notices, executor: FixExecutor, interval: float
+        self,
+        runtime: Runtime,
+        notices: Notices,
+        executor: FixExecutor,
+        interval: float,
+        *,
+        concurrency: int = 8,
     ) -> None:
         super().__init__(interval)
         self.runtime = runtime
         self.notices = notices
         self.executor = executor
+        self.concurrency = concurrency
 
     async def run_once(self) -> None:
         """One pass over the plans that need attention now."""
@@ -37,5 +45,13 @@ class FixTimer(Periodic):
                     await self.notices.reminder(session, plan, now)
             stale = await repository.stale_plan_ids(session, now)
             due = await repository.due_plan_ids(session, now)
-        for plan_id in [*stale, *due]:
-            await self.executor.execute(plan_id)
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def run(plan_id: str) -> None:
+            async with gate:
+                try:
+                    await self.executor.execute(plan_id)
+                except Exception:  # one plan's surprise never stops the others
+                    log.exception("plan run failed", extra={"plan_id": plan_id})
+
+        await asyncio.gather(*(run(plan_id) for plan_id in dict.fromkeys([*stale, *due])))
