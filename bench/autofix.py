@@ -126,7 +126,7 @@ async def run(count: int, replicas: int) -> None:
     with moto_server() as moto:
         os.environ.update(
             AWS_ACCESS_KEY_ID="testing",
-            AWS_SECRET_ACCESS_KEY="testing",
+            AWS_SECRET_ACCESS_KEY="testing",  # noqa: S106 (moto)
             AWS_DEFAULT_REGION="us-east-1",
         )
         s3 = boto3.client("s3", endpoint_url=moto, region_name="us-east-1")
