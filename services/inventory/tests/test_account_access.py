@@ -12,6 +12,7 @@ from pacbot.common.testing import as_user
 from pacbot.inventory.models import Account
 
 ACCOUNT = "111122223333"
+OWN = "123456789012"  # moto's: the service's own credentials act in it
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/pacbot"
 
 
@@ -81,6 +82,25 @@ async def test_an_unknown_account_is_a_404_problem(inventory: Any) -> None:
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("application/problem+json")
     assert response.json()["field"] == "account_id"
+
+
+async def test_with_none_onboarded_the_swept_own_account_is_reached_without_a_role(
+    inventory: Any,
+) -> None:
+    own = await inventory.client.get(f"/accounts/{OWN}/access", headers=_peer(inventory))
+    assert own.status_code == 200, own.text
+    assert own.json() == {
+        "account_id": OWN,
+        "role_arn": None,
+        "external_id": None,
+        "enabled": True,
+    }
+    other = await inventory.client.get(f"/accounts/{ACCOUNT}/access", headers=_peer(inventory))
+    assert other.status_code == 404
+
+    await _store(inventory, external_id=None)  # once one is onboarded, only those are swept
+    own = await inventory.client.get(f"/accounts/{OWN}/access", headers=_peer(inventory))
+    assert own.status_code == 404
 
 
 async def test_an_unsigned_call_is_refused(inventory: Any) -> None:

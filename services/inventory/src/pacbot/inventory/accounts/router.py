@@ -19,6 +19,7 @@ from pacbot.inventory.accounts.schemas import (
     OrganizationImport,
     OrganizationResult,
 )
+from pacbot.inventory.deps import Planner
 
 router = APIRouter(prefix="/accounts", tags=["accounts"])
 Accounts = Annotated[PageRequest, paging(MAX_LIMIT, MAX_LIMIT)]  # one page held them all before
@@ -59,12 +60,15 @@ async def get_account(account_id: str, session: DbSession) -> AccountOut:
 @router.get(
     "/{account_id}/access", response_model=AccountAccessOut, dependencies=[require("service")]
 )
-async def get_account_access(account_id: str, session: DbSession) -> AccountAccessOut:
+async def get_account_access(
+    account_id: str, session: DbSession, planner: Planner
+) -> AccountAccessOut:
     """Peer services only (autofix): the role ARN and external id to act in the account.
 
-    The gateway never forwards this path; the public account shape never has the external id.
+    The same access discovery uses: while no account is onboarded, the service's own account
+    with no role. The gateway never forwards this path; the public shape has no external id.
     """
-    return AccountAccessOut.of(await service.get(session, account_id))
+    return AccountAccessOut.of(await service.reached_as(session, planner, account_id))
 
 
 @router.patch("/{account_id}", response_model=AccountOut, dependencies=[require("admin")])

@@ -12,6 +12,7 @@ from pacbot.common.aws import AccountAccess, AwsSessionFactory
 from pacbot.common.events import utcnow
 from pacbot.common.web import Conflict, DomainError, NotFound
 from pacbot.inventory.accounts.schemas import AccountCreate, AccountUpdate
+from pacbot.inventory.discovery.planner import SweepPlanner
 from pacbot.inventory.discovery.sweep import describe_error
 from pacbot.inventory.models import Account
 
@@ -78,6 +79,23 @@ async def onboard(
 async def get(session: AsyncSession, account_id: str) -> Account:
     """One onboarded account, or 404."""
     account = await session.get(Account, account_id)
+    if account is None:
+        raise NotFound(f"account {account_id} is not onboarded", field="account_id")
+    return account
+
+
+async def reached_as(session: AsyncSession, planner: SweepPlanner, account_id: str) -> Account:
+    """The account as discovery reaches it: onboarded, or, while none is, the service's own
+    (a transient row without a role, exactly what the sweeps use); 404 for any other id."""
+    try:
+        swept = await planner.accounts(session, None)
+    except (BotoCoreError, ClientError) as exc:
+        raise DomainError(
+            f"cannot ask AWS STS for the service's own account: {describe_error(exc)}",
+            field="account_id",
+            status_code=502,
+        ) from exc
+    account = next((a for a in swept if a.account_id == account_id), None)
     if account is None:
         raise NotFound(f"account {account_id} is not onboarded", field="account_id")
     return account
