@@ -5,16 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
+from typing import Any
 
 import boto3
 import httpx
 import pytest
+from botocore.exceptions import ClientError
 
-from pacbot.cli.demo import MOTO_ACCOUNT, moto_server, run_demo
+from pacbot.autofix.settings import AutofixSettings
+from pacbot.cli.demo import MOTO_ACCOUNT, moto_server, run_demo, smtp_sink
 from pacbot.cli.embedded import EmbeddedOptions, EmbeddedPacBot
-from tests.actors import Actors, Identity, actors
+from pacbot.common.testing import eventually
+from tests.actors import TEAM, Actors, Identity, actors
 from tests.lifecycle_scenario import run_lifecycle_scenario
-from tests.scenario import run_scenario
+from tests.scenario import PUBLIC, run_scenario
 
 pytestmark = pytest.mark.e2e
 # The scenarios poll the gateway at up to ~20 calls a second for minutes; the per-key limit is
@@ -43,24 +47,81 @@ def moto_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 
 async def test_loop_embedded(moto_url: str, tmp_path: Path) -> None:
     s3 = boto3.client("s3", endpoint_url=moto_url, region_name="us-east-1")
+    async with smtp_sink() as mail:
+        options = EmbeddedOptions(
+            data_dir=tmp_path,
+            aws_endpoint_url=moto_url,
+            grace_seconds=2,
+            autofix_policies={PUBLIC: {}},
+            autofix_accounts=[MOTO_ACCOUNT],
+            notify={"smtp_host": mail.host, "smtp_port": mail.port},
+            extra=GATEWAY,
+        )
+        async with EmbeddedPacBot(options) as pacbot, keyed(pacbot) as people:
+            await run_scenario(people, s3, "emb")
+            # the fix waited for a delivered notice: the bucket's owner got it by email
+            notices = [m for m in mail.messages if m.kind == "notice"]
+            assert notices, mail.messages
+            assert {m.to for m in notices} == {TEAM}
+            assert all("emb-public" in m.subject for m in notices), notices
+            await _signed_calls_only(pacbot)
+
+
+async def _signed_calls_only(pacbot: EmbeddedPacBot) -> None:
+    """The gateway wants a key, a service wants this instance's signature."""
+    async with pacbot.client() as anonymous:
+        assert (await anonymous.get("/api/v1/violations")).status_code == 401
+    async with pacbot.client("violations") as signed:  # as service:embedded
+        assert (await signed.get("/violations")).status_code == 200
+    unsigned = httpx.AsyncClient(
+        transport=httpx.ASGITransport(pacbot.apps["violations"]), base_url="http://v"
+    )
+    async with unsigned:
+        assert (await unsigned.get("/violations")).status_code == 401
+
+
+async def test_autofix_without_a_channel_holds_and_honours_the_exclusion_tag(
+    moto_url: str, tmp_path: Path
+) -> None:
+    """No channel: the owner is not notified, so the plan is held and nothing changes; a bucket
+    tagged ``pacbot:autofix=off`` is not planned at all."""
+    s3 = boto3.client("s3", endpoint_url=moto_url, region_name="us-east-1")
+    tags = {"held-public": {"Owner": TEAM}, "off-public": {"Owner": TEAM, "pacbot:autofix": "off"}}
+    for bucket, tagged in tags.items():
+        s3.create_bucket(Bucket=bucket)
+        tag_set: list[Any] = [{"Key": k, "Value": v} for k, v in tagged.items()]
+        s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": tag_set})
+        s3.put_bucket_acl(Bucket=bucket, ACL="public-read")
     options = EmbeddedOptions(
         data_dir=tmp_path,
         aws_endpoint_url=moto_url,
-        grace_seconds=2,
+        grace_seconds=0,
+        autofix_policies={PUBLIC: {}},
         autofix_accounts=[MOTO_ACCOUNT],
         extra=GATEWAY,
     )
-    async with EmbeddedPacBot(options) as pacbot, keyed(pacbot) as people:
-        await run_scenario(people, s3, "emb")
-        async with pacbot.client() as anonymous:
-            assert (await anonymous.get("/api/v1/violations")).status_code == 401
-        async with pacbot.client("violations") as signed:  # as service:embedded
-            assert (await signed.get("/violations")).status_code == 200
-        unsigned = httpx.AsyncClient(
-            transport=httpx.ASGITransport(pacbot.apps["violations"]), base_url="http://v"
-        )
-        async with unsigned:
-            assert (await unsigned.get("/violations")).status_code == 401
+    async with EmbeddedPacBot(options) as pacbot:
+        settings = pacbot.runtime("autofix").settings
+        assert isinstance(settings, AutofixSettings)
+        assert settings.policy(PUBLIC) is not None
+        assert settings.policy("aws-s3-bucket-default-encryption") is None  # not listed
+        key = await pacbot.issue_key("security", subject="sec@x.example")
+        async with pacbot.client(key=key) as api:
+            (await api.post("/api/v1/scans", json={})).raise_for_status()
+            await pacbot.settle()
+
+            async def settled() -> dict[str, str] | None:
+                plans = (await api.get("/api/v1/fixes")).json()["items"]
+                by_bucket = {p["asset_name"]: p["status"] for p in plans}
+                return by_bucket if by_bucket.get("held-public") == "held" else None
+
+            by_bucket = await eventually(settled, timeout=30, what="a held plan")
+            assert by_bucket == {"held-public": "held", "off-public": "skipped"}
+            assert {p["policy_id"] for p in (await api.get("/api/v1/fixes")).json()["items"]} == {
+                PUBLIC
+            }
+        with pytest.raises(ClientError):  # never blocked: the fix did not run
+            s3.get_public_access_block(Bucket="held-public")
 
 
 async def test_exception_and_policy_lifecycle_embedded(moto_url: str, tmp_path: Path) -> None:
@@ -86,6 +147,12 @@ async def test_demo_finds_and_fixes_what_was_seeded(moto_url: str, tmp_path: Pat
         ("acme-build-cache", "aws-s3-bucket-public-access"),
     }
     assert {f["status"] for f in result["fixes"]} == {"applied", "cancelled"}
+    # every fix waited for a notice the owner's mailbox (the demo's SMTP sink) accepted
+    notices = {e["to"]: e["subject"] for e in result["emails"] if e["kind"] == "notice"}
+    assert set(notices) == {"payments@acme.example", "ci@acme.example", "web@acme.example"}
+    assert "acme-payments-exports" in notices["payments@acme.example"]
+    outcomes = {e["to"] for e in result["emails"] if e["kind"] == "outcome"}
+    assert outcomes == {"payments@acme.example", "ci@acme.example"}
     still_open = {(v["asset_name"], v["policy_id"]) for v in result["open"]}
     for bucket in ESTATE:
         if "aws-s3-bucket-default-encryption" in bucket.expected_failures:

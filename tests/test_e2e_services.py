@@ -16,10 +16,11 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 
+from pacbot.cli.demo import SmtpSink, smtp_sink
 from pacbot.cli.devstack import StackInfo
 from pacbot.common.events import ASSETS_TOPIC, VIOLATIONS_TOPIC, dead_letter_topic
 from pacbot.common.testing import eventually
-from tests.actors import ADMIN, ALICE, BOB, VIEWER, Actors, actors
+from tests.actors import ADMIN, ALICE, BOB, TEAM, VIEWER, Actors, actors
 from tests.lifecycle_scenario import run_lifecycle_scenario
 from tests.scenario import PUBLIC, run_scenario
 from tests.services import (
@@ -49,8 +50,18 @@ async def _fresh_kafka(bootstrap: str) -> None:
 
 
 @pytest.fixture
-async def cluster(stack: StackInfo, aws_env: str, tmp_path: Path) -> AsyncIterator[Cluster]:
-    """Six service processes on fresh topics, a fresh database and a reset moto."""
+async def mail() -> AsyncIterator[SmtpSink]:
+    """The owners' mailbox: a real SMTP server in this test's event loop."""
+    async with smtp_sink() as sink:
+        yield sink
+
+
+@pytest.fixture
+async def cluster(
+    stack: StackInfo, aws_env: str, tmp_path: Path, mail: SmtpSink
+) -> AsyncIterator[Cluster]:
+    """Six service processes on fresh topics, a fresh database and a reset moto; AutoFix fixes
+    public buckets in the moto account and emails owners through ``mail``."""
     await _fresh_kafka(stack.kafka_bootstrap)
     await fresh_database(stack, "pacbot_e2e")
     httpx.post(f"{stack.moto_url}/moto-api/reset", timeout=60).raise_for_status()
@@ -62,7 +73,11 @@ async def cluster(stack: StackInfo, aws_env: str, tmp_path: Path) -> AsyncIterat
         "pacbot_e2e",
         ports,
         {
+            "PACBOT_AUTOFIX_POLICIES": json.dumps({PUBLIC: {}}),
             "PACBOT_AUTOFIX_ALLOWED_ACCOUNTS": '["123456789012"]',
+            "PACBOT_AUTOFIX_SMTP_HOST": mail.host,
+            "PACBOT_AUTOFIX_SMTP_PORT": str(mail.port),
+            "PACBOT_AUTOFIX_NOTIFY_POLL_SECONDS": "0.5",
             "PACBOT_AUTOFIX_GRACE_OVERRIDE_SECONDS": "4",
             "PACBOT_AUTOFIX_TIMER_POLL_SECONDS": "0.5",
             "PACBOT_EXCEPTIONS_EXPIRY_POLL_SECONDS": "0.5",
@@ -82,7 +97,9 @@ def people(cluster: Cluster) -> AbstractAsyncContextManager[Actors]:
     return actors(cluster.key, cluster.gateway)
 
 
-async def test_loop_across_six_processes(cluster: Cluster, stack: StackInfo) -> None:
+async def test_loop_across_six_processes(
+    cluster: Cluster, stack: StackInfo, mail: SmtpSink
+) -> None:
     s3 = boto3.client("s3", endpoint_url=stack.moto_url, region_name="us-east-1")
     async with people(cluster) as acting:
         ready = (await acting.admin.get("/readyz")).json()
@@ -90,6 +107,9 @@ async def test_loop_across_six_processes(cluster: Cluster, stack: StackInfo) -> 
         inventory_ready = httpx.get(f"{cluster.urls['inventory']}/readyz").json()
         assert inventory_ready["checks"] == {"database": True, "bus": True, "search": True}
         await run_scenario(acting, s3, "e2e", timeout=90)
+        # the fix waited for a notice the owner's mailbox accepted
+        notices = [m for m in mail.messages if m.kind == "notice"]
+        assert [m.to for m in notices] == [TEAM], mail.messages
         await _strangers_are_refused(cluster, acting.admin)
         await _audit_names_every_actor(acting.admin)
     async with cluster.signed("inventory") as inventory:

@@ -1,23 +1,30 @@
-"""`pacbot demo`: the whole Assess → Report → Remediate loop, embedded, on a seeded moto estate."""
+"""`pacbot demo`: the whole Assess → Report → Remediate loop, embedded, on a seeded moto estate.
+
+AutoFix acts only once the owner's notice was delivered, so the demo runs a real SMTP server on
+127.0.0.1 (a sink that keeps every message) and shows the email the owners received.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import email
+import email.policy
 import logging
 import os
 import tempfile
 import time
 import urllib.request
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import boto3
 import httpx
+from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from pacbot.cli.embedded import EmbeddedOptions, EmbeddedPacBot
 from pacbot.cli.estate import seed
@@ -26,6 +33,9 @@ MOTO_ACCOUNT = "123456789012"
 PUBLIC_POLICY = "aws-s3-bucket-public-access"
 SECURITY_USER = "security@acme.example"
 WEB_OWNER = "web@acme.example"  # the acme-marketing-site bucket's Owner tag (estate/s3.py)
+SENDER = "pacbot@acme.example"
+PENDING = ("notifying", "waiting", "running")
+"""Plan statuses the demo waits out; ``held`` and ``paused`` wait for a person, not the clock."""
 
 
 def _without_request_tracebacks(record: logging.LogRecord) -> bool:
@@ -51,6 +61,70 @@ def moto_server() -> Iterator[str]:
         yield url
     finally:
         server.stop()
+
+
+@dataclass(frozen=True)
+class Email:
+    """One message the sink accepted: the envelope's recipients and the headers that matter."""
+
+    to: str
+    subject: str
+    kind: str
+    """``X-PacBot-Kind``: notice, reminder, escalation, outcome... (empty when absent)."""
+    ref: str
+    """``X-PacBot-Subject-Ref``: the plan (or exception) the message is about."""
+
+    def as_dict(self) -> dict[str, str]:
+        """The message as the demo's result reports it."""
+        return {"to": self.to, "subject": self.subject, "kind": self.kind, "ref": self.ref}
+
+
+@dataclass
+class SmtpSink:
+    """An aiosmtpd handler that accepts every message and keeps it in ``messages``."""
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    messages: list[Email] = field(default_factory=list)
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        """Keep the message; answer 250 so the sender counts it as delivered."""
+        content = envelope.content or b""
+        raw = content if isinstance(content, bytes) else content.encode()
+        message = email.message_from_bytes(raw, policy=email.policy.default)
+        self.messages.append(
+            Email(
+                to=", ".join(envelope.rcpt_tos) or str(message.get("To", "")),
+                subject=str(message.get("Subject", "")),
+                kind=str(message.get("X-PacBot-Kind", "")),
+                ref=str(message.get("X-PacBot-Subject-Ref", "")),
+            )
+        )
+        return "250 Message accepted for delivery"
+
+    def about(self, ref: str, *kinds: str) -> list[Email]:
+        """The messages about ``ref`` (of ``kinds``, when given), in arrival order."""
+        return [m for m in self.messages if m.ref == ref and (not kinds or m.kind in kinds)]
+
+
+@asynccontextmanager
+async def smtp_sink(host: str = "127.0.0.1") -> AsyncIterator[SmtpSink]:
+    """A real SMTP server on a free loopback port, served by the running event loop.
+
+    The senders speak blocking ``smtplib`` from worker threads, so serving from this loop never
+    deadlocks; ``hostname`` is fixed so aiosmtpd does not wait on a reverse DNS lookup.
+    """
+    sink = SmtpSink(host=host)
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(
+        lambda: SMTP(sink, hostname="pacbot-demo-sink", loop=loop), host, 0
+    )
+    sink.port = int(server.sockets[0].getsockname()[1])
+    try:
+        yield sink
+    finally:
+        server.close()
+        await server.wait_closed()
 
 
 def _pct(value: float | None) -> str:
@@ -94,19 +168,29 @@ async def run_demo(endpoint_url: str, data_dir: Path, grace_seconds: float) -> d
     )
     estate = seed(s3)
     _say(f"Seeded a simulated AWS estate at {endpoint_url}: {len(estate)} S3 buckets.")
-    options = EmbeddedOptions(
-        data_dir=data_dir,
-        aws_endpoint_url=endpoint_url,
-        grace_seconds=grace_seconds,
-        autofix_accounts=[MOTO_ACCOUNT],
-    )
-    async with EmbeddedPacBot(options) as pacbot:
-        keys = await _demo_keys(pacbot)
-        async with (
-            pacbot.client(key=keys.security) as api,
-            pacbot.client(key=keys.owner) as owner_api,
-        ):
-            return await _loop(pacbot, api, owner_api, grace_seconds)
+    async with smtp_sink() as mail:
+        _say(f"Started an SMTP server at {mail.host}:{mail.port} that keeps every email it gets.")
+        options = EmbeddedOptions(
+            data_dir=data_dir,
+            aws_endpoint_url=endpoint_url,
+            grace_seconds=grace_seconds,
+            autofix_policies={PUBLIC_POLICY: {}},
+            autofix_accounts=[MOTO_ACCOUNT],
+            notify={
+                "smtp_host": mail.host,
+                "smtp_port": mail.port,
+                "smtp_from": SENDER,
+                # ownerless resources and exception requests go to the security team
+                "default_fallback_address": SECURITY_USER,
+            },
+        )
+        async with EmbeddedPacBot(options) as pacbot:
+            keys = await _demo_keys(pacbot)
+            async with (
+                pacbot.client(key=keys.security) as api,
+                pacbot.client(key=keys.owner) as owner_api,
+            ):
+                return await _loop(pacbot, api, owner_api, grace_seconds, mail)
 
 
 @dataclass(frozen=True)
@@ -145,6 +229,7 @@ async def _loop(
     api: httpx.AsyncClient,
     owner_api: httpx.AsyncClient,
     grace_seconds: float,
+    mail: SmtpSink,
 ) -> dict[str, Any]:
     """Assess, report, exempt, remediate, repeat; ``api`` acts as security."""
     _say("\n1. Assess: discovering and evaluating every resource of the account")
@@ -161,7 +246,7 @@ async def _loop(
     )
     _table(opened, ("critical",))
     exception = await _exempt_the_website(pacbot, api, owner_api, opened)
-    fixes = await _remediate(api, grace_seconds)
+    fixes = await _remediate(api, grace_seconds, mail)
 
     _say("\n5. Repeat: the next scan sees the fixed buckets")
     (await api.post("/api/v1/scans", json={})).raise_for_status()
@@ -179,6 +264,7 @@ async def _loop(
         "after": final,
         "exception": exception,
         "fixes": fixes,
+        "emails": [m.as_dict() for m in mail.messages],
         "closed": closed,
         "open": still_open,
     }
@@ -219,21 +305,64 @@ async def _exempt_the_website(
     return granted
 
 
-async def _remediate(api: httpx.AsyncClient, grace_seconds: float) -> list[dict[str, Any]]:
-    """Wait until AutoFix has acted on every plan (or the grace period is long past)."""
-    _say(
-        "\n4. Remediate: AutoFix notified the owners; "
-        f"waiting out the {grace_seconds:g}s grace period"
-    )
-    deadline = time.monotonic() + grace_seconds + 30
-    fixes: list[dict[str, Any]] = []
+async def _plans(api: httpx.AsyncClient) -> list[dict[str, Any]]:
+    response = await api.get("/api/v1/fixes", params={"limit": 200})
+    response.raise_for_status()
+    plans: list[dict[str, Any]] = response.json()["items"]
+    return plans
+
+
+async def _until(done: Callable[[], Awaitable[bool]], timeout: float) -> None:
+    """Poll ``done()`` every half second until it is true or ``timeout`` has passed."""
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        fixes = (await api.get("/api/v1/fixes")).json()["items"]
-        if fixes and all(f["status"] not in ("waiting",) for f in fixes):
-            break
+        if await done():
+            return
         await asyncio.sleep(0.5)
+
+
+async def _remediate(
+    api: httpx.AsyncClient, grace_seconds: float, mail: SmtpSink
+) -> list[dict[str, Any]]:
+    """Show the notices the owners got, then wait until AutoFix has acted on every plan."""
+
+    async def noticed() -> bool:
+        # Every plan that was not refused outright has had its notice delivered to the sink.
+        plans = [p for p in await _plans(api) if p["status"] != "skipped"]
+        return bool(plans) and all(mail.about(p["plan_id"], "notice") for p in plans)
+
+    await _until(noticed, timeout=30)
+    notices = [m for m in mail.messages if m.kind in ("notice", "escalation")]
+    _say(
+        f"\n4. Remediate: AutoFix emailed {len(notices)} owner(s) when the violations opened "
+        f"(the SMTP server at {mail.host}:{mail.port} received):"
+    )
+    for message in notices:
+        _say(f"   To: {message.to:<24} Subject: {message.subject}")
+    _say(
+        f"   a fix waits {grace_seconds:g}s after its notice was delivered (an exempted "
+        "violation's plan is cancelled); waiting…"
+    )
+
+    async def acted() -> bool:
+        plans = await _plans(api)
+        return bool(plans) and all(p["status"] not in PENDING for p in plans)
+
+    await _until(acted, timeout=grace_seconds + 30)
+    fixes = await _plans(api)
     for fix in fixes:
         _say(f"   {fix['status']:<9} {fix['action']} on {fix['asset_id']}")
+    told = [f for f in fixes if f["status"] in ("applied", "dry_run", "failed")]
+
+    async def outcomes_in() -> bool:
+        return all(mail.about(f["plan_id"], "outcome") for f in told)
+
+    await _until(outcomes_in, timeout=10)
+    outcomes = [m for m in mail.messages if m.kind == "outcome"]
+    if outcomes:
+        _say("   and told the owners how it went:")
+        for message in outcomes:
+            _say(f"   To: {message.to:<24} Subject: {message.subject}")
     return fixes
 
 

@@ -2,6 +2,10 @@
 
 Each instance makes its own internal secret, so its services trust one another and nothing else;
 people reach it through the gateway with API keys from ``issue_key``.
+
+AutoFix fails closed here as everywhere: it fixes only the policies in ``autofix_policies``, in
+the accounts they (or ``autofix_accounts``) allow, and a plan waits for its owner's notice to be
+delivered, so without a channel in ``notify`` (an SMTP relay, a webhook, Slack) plans are held.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from fastapi import FastAPI
 from pacbot.assessor.app import create_app as assessor_app
 from pacbot.assessor.settings import AssessorSettings
 from pacbot.autofix.app import create_app as autofix_app
-from pacbot.autofix.settings import AutofixSettings
+from pacbot.autofix.settings import AutofixSettings, PolicyFix
 from pacbot.common.auth import InternalAuth
 from pacbot.common.aws import AwsSessionFactory
 from pacbot.common.bus import MemoryBus
@@ -38,6 +42,8 @@ from pacbot.violations.settings import ViolationsSettings
 SERVICES = ("inventory", "assessor", "violations", "exceptions", "autofix", "gateway")
 CALLER = "embedded"
 """Direct (non-gateway) calls from ``client(name)`` are signed as ``service:embedded``."""
+NOTIFY_POLL = {"notify_poll_seconds": 0.2, "notify_backoff_seconds": 1.0}
+"""Embedded runs are short: deliver notifications promptly and retry a failed one soon."""
 
 
 @dataclass
@@ -48,7 +54,15 @@ class EmbeddedOptions:
     aws_endpoint_url: str | None = None
     aws_region: str = "us-east-1"
     grace_seconds: float | None = None
+    autofix_policies: dict[str, PolicyFix | dict[str, Any]] | None = None
+    """Policy id -> how its fix runs (``PolicyFix`` or its fields); a policy not listed is never
+    fixed (``PACBOT_AUTOFIX_POLICIES``)."""
     autofix_accounts: list[str] | None = None
+    """Accounts a listed policy without its own ``accounts`` may change; None: no account
+    (``PACBOT_AUTOFIX_ALLOWED_ACCOUNTS``)."""
+    notify: dict[str, Any] = field(default_factory=dict)
+    """``NotifySettings`` fields (``smtp_host``, ``smtp_port``, ``webhook_url``...) of every
+    service that notifies (autofix, exceptions)."""
     dry_run: bool = False
     scan_interval_seconds: float = 0
     log_json: bool = False
@@ -95,14 +109,19 @@ class EmbeddedPacBot:
                 "regions": [o.aws_region],
             },
             "assessor": {"autofix_grace_override_seconds": o.grace_seconds},
+            "exceptions": {**NOTIFY_POLL, **o.notify},
             "autofix": {
                 "dry_run": o.dry_run,
+                "policies": dict(o.autofix_policies or {}),
                 "allowed_accounts": o.autofix_accounts,
                 "grace_override_seconds": o.grace_seconds,
                 "timer_poll_seconds": 0.2,
+                **NOTIFY_POLL,
+                **o.notify,
             },
         }
-        return cls(**common, **specific.get(name, {}), **o.extra.get(name, {}))
+        # ``extra`` wins over everything above (it is the escape hatch for any setting).
+        return cls(**{**common, **specific.get(name, {}), **o.extra.get(name, {})})
 
     def runtime(self, name: str) -> Runtime:
         """The runtime of one embedded service."""
