@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -120,7 +120,9 @@ class Planner:
             status="waiting" if immediate else "notifying",
             immediate=immediate,
             grace_seconds=grace,
-            due_at=now,
+            # provisional until the notice is delivered (then delivered + grace): the notice
+            # tells the owner this time, so it must not be the moment the plan was made
+            due_at=now + timedelta(seconds=grace),
             dry_run=dry_run or self.settings.dry_run_for(policy.policy_id),
             reminders_sent=0,
             attempts=0,
