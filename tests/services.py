@@ -22,6 +22,7 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+from aiokafka.admin import AIOKafkaAdminClient
 
 from pacbot.cli.devstack import StackInfo
 from pacbot.common.auth import InternalAuth, InternalTokens
@@ -161,3 +162,16 @@ async def fresh_database(stack: StackInfo, name: str) -> None:
         await conn.execute(f'CREATE DATABASE "{name}"')
     finally:
         await conn.close()
+
+
+async def fresh_topics(bootstrap: str) -> None:
+    """Drop the PacBot topics so a run starts from an empty log (the services recreate them)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        doomed = [t for t in await admin.list_topics() if t.startswith("pacbot.")]
+        if doomed:
+            await admin.delete_topics(doomed)
+            await asyncio.sleep(2)
+    finally:
+        await admin.close()
