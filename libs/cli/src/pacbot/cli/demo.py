@@ -256,7 +256,10 @@ async def _loop(
     final = (await api.get("/api/v1/compliance/summary")).json()
     _say(f"   closed as fixed: {len(closed)}")
     _table(closed)
-    _say(f"   still open: {len(still_open)} (no autofix for these yet; critical ones:)")
+    _say(
+        f"   still open: {len(still_open)} (AutoFix is enabled only for {PUBLIC_POLICY} here; "
+        "critical ones:)"
+    )
     _table(still_open, ("critical",))
     _say(f"\nCompliance went from {_pct(summary['overall_pct'])} to {_pct(final['overall_pct'])}.")
     return {
