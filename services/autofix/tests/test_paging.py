@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pacbot.autofix.models import FixPlan
+from pacbot.autofix.fixes import FIXES
+from pacbot.autofix.models import FixPlan, PolicyPause
 from pacbot.common.testing import check_cursor_paging, signed_client
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -57,4 +58,29 @@ async def test_plans(make_app: Any) -> None:
             key="plan_id",
             changed={"status": "cancelled"},
             limit=4,
+        )
+
+
+async def test_fixes_catalog_and_pauses(make_app: Any) -> None:
+    app, _ = await make_app()
+    async with app.state.runtime.db.session() as session:
+        session.add_all(
+            PolicyPause(policy_id=f"p-{n}", reason="cap", paused_at=START, resumed_at=None)
+            for n in range(5)
+        )
+    async with signed_client(app, "http://a") as http:
+        await check_cursor_paging(
+            http,
+            "/fixes/catalog",
+            expected=FIXES.names(),
+            key="name",
+            limit=7,
+        )
+        await check_cursor_paging(
+            http,
+            "/fixes/pauses",
+            expected=[f"p-{n}" for n in reversed(range(5))],
+            key="policy_id",
+            changed={"active": "true"},
+            limit=2,
         )

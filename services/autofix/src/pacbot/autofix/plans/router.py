@@ -37,6 +37,8 @@ from pacbot.common.web import DbSession, NotFound
 
 router = APIRouter(tags=["fixes"])
 Plans = Annotated[PageRequest, paging(500, MAX_LIMIT)]
+Catalog = Annotated[PageRequest, paging(500, 500)]
+Pauses = Annotated[PageRequest, paging(100, 500)]
 SECURITY = [require("security")]
 
 
@@ -46,19 +48,24 @@ def _commands(request: Request) -> Commands:
 
 
 @router.get("/fixes/catalog")
-async def fix_catalog() -> FixCatalog:
+async def fix_catalog(page: Catalog) -> FixCatalog:
     """Every registered fix: the policies it answers, its permissions, reversibility, backup."""
-    return FixCatalog(items=[FixInfo.model_validate(entry) for entry in catalog()])
+    items, next_cursor = page.window("autofix.catalog").of(catalog())
+    return FixCatalog(items=[FixInfo.model_validate(e) for e in items], next_cursor=next_cursor)
 
 
 @router.get("/fixes/pauses")
-async def list_pauses(session: DbSession, active: bool = False) -> PauseList:
-    """Policies paused by their blast-radius cap, newest first."""
-    query = select(PolicyPause).order_by(PolicyPause.id.desc()).limit(500)
+async def list_pauses(session: DbSession, page: Pauses, active: bool = False) -> PauseList:
+    """Policies paused by their blast-radius cap, newest first (``active``: only in force)."""
+    window = page.window("autofix.pauses", {"active": active})
+    query = select(PolicyPause).order_by(PolicyPause.id.desc())
     if active:
         query = query.where(PolicyPause.resumed_at.is_(None))
-    rows = (await session.scalars(query)).all()
-    return PauseList(items=[PauseOut.model_validate(row) for row in rows])
+    rows = (await session.scalars(query.limit(window.fetch).offset(window.start))).all()
+    pauses, next_cursor = window.page(rows)
+    return PauseList(
+        items=[PauseOut.model_validate(row) for row in pauses], next_cursor=next_cursor
+    )
 
 
 @router.post("/fixes/pauses/{policy_id}/resume", dependencies=SECURITY)

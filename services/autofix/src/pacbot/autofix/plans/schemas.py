@@ -130,9 +130,10 @@ class FixInfo(BaseModel):
 
 
 class FixCatalog(BaseModel):
-    """Every registered fix."""
+    """Registered fixes by name, and the next page's cursor (null: the last)."""
 
     items: list[FixInfo]
+    next_cursor: str | None = None
 
 
 class PauseOut(BaseModel):
@@ -148,6 +149,7 @@ class PauseOut(BaseModel):
 
 
 class PauseList(BaseModel):
-    """Pauses, newest first (``active=true``: only those in force)."""
+    """Pauses, newest first (``active=true``: only those in force), and the next cursor."""
 
     items: list[PauseOut]
+    next_cursor: str | None = None
