@@ -8,6 +8,7 @@ import pytest
 
 from pacbot.autofix.fixes import FIXES, Fix, FixRegistry, FixTarget
 from pacbot.autofix.fixes.s3_public_access import FLAGS, S3BlockPublicAccess
+from pacbot.autofix.plans.notices import duration
 
 
 @pytest.mark.parametrize("fix", list(FIXES), ids=lambda f: f.name)
@@ -46,3 +47,17 @@ def test_registering_a_name_twice_is_refused() -> None:
 def test_s3_compliance_needs_all_four_flags(block: dict[str, bool] | None, compliant: bool) -> None:
     where = FixTarget("arn:aws:s3:::b", "123456789012", "us-east-1", "aws.s3.bucket", "b")
     assert S3BlockPublicAccess().is_compliant({"PublicAccessBlock": block}, where) is compliant
+
+
+@pytest.mark.parametrize(
+    ("seconds", "said"),
+    [
+        (86400, "1 day"),
+        (3 * 3600, "3 hours"),
+        (90 * 60, "1.5 hours"),
+        (60, "1 minute"),
+        (3, "3 seconds"),
+    ],
+)
+def test_grace_periods_read_as_people_say_them(seconds: float, said: str) -> None:
+    assert duration(seconds) == said

@@ -29,6 +29,16 @@ PENDING = ("notifying", "waiting", "held", "paused")
 """Statuses of a plan that has not acted yet."""
 
 
+def duration(seconds: float) -> str:
+    """A grace period as people say it: "24 hours", "30 minutes", "2 days", "5 seconds"."""
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = seconds / size
+            shown = f"{count:g}" if count == int(count) else f"{count:.1f}"
+            return f"{shown} {unit}{'' if shown == '1' else 's'}"
+    return f"{seconds:g} second{'' if seconds == 1 else 's'}"
+
+
 class Notices:
     """Queues a plan's notifications and applies their outcomes to it."""
 
@@ -62,6 +72,7 @@ class Notices:
             "detail": plan.detail,
             "due_at": plan.due_at.isoformat(),
             "grace_seconds": plan.grace_seconds,
+            "grace": duration(plan.grace_seconds),
             "dry_run": plan.dry_run,
             "immediate": plan.immediate,
             "exclusion_tag": self.settings.exclusion_tag,
