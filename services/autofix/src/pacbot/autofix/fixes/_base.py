@@ -145,3 +145,34 @@ class Fix(ABC):
         for call in calls:
             aws.call(call)
         return list(calls)
+
+
+class FlagFix(Fix):
+    """A fix that sets one boolean setting: compliant when ``flag`` reads ``wanted``; rollback
+    sets the backed-up value again. ``read`` returns the flag under ``flag`` as a bool."""
+
+    flag: ClassVar[str]
+    wanted: ClassVar[bool]
+
+    @abstractmethod
+    def set_flag(self, target: FixTarget, value: bool) -> ApiCall:
+        """The one call that sets the flag to ``value``."""
+
+    def is_compliant(self, current: dict[str, Any], target: FixTarget) -> bool:
+        """The flag has the wanted value."""
+        return current.get(self.flag) is self.wanted
+
+    def calls(self, current: dict[str, Any], target: FixTarget) -> list[ApiCall]:
+        """One call setting the flag, unless the resource is already compliant."""
+        if self.is_compliant(current, target):
+            return []
+        return [self.set_flag(target, self.wanted)]
+
+    def rollback_calls(
+        self, backup: dict[str, Any], current: dict[str, Any], target: FixTarget
+    ) -> list[ApiCall]:
+        """Set the flag back to the backed-up value."""
+        old = bool(backup.get(self.flag))
+        if old == current.get(self.flag):
+            return []
+        return [self.set_flag(target, old)]

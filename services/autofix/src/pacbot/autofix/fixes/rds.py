@@ -14,7 +14,15 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from pacbot.autofix.fixes._base import AccountAws, ApiCall, Fix, FixTarget, ResourceGone, error_code
+from pacbot.autofix.fixes._base import (
+    AccountAws,
+    ApiCall,
+    Fix,
+    FixTarget,
+    FlagFix,
+    ResourceGone,
+    error_code,
+)
 from pacbot.autofix.fixes._registry import FIXES
 
 _INSTANCE_GONE = ("DBInstanceNotFound", "DBInstanceNotFoundFault")
@@ -52,7 +60,7 @@ def _modify_instance(target: FixTarget, **changes: Any) -> ApiCall:
 
 
 @FIXES.register
-class RdsInstanceNotPublic(Fix):
+class RdsInstanceNotPublic(FlagFix):
     """Turns off PubliclyAccessible on a DB instance; rollback turns it back on."""
 
     name = "rds-instance-not-public"
@@ -64,34 +72,21 @@ class RdsInstanceNotPublic(Fix):
     backs_up = "the instance's PubliclyAccessible flag"
     verifies = "describes the instance again and requires PubliclyAccessible false"
     description = "Make the RDS DB instance not publicly accessible"
+    flag = "PubliclyAccessible"
+    wanted = False
 
     def read(self, aws: AccountAws, target: FixTarget) -> dict[str, Any]:
         """The instance's PubliclyAccessible flag."""
         instance = _instance(aws, target.name)
         return {"PubliclyAccessible": bool(instance.get("PubliclyAccessible"))}
 
-    def is_compliant(self, current: dict[str, Any], target: FixTarget) -> bool:
-        """The instance is not publicly accessible."""
-        return current.get("PubliclyAccessible") is not True
-
-    def calls(self, current: dict[str, Any], target: FixTarget) -> list[ApiCall]:
-        """One ModifyDBInstance with PubliclyAccessible false, unless it already is."""
-        if self.is_compliant(current, target):
-            return []
-        return [_modify_instance(target, PubliclyAccessible=False)]
-
-    def rollback_calls(
-        self, backup: dict[str, Any], current: dict[str, Any], target: FixTarget
-    ) -> list[ApiCall]:
-        """Set PubliclyAccessible back to the backed-up value."""
-        old = bool(backup.get("PubliclyAccessible"))
-        if old == current.get("PubliclyAccessible"):
-            return []
-        return [_modify_instance(target, PubliclyAccessible=old)]
+    def set_flag(self, target: FixTarget, value: bool) -> ApiCall:
+        """ModifyDBInstance with PubliclyAccessible."""
+        return _modify_instance(target, PubliclyAccessible=value)
 
 
 @FIXES.register
-class RdsInstanceDeletionProtection(Fix):
+class RdsInstanceDeletionProtection(FlagFix):
     """Turns on deletion protection on a non-Aurora DB instance (Aurora sets it on the cluster)."""
 
     name = "rds-deletion-protection"
@@ -103,6 +98,8 @@ class RdsInstanceDeletionProtection(Fix):
     backs_up = "the instance's engine and DeletionProtection flag"
     verifies = "describes the instance again and requires DeletionProtection true"
     description = "Enable deletion protection on the RDS DB instance"
+    flag = "DeletionProtection"
+    wanted = True
 
     def read(self, aws: AccountAws, target: FixTarget) -> dict[str, Any]:
         """The instance's engine and DeletionProtection flag."""
@@ -115,26 +112,15 @@ class RdsInstanceDeletionProtection(Fix):
     def is_compliant(self, current: dict[str, Any], target: FixTarget) -> bool:
         """Deletion protection is on, or the instance is Aurora (protected at the cluster)."""
         aurora = bool(_AURORA.match(str(current.get("Engine") or "")))
-        return aurora or current.get("DeletionProtection") is True
+        return aurora or super().is_compliant(current, target)
 
-    def calls(self, current: dict[str, Any], target: FixTarget) -> list[ApiCall]:
-        """One ModifyDBInstance with DeletionProtection true, unless compliant."""
-        if self.is_compliant(current, target):
-            return []
-        return [_modify_instance(target, DeletionProtection=True)]
-
-    def rollback_calls(
-        self, backup: dict[str, Any], current: dict[str, Any], target: FixTarget
-    ) -> list[ApiCall]:
-        """Set DeletionProtection back to the backed-up value."""
-        old = bool(backup.get("DeletionProtection"))
-        if old == current.get("DeletionProtection"):
-            return []
-        return [_modify_instance(target, DeletionProtection=old)]
+    def set_flag(self, target: FixTarget, value: bool) -> ApiCall:
+        """ModifyDBInstance with DeletionProtection."""
+        return _modify_instance(target, DeletionProtection=value)
 
 
 @FIXES.register
-class RdsClusterDeletionProtection(Fix):
+class RdsClusterDeletionProtection(FlagFix):
     """Turns on deletion protection on a DB cluster; rollback restores the old flag."""
 
     name = "rds-cluster-deletion-protection"
@@ -146,6 +132,8 @@ class RdsClusterDeletionProtection(Fix):
     backs_up = "the cluster's DeletionProtection flag"
     verifies = "describes the cluster again and requires DeletionProtection true"
     description = "Enable deletion protection on the RDS DB cluster"
+    flag = "DeletionProtection"
+    wanted = True
 
     def read(self, aws: AccountAws, target: FixTarget) -> dict[str, Any]:
         """The cluster's DeletionProtection flag."""
@@ -158,27 +146,8 @@ class RdsClusterDeletionProtection(Fix):
         )
         return {"DeletionProtection": bool(cluster.get("DeletionProtection"))}
 
-    def is_compliant(self, current: dict[str, Any], target: FixTarget) -> bool:
-        """Deletion protection is on."""
-        return current.get("DeletionProtection") is True
-
-    def calls(self, current: dict[str, Any], target: FixTarget) -> list[ApiCall]:
-        """One ModifyDBCluster with DeletionProtection true, unless it already is."""
-        if self.is_compliant(current, target):
-            return []
-        return [self._modify(target, True)]
-
-    def rollback_calls(
-        self, backup: dict[str, Any], current: dict[str, Any], target: FixTarget
-    ) -> list[ApiCall]:
-        """Set DeletionProtection back to the backed-up value."""
-        old = bool(backup.get("DeletionProtection"))
-        if old == current.get("DeletionProtection"):
-            return []
-        return [self._modify(target, old)]
-
-    @staticmethod
-    def _modify(target: FixTarget, protected: bool) -> ApiCall:
+    def set_flag(self, target: FixTarget, protected: bool) -> ApiCall:
+        """ModifyDBCluster with DeletionProtection."""
         params = {
             "DBClusterIdentifier": target.name,
             "DeletionProtection": protected,

@@ -6,7 +6,14 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from pacbot.autofix.fixes._base import AccountAws, ApiCall, Fix, FixTarget, ResourceGone, error_code
+from pacbot.autofix.fixes._base import (
+    AccountAws,
+    ApiCall,
+    FixTarget,
+    FlagFix,
+    ResourceGone,
+    error_code,
+)
 from pacbot.autofix.fixes._registry import FIXES
 
 _GONE = ("ClusterNotFound", "ClusterNotFoundFault")
@@ -29,7 +36,7 @@ def _modify(target: FixTarget, public: bool) -> ApiCall:
 
 
 @FIXES.register
-class RedshiftNotPublic(Fix):
+class RedshiftNotPublic(FlagFix):
     """Makes a Redshift cluster private; rollback makes it public again if it was."""
 
     name = "redshift-not-public"
@@ -41,6 +48,8 @@ class RedshiftNotPublic(Fix):
     backs_up = "the cluster's PubliclyAccessible flag (a pending change counts as made)"
     verifies = "describes the cluster again and requires PubliclyAccessible false (or pending)"
     description = "Make the Redshift cluster not publicly accessible"
+    flag = "PubliclyAccessible"
+    wanted = False
 
     def read(self, aws: AccountAws, target: FixTarget) -> dict[str, Any]:
         """PubliclyAccessible as it is, or as a pending modification will make it."""
@@ -49,21 +58,6 @@ class RedshiftNotPublic(Fix):
         public = pending.get("PubliclyAccessible", cluster.get("PubliclyAccessible"))
         return {"PubliclyAccessible": bool(public)}
 
-    def is_compliant(self, current: dict[str, Any], target: FixTarget) -> bool:
-        """The cluster is not (and is not about to be) publicly accessible."""
-        return current.get("PubliclyAccessible") is not True
-
-    def calls(self, current: dict[str, Any], target: FixTarget) -> list[ApiCall]:
-        """One ModifyCluster with PubliclyAccessible false, unless it already is."""
-        if self.is_compliant(current, target):
-            return []
-        return [_modify(target, False)]
-
-    def rollback_calls(
-        self, backup: dict[str, Any], current: dict[str, Any], target: FixTarget
-    ) -> list[ApiCall]:
-        """Set PubliclyAccessible back to the backed-up value."""
-        old = bool(backup.get("PubliclyAccessible"))
-        if old == current.get("PubliclyAccessible"):
-            return []
-        return [_modify(target, old)]
+    def set_flag(self, target: FixTarget, value: bool) -> ApiCall:
+        """ModifyCluster with PubliclyAccessible."""
+        return _modify(target, value)

@@ -58,6 +58,18 @@ class Ready:
     current: dict[str, Any]
 
 
+def _target(plan: FixPlan) -> FixTarget:
+    """The resource a plan acts on, with its policy's autofix parameters."""
+    return FixTarget(
+        plan.asset_id,
+        plan.account_id,
+        plan.region,
+        plan.resource_type,
+        plan.asset_name,
+        params=dict(plan.params),
+    )
+
+
 def _calls(calls: list[ApiCall]) -> list[dict[str, Any]]:
     return [call.as_dict() for call in calls]
 
@@ -165,15 +177,7 @@ class FixExecutor:
             access = await self.accounts.access(plan.account_id)
         except AccountUnknown as exc:
             return Outcome("skipped", f"did not act: {exc}")
-        target = FixTarget(
-            plan.asset_id,
-            plan.account_id,
-            plan.region,
-            plan.resource_type,
-            plan.asset_name,
-            params=dict(plan.params),
-        )
-        aws = AccountAws(self.runtime.aws, region=plan.region, access=access)
+        target, aws = _target(plan), AccountAws(self.runtime.aws, region=plan.region, access=access)
         try:
             current = await asyncio.to_thread(fix.read, aws, target)
         except ResourceGone as exc:
@@ -231,15 +235,7 @@ class FixExecutor:
             access = await self.accounts.access(plan.account_id)
         except AccountUnknown as exc:
             return Outcome("failed", f"cannot roll back: {exc}")
-        target = FixTarget(
-            plan.asset_id,
-            plan.account_id,
-            plan.region,
-            plan.resource_type,
-            plan.asset_name,
-            params=dict(plan.params),
-        )
-        aws = AccountAws(self.runtime.aws, region=plan.region, access=access)
+        target, aws = _target(plan), AccountAws(self.runtime.aws, region=plan.region, access=access)
         backup = original.backup
         try:
             current = await asyncio.to_thread(fix.read, aws, target)
