@@ -23,7 +23,7 @@ resource: aws.s3.bucket
 severity: low
 category: governance
 frameworks:
-  internal-1.0: ["N-1", "N-2"]
+  cis-aws-3.0: ["2.1.4", "2.1.1"]
 remediation:
   text: Remove public ACL grants.
 params:

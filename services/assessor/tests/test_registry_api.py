@@ -45,7 +45,13 @@ async def test_list_filters(kit: Any, tmp_path: Path) -> None:
         ]
         assert _ids(await client.get("/policies", params={"severity": "low"})) == [GRANTS]
         assert _ids(await client.get("/policies", params={"category": "security"})) == [VOLUME]
-        assert _ids(await client.get("/policies", params={"framework": "internal-1.0"})) == [GRANTS]
+        assert _ids(await client.get("/policies", params={"framework": "cis-aws-3.0"})) == [
+            GRANTS,
+            VOLUME,
+        ]
+        assert _ids(await client.get("/policies", params={"framework": "cis-aws-3.0:2.1.1"})) == [
+            GRANTS
+        ]
         assert _ids(await client.get("/policies", params={"framework": "cis-aws-3.0:2.2.1"})) == [
             VOLUME
         ]

@@ -11,8 +11,9 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from pacbot.assessor.evaluations.consumers import asset_batch_handler
+from pacbot.assessor.frameworks.mappings import load_pack
+from pacbot.assessor.frameworks.router import router as frameworks_router
 from pacbot.assessor.models import INBOX, OUTBOX
-from pacbot.assessor.policies.loader import load_policies
 from pacbot.assessor.policies.reconcile import reconcile_registry
 from pacbot.assessor.policies.registry import replay_until_accepted
 from pacbot.assessor.policies.repository import register_policies
@@ -20,6 +21,7 @@ from pacbot.assessor.policies.router import router as policies_router
 from pacbot.assessor.policies.service import PolicyCatalog
 from pacbot.assessor.settings import AssessorSettings
 from pacbot.common.events import ASSETS_TOPIC, utcnow
+from pacbot.common.frameworks import shipped_catalogue
 from pacbot.common.runtime import Runtime, SharedInfra
 from pacbot.common.web import build_service_app
 
@@ -33,8 +35,9 @@ def create_app(
     """The assessor app; policies load here, so a bad file shows up in ``/policies/errors``."""
     settings = settings or AssessorSettings()
     runtime = Runtime(settings, outbox=OUTBOX, inbox=INBOX, migrations=MIGRATIONS, shared=shared)
+    frameworks = shipped_catalogue()
     catalog = PolicyCatalog(
-        load_policies(settings.policy_paths), settings.autofix_grace_override_seconds
+        load_pack(settings.policy_paths, frameworks), settings.autofix_grace_override_seconds
     )
 
     @asynccontextmanager
@@ -56,7 +59,11 @@ def create_app(
             replay.cancel()
 
     app = build_service_app(
-        title="PacBot assessor", runtime=runtime, routers=[policies_router], setup=setup
+        title="PacBot assessor",
+        runtime=runtime,
+        routers=[policies_router, frameworks_router],
+        setup=setup,
     )
     app.state.catalog = catalog
+    app.state.frameworks = frameworks
     return app

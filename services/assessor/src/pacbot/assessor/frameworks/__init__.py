@@ -1,0 +1,1 @@
+"""Frameworks in the assessor: policy mappings checked against the catalogue, and coverage."""
