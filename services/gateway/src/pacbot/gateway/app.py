@@ -24,6 +24,7 @@ from pacbot.gateway.api.violations_routes import router as violations_router
 from pacbot.gateway.auth.gate import Gate
 from pacbot.gateway.auth.ratelimit import RateLimiter
 from pacbot.gateway.authorize import RateLimited
+from pacbot.gateway.dashboard import Site, dashboard_router
 from pacbot.gateway.models import INBOX, OUTBOX
 from pacbot.gateway.openapi import document_security
 from pacbot.gateway.settings import GatewaySettings
@@ -65,6 +66,7 @@ def create_app(
         setup=setup,
         internal=False,
     )
+    app.include_router(dashboard_router(Site.load()))
     app.state.gate = gate
     app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
 

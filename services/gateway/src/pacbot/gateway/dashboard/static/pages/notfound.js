@@ -1,0 +1,11 @@
+// An address the dashboard does not know.
+
+import { h } from '../dom.js';
+import { pageHead } from '../ui.js';
+
+export async function render(view) {
+  view.root.append(
+    pageHead('Page not found'),
+    h('p', { class: 'state empty' }, 'There is no such page. ', h('a', { href: view.home() }, 'Go to the start page')),
+  );
+}
