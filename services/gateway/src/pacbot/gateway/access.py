@@ -94,6 +94,13 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("PATCH", f"{V}/policies/{{policy_id}}"): Rule(ADMIN, "refuse"),
     ("GET", f"{V}/policies/{{policy_id}}/history"): Rule(STAFF_READERS, "open"),
     ("POST", f"{V}/policies/whatif"): Rule(SECURITY, "refuse"),
+    # --- frameworks: the catalogue is not per account; compliance by control is scoped like the
+    # summary
+    ("GET", f"{V}/frameworks"): Rule(STAFF_READERS, "open"),
+    ("GET", f"{V}/frameworks/{{framework_id}}"): Rule(STAFF_READERS, "open"),
+    ("GET", f"{V}/compliance/frameworks/{{framework_id}}"): Rule(
+        STAFF_READERS, "query", group_param="group"
+    ),
     # --- violations, results, compliance
     ("GET", f"{V}/violations"): Rule(READERS, "query", owner_param="owner"),
     ("GET", f"{V}/violations/export.csv"): Rule(READERS, "query", owner_param="owner"),

@@ -17,6 +17,7 @@ from pacbot.common.webguards import request_id_of
 from pacbot.gateway.api.audit import install_audit
 from pacbot.gateway.api.audit import router as audit_router
 from pacbot.gateway.api.exceptions_routes import router as exceptions_router
+from pacbot.gateway.api.frameworks_routes import router as frameworks_router
 from pacbot.gateway.api.inventory_routes import router as inventory_router
 from pacbot.gateway.api.keys_routes import router as keys_router
 from pacbot.gateway.api.router import router
@@ -59,6 +60,7 @@ def create_app(
             keys_router,
             inventory_router,
             violations_router,
+            frameworks_router,
             exceptions_router,
             router,
             audit_router,

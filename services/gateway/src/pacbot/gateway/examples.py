@@ -604,6 +604,34 @@ SWEEP_FAILED = {
     "finished_at": "2026-11-30T06:00:02.968764Z",
 }
 
+CIS_FRAMEWORK = {
+    "framework_id": "cis-aws-3.0",
+    "name": "CIS Amazon Web Services Foundations Benchmark",
+    "version": "3.0.0",
+    "publisher": "Center for Internet Security",
+    "url": "https://www.cisecurity.org/benchmark/amazon_web_services",
+    "controls": 62,
+    "automated": 54,
+    "manual": 8,
+    "mapped_controls": 56,
+    "mapped_automated": 54,
+    "policies": 60,
+}
+CIS_PUBLIC_CONTROL = {
+    "control_id": "2.1.4",
+    "title": "Ensure that S3 Buckets are configured with 'Block public access (bucket settings)'",
+    "section": "Storage",
+    "subsection": "Simple Storage Service (S3)",
+    "profile": "Level 1",
+}
+CIS_PUBLIC_POLICY = {
+    "policy_id": PUBLIC_POLICY,
+    "name": "S3 buckets must not be publicly accessible",
+    "severity": "critical",
+    "category": "security",
+    "enabled": True,
+}
+
 
 def _sandbox(bucket: str, violation_id: str) -> dict[str, str]:
     return {
@@ -1130,6 +1158,62 @@ EXAMPLES: dict[Route, Example] = {
         },
         body=WHATIF_DRAFT,
         text_bodies=(("application/yaml", WHATIF_YAML), ("text/plain", WHATIF_YAML)),
+    ),
+    # --- frameworks (the shipped CIS catalogue and pack; the report over account 111122223333)
+    ("GET", f"{V}/frameworks"): Example(
+        200, {"items": [CIS_FRAMEWORK], "total": 1, "next_cursor": None}, query={"limit": "100"}
+    ),
+    ("GET", f"{V}/frameworks/{{framework_id}}"): Example(
+        200,
+        {
+            **CIS_FRAMEWORK,
+            "items": [{**CIS_PUBLIC_CONTROL, "automated": True, "policies": [CIS_PUBLIC_POLICY]}],
+            "total": 62,
+            "next_cursor": "eyJxIjoiOTZhMTk0NDZhNDAxNzYzMCIsInAiOjI2fQ",
+        },
+        path={"framework_id": "cis-aws-3.0"},
+        query={"limit": "1", "cursor": "eyJxIjoiOTZhMTk0NDZhNDAxNzYzMCIsInAiOjI1fQ"},
+    ),
+    ("GET", f"{V}/compliance/frameworks/{{framework_id}}"): Example(
+        200,
+        {
+            "framework_id": "cis-aws-3.0",
+            "name": CIS_FRAMEWORK["name"],
+            "version": "3.0.0",
+            "scope": f"account:{ACCOUNT}",
+            "exempted_as_passing": False,
+            "controls": 62,
+            "passing": 1,
+            "failing": 1,
+            "not_evaluated": 60,
+            "compliance_pct": 50.0,
+            "items": [
+                {
+                    **CIS_PUBLIC_CONTROL,
+                    "manual": False,
+                    "status": "fail",
+                    "evaluated": 42,
+                    "passing": 40,
+                    "failing": 2,
+                    "unknown": 0,
+                    "policies": [
+                        {
+                            **CIS_PUBLIC_POLICY,
+                            "evaluated": 42,
+                            "passing": 40,
+                            "failing": 2,
+                            "exempted": 1,
+                            "unknown": 0,
+                            "compliance_pct": 95.23809523809523,
+                        }
+                    ],
+                }
+            ],
+            "total": 1,
+            "next_cursor": None,
+        },
+        path={"framework_id": "cis-aws-3.0"},
+        query={"account_id": ACCOUNT, "status": "fail", "limit": "500"},
     ),
     # --- violations, results, compliance
     ("GET", f"{V}/violations"): Example(
