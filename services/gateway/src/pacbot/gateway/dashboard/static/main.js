@@ -8,12 +8,20 @@ import { currentGroup, loadAccess, loadGroups, loadMe, rememberGroup, signedOut,
 import { announce, errorBox } from './ui.js';
 import * as login from './pages/login.js';
 import * as compliance from './pages/compliance.js';
+import * as violations from './pages/violations.js';
+import * as violation from './pages/violation.js';
+import * as autofix from './pages/autofix.js';
+import * as plan from './pages/plan.js';
 import * as notFound from './pages/notfound.js';
 
 // The pages, and the navigation (a route with `menu` is listed; `nav` marks its entry current).
 const ROUTES = [
   { path: '/login', page: login, public: true },
   { path: '/', page: compliance, nav: '/', menu: 'Compliance' },
+  { path: '/violations', page: violations, nav: '/violations', menu: 'Violations', menuQuery: { status: 'open' } },
+  { path: '/violations/:id', page: violation, nav: '/violations' },
+  { path: '/autofix', page: autofix, nav: '/autofix', menu: 'AutoFix' },
+  { path: '/autofix/:id', page: plan, nav: '/autofix' },
 ];
 
 const main = document.getElementById('main');
