@@ -71,6 +71,10 @@ def _parser() -> argparse.ArgumentParser:
     policies.add_argument("action", choices=["list"])
     policies.add_argument("--format", choices=["table", "json"], default="table")
     policies.add_argument("--policy-path", action="append", help="a pack directory (repeatable)")
+    frameworks = sub.add_parser("frameworks", help="compliance frameworks and the pack's coverage")
+    frameworks.add_argument("action", nargs="?", default="list", choices=["list"])
+    frameworks.add_argument("--format", choices=["table", "json"], default="table")
+    frameworks.add_argument("--policy-path", action="append", help="a pack directory (repeatable)")
     events = sub.add_parser("events", help="event contract tools")
     events.add_argument("action", choices=["schema"])
     events.add_argument("--out", type=Path, help="write one JSON Schema file per event here")
@@ -133,6 +137,10 @@ def main(argv: list[str] | None = None) -> int:
         from pacbot.cli.policies import list_policies
 
         return list_policies(args.policy_path, args.format)
+    if args.command == "frameworks":
+        from pacbot.cli.frameworks import list_frameworks
+
+        return list_frameworks(args.policy_path, args.format)
     if args.command == "events":
         from pacbot.common.events import event_schemas
 
