@@ -10,6 +10,8 @@ import * as login from './pages/login.js';
 import * as compliance from './pages/compliance.js';
 import * as violations from './pages/violations.js';
 import * as violation from './pages/violation.js';
+import * as exceptions from './pages/exceptions.js';
+import * as exception from './pages/exception.js';
 import * as autofix from './pages/autofix.js';
 import * as plan from './pages/plan.js';
 import * as notFound from './pages/notfound.js';
@@ -20,6 +22,8 @@ const ROUTES = [
   { path: '/', page: compliance, nav: '/', menu: 'Compliance' },
   { path: '/violations', page: violations, nav: '/violations', menu: 'Violations', menuQuery: { status: 'open' } },
   { path: '/violations/:id', page: violation, nav: '/violations' },
+  { path: '/exceptions', page: exceptions, nav: '/exceptions', menu: 'Exceptions' },
+  { path: '/exceptions/:id', page: exception, nav: '/exceptions' },
   { path: '/autofix', page: autofix, nav: '/autofix', menu: 'AutoFix' },
   { path: '/autofix/:id', page: plan, nav: '/autofix' },
 ];

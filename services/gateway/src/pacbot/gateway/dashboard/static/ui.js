@@ -143,6 +143,7 @@ export function totalLine(total, noun, shown) {
 
 // The pager of a cursor-paged list: "First page" and "Next page" (next_cursor from the API).
 export function pager({ nextCursor, onNext, onFirst, onFirstHref, nextHref, isFirst }) {
+  if (isFirst && !nextCursor) return null;
   return h('nav', { class: 'pager', aria: { label: 'Pages' } },
     isFirst ? null : (onFirstHref ? h('a', { class: 'button secondary', href: onFirstHref }, 'First page')
       : h('button', { type: 'button', class: 'button secondary', on: { click: onFirst } }, 'First page')),
