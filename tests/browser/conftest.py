@@ -94,6 +94,7 @@ async def estate(
     )
     logs = tmp_path_factory.mktemp("browser") / "logs"
     with running_services(env, ports, logs) as urls:
+        up = time.monotonic() - started
         cluster = Cluster(urls, env)
         here = Estate(cluster, account_id, buckets)
         for who in (ADMIN, OWNER, SECURITY, VIEWER):
@@ -105,6 +106,7 @@ async def estate(
             assert made.status_code == 201, made.text
             scanned = await admin.post("/api/v1/scans", json={"resource_types": ["aws.s3.bucket"]})
             assert scanned.status_code == 200, scanned.text
+            swept = time.monotonic() - started
             wanted = expected_findings(buckets)
 
             async def assessed() -> list[dict[str, Any]]:
@@ -115,7 +117,10 @@ async def estate(
             here.violations = await eventually(
                 assessed, timeout=SETTLE_SECONDS, interval=0.5, what="the estate's violations"
             )
-        print(f"browser estate ready in {time.monotonic() - started:.1f}s (logs: {logs})")
+        print(
+            f"browser estate: services up at {up:.1f}s, scanned at {swept:.1f}s, "
+            f"assessed at {time.monotonic() - started:.1f}s (logs: {logs})"
+        )
         yield here
 
 
