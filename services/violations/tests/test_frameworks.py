@@ -59,7 +59,8 @@ CONTROLS = [
 
 
 class AssessorDouble:
-    """``GET /frameworks/demo-1.0`` four controls a page; counts the calls; ``down`` fails."""
+    """``GET /frameworks/demo-1.0`` four controls a page; counts the calls; ``status`` != 200
+    answers that status."""
 
     def __init__(self) -> None:
         self.calls = 0
@@ -82,7 +83,13 @@ class AssessorDouble:
                     "name": "Demo",
                     "version": "1.0",
                     "publisher": "tests",
+                    "url": None,
                     "controls": len(CONTROLS),
+                    "automated": 5,
+                    "manual": 1,
+                    "mapped_controls": 5,
+                    "mapped_automated": 4,
+                    "policies": 5,
                     "items": CONTROLS[start : start + 4],
                     "total": len(CONTROLS),
                     "next_cursor": None if start else "second",

@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from pacbot.assessor.frameworks.mappings import load_pack
-from pacbot.assessor.frameworks.schemas import FrameworkOut
+from pacbot.assessor.frameworks.schemas import framework_out
 from pacbot.assessor.frameworks.service import FrameworkCoverage, coverage
 from pacbot.assessor.settings import SHIPPED_PACKS
 from pacbot.common.frameworks import shipped_catalogue
@@ -30,7 +30,7 @@ def frameworks_coverage(
 def as_json(covered: FrameworkCoverage) -> dict[str, Any]:
     """The assessor's ``GET /frameworks`` item, plus the automated controls nothing maps to."""
     return {
-        **FrameworkOut.of(covered).model_dump(),
+        **framework_out(covered).model_dump(),
         "unmapped_automated": [
             c.control.id for c in covered.controls if c.control.automated and not c.policies
         ],
@@ -55,7 +55,7 @@ def list_frameworks(paths: list[str] | None, output: str) -> int:
             f"{'coverage':>16} {'policies':>8}  name"
         )
         for row in rows:
-            out = FrameworkOut.of(row)
+            out = framework_out(row)
             mapped, automated = out.mapped_automated, out.automated
             share = f"{mapped}/{automated} ({_percent(mapped, automated)})"
             print(

@@ -3,8 +3,17 @@
 A framework is an id (what policies name in ``frameworks:``), a name, a version, sections and
 controls; each control has an id, a title, a section, an assessment status (``automated`` or
 ``manual``) and an optional profile. Adding a framework is adding one ``<id>.yaml`` here.
+``FrameworkOut`` / ``FrameworkDetail`` are the assessor's ``/frameworks`` answers, as its peers read
+them.
 """
 
+from pacbot.common.frameworks._contract import (
+    ControlOut,
+    FrameworkDetail,
+    FrameworkList,
+    FrameworkOut,
+    MappedPolicy,
+)
 from pacbot.common.frameworks._loader import (
     SHIPPED,
     Catalogue,
@@ -21,8 +30,13 @@ __all__ = [
     "Assessment",
     "Catalogue",
     "Control",
+    "ControlOut",
     "Framework",
+    "FrameworkDetail",
     "FrameworkError",
+    "FrameworkList",
+    "FrameworkOut",
+    "MappedPolicy",
     "MappingProblem",
     "Section",
     "load_catalogue",

@@ -6,15 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 
-from pacbot.assessor.frameworks.schemas import (
-    ControlOut,
-    FrameworkDetail,
-    FrameworkList,
-    FrameworkOut,
-)
+from pacbot.assessor.frameworks.schemas import control_out, framework_out
 from pacbot.assessor.frameworks.service import FrameworkCoverage, coverage
 from pacbot.assessor.policies.router import Catalog
-from pacbot.common.frameworks import Catalogue
+from pacbot.common.frameworks import Catalogue, FrameworkDetail, FrameworkList
 from pacbot.common.paging import MAX_LIMIT, PageRequest, paging
 from pacbot.common.web import DbSession, NotFound
 
@@ -43,7 +38,7 @@ async def list_frameworks(
     rows = [coverage(f, catalog.policies) for f in frameworks.frameworks]
     shown, next_cursor = page.window("assessor.frameworks").of(rows)
     return FrameworkList(
-        items=[FrameworkOut.of(c) for c in shown], total=len(rows), next_cursor=next_cursor
+        items=[framework_out(c) for c in shown], total=len(rows), next_cursor=next_cursor
     )
 
 
@@ -63,8 +58,8 @@ async def get_framework(
     enabled = {a.policy.id: a.enabled for a in await catalog.states(session)}
     rows, next_cursor = page.window("assessor.framework", framework_id).of(covered.controls)
     return FrameworkDetail(
-        **FrameworkOut.of(covered).model_dump(),
-        items=[ControlOut.of(covered, row, enabled) for row in rows],
+        **framework_out(covered).model_dump(),
+        items=[control_out(covered, row, enabled) for row in rows],
         total=len(covered.controls),
         next_cursor=next_cursor,
     )

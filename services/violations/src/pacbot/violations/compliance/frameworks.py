@@ -21,6 +21,7 @@ import httpx
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ValidationError
 
+from pacbot.common.frameworks import ControlOut, FrameworkDetail, MappedPolicy
 from pacbot.common.paging import MAX_LIMIT, PageRequest, paging
 from pacbot.common.runtime import Runtime
 from pacbot.common.web import AppRuntime, DbSession, DomainError, NotFound
@@ -33,41 +34,6 @@ from pacbot.violations.settings import ViolationsSettings
 MAPPING_TTL_SECONDS = 30.0
 """How long the assessor's mapping of a framework is reused (policy packs change on deploy)."""
 Status = Literal["pass", "fail", "not_evaluated"]
-
-
-# --- the assessor's answer (only the fields used here; others are ignored)
-
-
-class MappedPolicy(BaseModel):
-    """A policy the assessor maps to a control."""
-
-    policy_id: str
-    name: str
-    severity: str
-    category: str
-    enabled: bool
-
-
-class MappedControl(BaseModel):
-    """A control and the policies that judge it, as the assessor lists them."""
-
-    control_id: str
-    title: str
-    section: str
-    subsection: str | None
-    profile: str | None
-    automated: bool
-    policies: list[MappedPolicy]
-
-
-class FrameworkMapping(BaseModel):
-    """One framework with every control (all pages of the assessor's answer)."""
-
-    framework_id: str
-    name: str
-    version: str
-    items: list[MappedControl]
-    next_cursor: str | None = None
 
 
 class AssessorUnavailable(DomainError):
@@ -84,9 +50,9 @@ class FrameworkMappings:
     ) -> None:
         self.ttl = ttl
         self._clock = clock
-        self._kept: dict[str, tuple[float, FrameworkMapping]] = {}
+        self._kept: dict[str, tuple[float, FrameworkDetail]] = {}
 
-    async def get(self, runtime: Runtime, framework_id: str) -> FrameworkMapping:
+    async def get(self, runtime: Runtime, framework_id: str) -> FrameworkDetail:
         """The mapping of ``framework_id`` (404 unknown, 503 when the assessor cannot answer)."""
         kept = self._kept.get(framework_id)
         now = self._clock()
@@ -97,11 +63,11 @@ class FrameworkMappings:
         return mapping
 
 
-async def fetch_mapping(client: httpx.AsyncClient, framework_id: str) -> FrameworkMapping:
+async def fetch_mapping(client: httpx.AsyncClient, framework_id: str) -> FrameworkDetail:
     """Every page of the assessor's ``GET /frameworks/{framework_id}``."""
     path = f"/frameworks/{quote(framework_id, safe='')}"
     params: dict[str, str] = {"limit": str(MAX_LIMIT)}
-    mapping: FrameworkMapping | None = None
+    mapping: FrameworkDetail | None = None
     for _ in range(100):  # 100 pages of 1000 controls: far beyond any framework
         try:
             response = await client.get(path, params=params)
@@ -117,7 +83,7 @@ async def fetch_mapping(client: httpx.AsyncClient, framework_id: str) -> Framewo
                 f"the assessor answered {response.status_code} for framework {framework_id!r}"
             )
         try:
-            page = FrameworkMapping.model_validate_json(response.content)
+            page = FrameworkDetail.model_validate_json(response.content)
         except ValidationError as exc:
             raise AssessorUnavailable(
                 f"the assessor sent framework {framework_id!r} in an unknown shape"
@@ -226,7 +192,7 @@ def control_status(policies: list[ControlPolicy]) -> Status:
 
 
 def control_compliance(
-    control: MappedControl, figures: dict[str, PolicyCompliance]
+    control: ControlOut, figures: dict[str, PolicyCompliance]
 ) -> ControlCompliance:
     """One control's status and counts from its policies' figures."""
     policies = [control_policy(p, figures.get(p.policy_id)) for p in control.policies]
