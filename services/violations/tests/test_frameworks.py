@@ -242,6 +242,33 @@ async def test_the_scope_filters_narrow_the_figures(demo: Any) -> None:
     assert (bad_tag.status_code, bad_tag.json()["field"]) == (400, "tag")
 
 
+async def test_an_asset_group_scopes_the_figures(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    inventory = FastAPI()
+
+    @inventory.get("/groups/{name}")
+    async def group(name: str) -> JSONResponse:
+        if name != "first-account":
+            return JSONResponse({"error": "NotFound"}, status_code=404)
+        return JSONResponse({"name": name, "criteria": {"accounts": [A1]}, "member_count": 1})
+
+    transports: dict[str, httpx.AsyncBaseTransport] = {
+        "assessor": AssessorDouble().transport(),
+        "inventory": httpx.ASGITransport(app=inventory),
+    }
+    async with running_on("sqlite", tmp_path, request, transports=transports) as (app, client):
+        await insert(app, *ROWS)
+        scoped = await client.get(
+            "/compliance/frameworks/demo-1.0", params={"group": "first-account"}
+        )
+        unknown = await client.get("/compliance/frameworks/demo-1.0", params={"group": "nope"})
+    assert scoped.status_code == 200, scoped.text
+    assert scoped.json()["scope"] == "group:first-account"
+    assert statuses(scoped.json())["1"] == "pass"  # its failing asset is in another account
+    assert (unknown.status_code, unknown.json()["field"]) == (404, "group")
+
+
 async def test_a_status_filter_shows_those_controls_and_keeps_the_totals(demo: Any) -> None:
     _, client, _ = demo
     body = (await client.get("/compliance/frameworks/demo-1.0", params={"status": "fail"})).json()
