@@ -10,6 +10,8 @@ import * as login from './pages/login.js';
 import * as compliance from './pages/compliance.js';
 import * as violations from './pages/violations.js';
 import * as violation from './pages/violation.js';
+import * as assets from './pages/assets.js';
+import * as asset from './pages/asset.js';
 import * as exceptions from './pages/exceptions.js';
 import * as exception from './pages/exception.js';
 import * as autofix from './pages/autofix.js';
@@ -22,6 +24,8 @@ const ROUTES = [
   { path: '/', page: compliance, nav: '/', menu: 'Compliance' },
   { path: '/violations', page: violations, nav: '/violations', menu: 'Violations', menuQuery: { status: 'open' } },
   { path: '/violations/:id', page: violation, nav: '/violations' },
+  { path: '/assets', page: assets, nav: '/assets', menu: 'Assets' },
+  { path: '/assets/:id', page: asset, nav: '/assets' },
   { path: '/exceptions', page: exceptions, nav: '/exceptions', menu: 'Exceptions' },
   { path: '/exceptions/:id', page: exception, nav: '/exceptions' },
   { path: '/autofix', page: autofix, nav: '/autofix', menu: 'AutoFix' },

@@ -75,6 +75,22 @@ export function apiQuery(query) {
   return q;
 }
 
+// The violations of one asset: what fails, how badly, since when.
+export function compactViolationTable(items, view, caption) {
+  return table({
+    caption,
+    captionHidden: true,
+    columns: [
+      { label: 'Policy', cell: (v) => h('a', { href: view.link('/violations', {}, v.violation_id) }, v.policy_name || v.policy_id) },
+      { label: 'Severity', cell: (v) => badge('severity', v.severity) },
+      { label: 'Status', cell: (v) => badge('status', v.status) },
+      { label: 'Opened', cell: (v) => when(v.opened_at) },
+    ],
+    rows: items,
+    rowProps: (v) => ({ dataset: { violationId: v.violation_id, status: v.status, severity: v.severity, policyId: v.policy_id } }),
+  });
+}
+
 export function violationTable(items, view, { sort, caption = 'Violations' } = {}) {
   return table({
     caption,
@@ -86,7 +102,7 @@ export function violationTable(items, view, { sort, caption = 'Violations' } = {
       { label: 'Severity', sort: 'severity', cell: (v) => badge('severity', v.severity) },
       { label: 'Status', cell: (v) => badge('status', v.status) },
       { label: 'Type', sort: 'resource_type', cell: (v) => v.resource_type },
-      { label: 'Account', cell: (v) => [v.account_id, h('span', { class: 'cell-sub' }, v.region)] },
+      { label: 'Account', cell: (v) => [v.account_id, h('span', { class: 'cell-sub nowrap' }, v.region)] },
       { label: 'Opened', sort: 'opened_at', cell: (v) => when(v.opened_at) },
       { label: 'Updated', sort: 'updated_at', cell: (v) => when(v.updated_at) },
     ],
