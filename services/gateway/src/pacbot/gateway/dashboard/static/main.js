@@ -12,6 +12,9 @@ import * as violations from './pages/violations.js';
 import * as violation from './pages/violation.js';
 import * as assets from './pages/assets.js';
 import * as asset from './pages/asset.js';
+import * as policies from './pages/policies.js';
+import * as policy from './pages/policy.js';
+import * as whatif from './pages/whatif.js';
 import * as exceptions from './pages/exceptions.js';
 import * as exception from './pages/exception.js';
 import * as autofix from './pages/autofix.js';
@@ -26,6 +29,9 @@ const ROUTES = [
   { path: '/violations/:id', page: violation, nav: '/violations' },
   { path: '/assets', page: assets, nav: '/assets', menu: 'Assets' },
   { path: '/assets/:id', page: asset, nav: '/assets' },
+  { path: '/policies', page: policies, nav: '/policies', menu: 'Policies' },
+  { path: '/policies/whatif', page: whatif, nav: '/policies' },
+  { path: '/policies/:id', page: policy, nav: '/policies' },
   { path: '/exceptions', page: exceptions, nav: '/exceptions', menu: 'Exceptions' },
   { path: '/exceptions/:id', page: exception, nav: '/exceptions' },
   { path: '/autofix', page: autofix, nav: '/autofix', menu: 'AutoFix' },

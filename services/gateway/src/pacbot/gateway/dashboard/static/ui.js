@@ -134,8 +134,8 @@ export function input(name, value = '', props = {}) {
   return h('input', { name, value: value ?? '', type: 'text', ...props });
 }
 
-export function totalLine(total, noun, shown) {
-  const plural = total === 1 ? noun : `${noun}s`;
+export function totalLine(total, noun, shown, nouns = `${noun}s`) {
+  const plural = total === 1 ? noun : nouns;
   return h('p', { class: 'results-line', id: 'results', tabIndex: -1, role: 'status' },
     h('span', { class: 'figure', dataset: { figure: 'total', value: total ?? 'null' } }, count(total)), ` ${plural}`,
     shown !== undefined ? ` · showing ${count(shown)}` : '');
