@@ -25,8 +25,8 @@ import pytest_asyncio
 from playwright.async_api import Browser, async_playwright, expect
 
 from pacbot.cli.devstack import StackInfo
-from pacbot.cli.estate import ESTATE, open_account, seed
-from pacbot.cli.estate.s3 import renamed
+from pacbot.cli.estate import SeededBucket, open_account, seed
+from pacbot.cli.estate.s3 import WHOLE_ESTATE, renamed
 from pacbot.common.testing import eventually
 from tests.actors import ADMIN
 from tests.browser.rig import (
@@ -34,6 +34,7 @@ from tests.browser.rig import (
     FIXABLE,
     OWNER,
     REGION,
+    SCRATCH,
     SECURITY,
     SETTLE_SECONDS,
     UI_TIMEOUT_MS,
@@ -75,7 +76,11 @@ async def estate(
     account_id = f"{secrets.randbelow(9 * 10**11) + 10**11}"
     prefix = f"b{uuid.uuid4().hex[:6]}"
     account = open_account(stack.moto_url, account_id, REGION, prefix)
-    buckets = seed(account.client("s3"), renamed(prefix, ESTATE))
+    # the demo's buckets, the three breaking the other S3 policies, and untagged scratch buckets
+    # so that the open violations fill more than one page of the dashboard's smallest size
+    scratch = tuple(SeededBucket(f"acme-scratch-{n}") for n in range(1, SCRATCH + 1))
+    s3 = account.client("s3")
+    buckets = seed(s3, renamed(prefix, WHOLE_ESTATE + scratch))
 
     ports = {name: free_port() for name in SERVICES}
     fixes = {policy: {"accounts": [account_id]} for policy in FIXABLE}
@@ -96,7 +101,7 @@ async def estate(
     with running_services(env, ports, logs) as urls:
         up = time.monotonic() - started
         cluster = Cluster(urls, env)
-        here = Estate(cluster, account_id, buckets)
+        here = Estate(cluster, account_id, buckets, s3)
         for who in (ADMIN, OWNER, SECURITY, VIEWER):
             here.keys[who.subject] = await cluster.key(who)
         role = f"arn:aws:iam::{account_id}:role/pacbot-discovery"

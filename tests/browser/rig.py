@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from botocore.exceptions import ClientError
 from playwright.async_api import Browser, BrowserContext, Page
 
 from pacbot.cli.estate import SeededBucket
@@ -28,6 +29,8 @@ ENCRYPTION = "aws-s3-bucket-default-encryption"
 FIXABLE = (PUBLIC, ENCRYPTION)
 UI_TIMEOUT_MS = 5_000
 """Playwright's default wait for any action or assertion: the pages answer in well under it."""
+SCRATCH = 4
+"""Untagged buckets added to the S3 estate (each fails the mandatory tags and MFA delete)."""
 SETTLE_SECONDS = 90
 """How long the scan's violations may take to appear (they arrive in a second or two)."""
 
@@ -56,6 +59,8 @@ class Estate:
     cluster: Cluster
     account_id: str
     buckets: list[SeededBucket]
+    s3: Any
+    """A boto3 S3 client acting in the seeded account (on moto)."""
     keys: dict[str, str] = field(default_factory=dict)
     """Identity subject -> its gateway API key."""
     violations: list[dict[str, Any]] = field(default_factory=list)
@@ -84,6 +89,16 @@ class Estate:
         return next(
             v for v in self.violations if v["asset_name"] == name and v["policy_id"] == policy_id
         )
+
+    def public_access_block(self, bucket: str) -> dict[str, bool] | None:
+        """The bucket's PublicAccessBlock as moto has it, or None when it has none."""
+        try:
+            found = self.s3.get_public_access_block(Bucket=bucket)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "NoSuchPublicAccessBlockConfiguration":
+                raise
+            return None
+        return dict(found["PublicAccessBlockConfiguration"])
 
 
 def expected_findings(buckets: list[SeededBucket]) -> set[tuple[str, str]]:

@@ -9,11 +9,13 @@ from __future__ import annotations
 import re
 import time
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
 from playwright.async_api import Page, expect
 
+from pacbot.common.testing import eventually
 from tests.browser.figures import (
     Figure,
     by_key,
@@ -22,7 +24,16 @@ from tests.browser.figures import (
     shown_as_count,
     shown_as_pct,
 )
-from tests.browser.rig import SECURITY, VIEWER, Estate, Sessions
+from tests.browser.rig import (
+    OWNER,
+    PAYMENTS,
+    PUBLIC,
+    SCRATCH,
+    SECURITY,
+    VIEWER,
+    Estate,
+    Sessions,
+)
 
 pytestmark = [
     pytest.mark.e2e,
@@ -194,3 +205,239 @@ async def test_the_landing_page_shows_the_apis_numbers(estate: Estate, sessions:
     assert estate.account_id in {n.split(".")[1] for n in shown if n.startswith("accounts.")} or (
         not answers["accounts"]
     )
+
+
+# --- violations ---------------------------------------------------------------------------------
+
+
+async def shown_violations(page: Page) -> list[str]:
+    """The violation ids of the table's rows, top to bottom (none when there is no table)."""
+    table = page.get_by_role("table", name="Violations")
+    if not await table.count():
+        return []
+    ids: list[str] = await table.evaluate(
+        "t => [...t.tBodies[0].rows].map(row => row.dataset.violationId)"
+    )
+    return ids
+
+
+async def listed(api: httpx.AsyncClient, **params: str) -> dict[str, Any]:
+    """``GET /api/v1/violations`` with ``params``, as the dashboard asks (newest change first)."""
+    query = {"sort": "updated_at", "order": "desc", "limit": "50", **params}
+    answer = await api.get("/api/v1/violations", params=query)
+    assert answer.status_code == 200, answer.text
+    body: dict[str, Any] = answer.json()
+    return body
+
+
+async def test_filtering_violations_shows_exactly_the_apis_answer(
+    estate: Estate, sessions: Sessions
+) -> None:
+    page = await (await sessions.new()).page()
+    await sign_in(page, estate.key(SECURITY))
+    await page.get_by_role("navigation", name="Main").get_by_role("link", name="Violations").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Violations")
+    await settled(page)
+    filters = page.get_by_role("search", name="Violation filters")
+
+    async with estate.api(SECURITY) as api:
+        # tagging problems of this account: the untagged buckets and the bad Environment value
+        await filters.get_by_label("Status").select_option(label="Open")
+        await filters.get_by_label("Category").select_option(label="Tagging")
+        await filters.get_by_label("Account").fill(estate.account_id)
+        await filters.get_by_role("button", name="Apply filters").click()
+        await expect(page).to_have_url(re.compile(r"category=tagging"))
+        await settled(page)
+        wanted = await listed(api, status="open", category="tagging", account_id=estate.account_id)
+        assert wanted["total"] == 1 + SCRATCH + 1, wanted  # cloudtrail-logs, scratch, partner
+        assert await shown_violations(page) == [v["violation_id"] for v in wanted["items"]]
+        total = (await figures(page.locator("#results")))["total"]
+        assert total.value == wanted["total"]
+        assert {v["category"] for v in wanted["items"]} == {"tagging"}
+
+        # one policy, critical: the public buckets (the Policy filter names policies)
+        await filters.get_by_label("Category").select_option(label="Any")
+        await filters.get_by_label("Policy").select_option(PUBLIC)
+        await filters.get_by_label("Severity").select_option(label="Critical")
+        await filters.get_by_role("button", name="Apply filters").click()
+        await expect(page).to_have_url(re.compile(rf"policy_id={PUBLIC}"))
+        await settled(page)
+        wanted = await listed(
+            api,
+            status="open",
+            severity="critical",
+            policy_id=PUBLIC,
+            account_id=estate.account_id,
+        )
+        publics = {b.name for b in estate.buckets if b.public_acl or b.public_policy}
+        assert {v["asset_name"] for v in wanted["items"]} == publics
+        assert await shown_violations(page) == [v["violation_id"] for v in wanted["items"]]
+        table = page.get_by_role("table", name="Violations")
+        for bucket in publics:
+            await expect(table.get_by_role("link", name=bucket, exact=True)).to_be_visible()
+
+        # a filter nothing matches says so
+        await filters.get_by_label("Status").select_option(label="Closed")
+        await filters.get_by_role("button", name="Apply filters").click()
+        await settled(page)
+        assert (await listed(api, status="closed", policy_id=PUBLIC))["total"] == 0
+        await expect(page.get_by_text("No violation matches these filters.")).to_be_visible()
+        assert await shown_violations(page) == []
+
+
+async def test_violations_page_and_sort_as_the_api_does(estate: Estate, sessions: Sessions) -> None:
+    page = await (await sessions.new()).page()
+    await sign_in(page, estate.key(VIEWER))
+    await page.goto(f"/#/violations?status=open&account_id={estate.account_id}&limit=25")
+    await settled(page)
+    async with estate.api(VIEWER) as api:
+        query = {"status": "open", "account_id": estate.account_id, "limit": "25"}
+        first = await listed(api, **query)
+        assert first["total"] == len(estate.violations) > 25
+        assert await shown_violations(page) == [v["violation_id"] for v in first["items"]]
+        await page.get_by_role("button", name="Next page").click()
+        await settled(page)
+        second = await listed(api, **query, cursor=first["next_cursor"])
+        assert await shown_violations(page) == [v["violation_id"] for v in second["items"]]
+        everything = {v["violation_id"] for v in first["items"] + second["items"]}
+        assert everything == {v["violation_id"] for v in estate.violations}
+        await expect(page.get_by_role("button", name="Next page")).to_have_count(0)
+
+        # sorting asks the API: the severity header, descending then ascending
+        await page.get_by_role("button", name="First page").click()
+        await settled(page)
+        header = page.get_by_role("columnheader", name="Severity")
+        await header.get_by_role("button").click()
+        await expect(header).to_have_attribute("aria-sort", "descending")
+        await settled(page)
+        by_severity = await listed(api, **query, sort="severity", order="desc")
+        assert await shown_violations(page) == [v["violation_id"] for v in by_severity["items"]]
+        await page.get_by_role("columnheader", name="Severity").get_by_role("button").click()
+        await expect(page.get_by_role("columnheader", name="Severity")).to_have_attribute(
+            "aria-sort", "ascending"
+        )
+        await settled(page)
+        ascending = await listed(api, **query, sort="severity", order="asc")
+        assert await shown_violations(page) == [v["violation_id"] for v in ascending["items"]]
+
+
+async def test_an_owner_starts_at_the_open_violations_of_their_team(
+    estate: Estate, sessions: Sessions
+) -> None:
+    page = await (await sessions.new()).page()
+    await sign_in(page, estate.key(OWNER))
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Violations")
+    await settled(page)
+    async with estate.api(OWNER) as api:
+        mine = await listed(api, status="open")
+    theirs = {b.name for b in estate.buckets if b.tags.get("Owner") == PAYMENTS}
+    assert {v["asset_name"] for v in mine["items"]} == theirs
+    assert await shown_violations(page) == [v["violation_id"] for v in mine["items"]]
+
+
+# --- an exception: requested by the owner, approved by security ---------------------------------
+
+
+async def test_an_exception_requested_by_the_owner_and_approved_by_security_exempts_it(
+    estate: Estate, sessions: Sessions
+) -> None:
+    violation = estate.violation("acme-payments-exports", PUBLIC)
+    address = f"/#/violations/{quote(violation['violation_id'], safe='')}"
+    reason = "partners download the monthly exports; reviewed with security"
+
+    owner = await (await sessions.new()).page()
+    await sign_in(owner, estate.key(OWNER))
+    await owner.goto(address)
+    await settled(owner)
+    await owner.get_by_role("button", name="Request exception").click()
+    request = owner.get_by_role("form", name="Request an exception")
+    await request.get_by_label("Reason").fill(reason)
+    await request.get_by_role("button", name="Submit request").click()
+    said = owner.get_by_role("region", name="Actions").get_by_role("status")
+    await expect(said).to_contain_text("pending until security decides")
+    exception_id = await said.get_attribute("data-exception-id")
+    assert exception_id
+
+    security = await (await sessions.new()).page()
+    await sign_in(security, estate.key(SECURITY))
+    await (
+        security.get_by_role("navigation", name="Main")
+        .get_by_role("link", name="Exceptions")
+        .click()
+    )
+    await settled(security)
+    waiting = security.get_by_role("region", name="Awaiting approval")
+    row = waiting.get_by_role("row").filter(has_text=exception_id)
+    await expect(row).to_contain_text(OWNER.subject)
+    await expect(row).to_contain_text(reason)
+    await row.get_by_role("button", name="Approve").click()
+    await expect(row.get_by_role("status")).to_contain_text(f"Exception {exception_id} approved")
+
+    async with estate.api(SECURITY) as api:
+        decided = (await api.get(f"/api/v1/exceptions/{exception_id}")).json()
+        assert (decided["status"], decided["requester"], decided["approver"]) == (
+            "active",
+            OWNER.subject,
+            SECURITY.subject,
+        )
+
+        async def exempted() -> dict[str, Any]:
+            found: dict[str, Any] = (
+                await api.get(f"/api/v1/violations/{violation['violation_id']}")
+            ).json()
+            return found if found["status"] == "exempted" else {}
+
+        after = await eventually(exempted, timeout=30, what="the violation exempted")
+        assert after["exception_id"] == exception_id
+
+    # the owner's page now says so, and names the exception
+    await owner.reload()
+    await settled(owner)
+    await expect(owner.locator("[data-field=status]")).to_have_attribute("data-value", "exempted")
+    await expect(owner.get_by_role("link", name=exception_id)).to_be_visible()
+    await expect(owner.get_by_role("button", name="Request exception")).to_have_count(0)
+    await owner.goto("/#/violations?status=exempted")
+    await settled(owner)
+    assert await shown_violations(owner) == [violation["violation_id"]]
+
+
+# --- fix now, in dry run ------------------------------------------------------------------------
+
+
+async def test_fix_now_in_dry_run_says_so_and_changes_nothing(
+    estate: Estate, sessions: Sessions
+) -> None:
+    violation = estate.violation("acme-build-cache", PUBLIC)
+    bucket = violation["asset_name"]
+    page = await (await sessions.new()).page()
+    await sign_in(page, estate.key(SECURITY))
+    await page.goto(f"/#/violations/{quote(violation['violation_id'], safe='')}")
+    await settled(page)
+    await page.get_by_role("button", name="Fix now").click()
+    answer = page.get_by_role("region", name="Actions").get_by_role("status")
+    await expect(answer).to_contain_text("Dry run")
+    # the page follows the plan until it acts (AutoFix's timer runs it at once)
+    await expect(answer).to_have_attribute("data-plan-status", "dry_run", timeout=30_000)
+    await expect(answer).to_have_attribute("data-dry-run", "true")
+    plan_id = await answer.get_attribute("data-plan-id")
+    assert plan_id
+
+    async with estate.api(SECURITY) as api:
+        found = await api.get("/api/v1/fixes", params={"violation_id": violation["violation_id"]})
+        assert found.status_code == 200, found.text
+        assert [(p["plan_id"], p["status"], p["dry_run"]) for p in found.json()["items"]] == [
+            (plan_id, "dry_run", True)
+        ]
+        plan = (await api.get(f"/api/v1/fixes/{plan_id}")).json()
+    assert plan["requested_by"] == SECURITY.subject
+    assert plan["applied_at"] is None
+    assert "dry run" in plan["detail"], plan["detail"]
+    assert [s["step"] for s in plan["history"]][-1] == "dry_run", plan["history"]
+    assert estate.public_access_block(bucket) is None  # moto's bucket is as it was
+
+    # the plan's own page says it changed nothing
+    await answer.get_by_role("link", name="Open the plan").click()
+    await expect(page.get_by_role("heading", level=1)).to_contain_text(plan_id)
+    await settled(page)
+    await expect(page.locator("[data-field=dry_run]")).to_have_text("yes: nothing is changed")
+    await expect(page.locator("[data-field=status]")).to_have_attribute("data-value", "dry_run")
