@@ -25,7 +25,11 @@ TEXT_FILES = sorted(p for p in STATIC.rglob("*") if p.suffix in (".js", ".css", 
 SVG_NAMESPACE = "http://www.w3.org/2000/svg"
 """An XML namespace name (an identifier, never fetched): the one absolute URL allowed."""
 IMPORT = re.compile(
-    r"""(?:\bfrom\s*|\bimport\s*\(?\s*|new\s+URL\(\s*)['"](?P<target>[^'"]+)['"]""",
+    r"""^\s*(?:import|export)\b[^'"]*?\bfrom\s*['"](?P<a>[^'"]+)['"]"""  # import {x} from '...'
+    r"""|^\s*import\s*['"](?P<b>[^'"]+)['"]"""  # import '...'
+    r"""|\bimport\(\s*['"](?P<c>[^'"]+)['"]"""  # import('...')
+    r"""|\bnew\s+URL\(\s*['"](?P<d>[^'"]+)['"]\s*,\s*import\.meta\.url""",  # a file beside it
+    re.MULTILINE,
 )
 
 
@@ -171,7 +175,7 @@ def test_the_access_table_the_dashboard_reads_is_the_gateways() -> None:
 
 
 def imports_of(path: Path) -> list[str]:
-    return [m["target"] for m in IMPORT.finditer(path.read_text())]
+    return [next(t for t in m.groups() if t) for m in IMPORT.finditer(path.read_text())]
 
 
 def test_every_module_the_page_imports_exists() -> None:
