@@ -35,6 +35,11 @@ def parse_tags(pairs: Iterable[str], field: str = "tag") -> dict[str, list[str]]
     return wanted
 
 
+def sql_tag_key(key: str) -> bool:
+    """True when SQL can address the tag key on both databases (see FORBIDDEN_KEY_CHARACTERS)."""
+    return not any(c in key for c in FORBIDDEN_KEY_CHARACTERS)
+
+
 def tag_clauses(column: Any, wanted: dict[str, list[str]]) -> list[ColumnElement[bool]]:
     """SQL conditions on a JSON tags column: per key, its value is one of the wanted ones.
 

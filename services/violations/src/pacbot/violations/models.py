@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    String,
+    Text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from pacbot.common.db import new_metadata
@@ -170,3 +181,81 @@ class ComplianceSnapshot(Base):
     exempted: Mapped[int] = mapped_column(Integer, nullable=False)
     figures: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
     taken_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+# --- Tallies: the compliance figures' counts, kept in step with results and violations by
+# ``pacbot.violations.aggregates`` (same transaction) and rebuilt from them on demand.
+# A cell is keyed by a tag dimension (``tag_key`` "" = every asset; else one tracked tag key
+# and the row's value of it), the account, region and resource type, and what is counted by;
+# ``cell`` is a digest of that key (the key columns can be long).
+
+
+class ResultTally(Base):
+    """Live results of one policy in one cell, by what the summary counts."""
+
+    __tablename__ = "result_tallies"
+    __table_args__ = (Index("ix_result_tallies_dimension", "tag_key", "tag_value"),)
+
+    cell: Mapped[str] = mapped_column(String(64), primary_key=True)
+    tag_key: Mapped[str] = mapped_column(String(1024), nullable=False)
+    tag_value: Mapped[str] = mapped_column(String(1024), nullable=False)
+    account_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    region: Mapped[str] = mapped_column(String(64), nullable=False)
+    resource_type: Mapped[str] = mapped_column(String(200), nullable=False)
+    policy_id: Mapped[str] = mapped_column(String(200), nullable=False)
+    policy_name: Mapped[str] = mapped_column(String(500), nullable=False)
+    severity: Mapped[str] = mapped_column(String(20), nullable=False)
+    category: Mapped[str] = mapped_column(String(20), nullable=False)
+    passing: Mapped[int] = mapped_column(Integer, nullable=False)
+    failing: Mapped[int] = mapped_column(Integer, nullable=False)
+    exempted: Mapped[int] = mapped_column(Integer, nullable=False)
+    unknown: Mapped[int] = mapped_column(Integer, nullable=False)
+    not_applicable: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class AssetTally(Base):
+    """Distinct live assets of one cell with a pass/fail result (evaluated) and with an error."""
+
+    __tablename__ = "asset_tallies"
+    __table_args__ = (Index("ix_asset_tallies_dimension", "tag_key", "tag_value"),)
+
+    cell: Mapped[str] = mapped_column(String(64), primary_key=True)
+    tag_key: Mapped[str] = mapped_column(String(1024), nullable=False)
+    tag_value: Mapped[str] = mapped_column(String(1024), nullable=False)
+    account_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    region: Mapped[str] = mapped_column(String(64), nullable=False)
+    resource_type: Mapped[str] = mapped_column(String(200), nullable=False)
+    evaluated: Mapped[int] = mapped_column(Integer, nullable=False)
+    unknown: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class ViolationTally(Base):
+    """Violations of one cell with one severity and status."""
+
+    __tablename__ = "violation_tallies"
+    __table_args__ = (Index("ix_violation_tallies_dimension", "tag_key", "tag_value"),)
+
+    cell: Mapped[str] = mapped_column(String(64), primary_key=True)
+    tag_key: Mapped[str] = mapped_column(String(1024), nullable=False)
+    tag_value: Mapped[str] = mapped_column(String(1024), nullable=False)
+    account_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    region: Mapped[str] = mapped_column(String(64), nullable=False)
+    resource_type: Mapped[str] = mapped_column(String(200), nullable=False)
+    severity: Mapped[str] = mapped_column(String(20), nullable=False)
+    status: Mapped[str] = mapped_column(String(20), nullable=False)
+    violations: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class TallyState(Base):
+    """One row: which tag keys the tallies hold (null: never built) and a change counter.
+
+    Every transaction that changes a tally bumps ``changes`` first (so it also serialises
+    with a rebuild); caches of figures computed otherwise are valid while it stays the same.
+    """
+
+    __tablename__ = "tally_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    changes: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    tag_keys: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    built_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

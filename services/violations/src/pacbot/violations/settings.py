@@ -48,6 +48,20 @@ class ViolationsSettings(ServiceSettings):
         description='Scopes snapshotted besides "all" and each account, e.g. "group:prod"',
     )
 
+    tally_tag_keys: list[str] = Field(
+        default_factory=lambda: ["Environment", "Application"],
+        description="Tag keys the compliance tallies also count by: a scope or asset group "
+        "with a condition on one of them reads the tallies; a change rebuilds them at start",
+    )
+
+    @field_validator("tally_tag_keys")
+    @classmethod
+    def _tally_tag_keys(cls, keys: list[str]) -> list[str]:
+        bad = [k for k in keys if not k or '"' in k or "\\" in k or len(k) > 128]
+        if bad:
+            raise ValueError(f"tag keys must be 1-128 characters without '\"' or '\\': {bad}")
+        return list(dict.fromkeys(keys))
+
     @field_validator("severity_weights")
     @classmethod
     def _severity_weights(cls, weights: dict[str, float]) -> dict[str, float]:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+
+SEVERITIES = ("critical", "high", "medium", "low")
 
 
 class PolicyCompliance(BaseModel):
@@ -58,6 +60,9 @@ class ComplianceSummary(BaseModel):
     open: int
     exempted: int
     closed: int
+    open_by_severity: dict[str, int] = Field(
+        description="open violations in scope by severity (every severity named)"
+    )
     exempted_as_passing: bool
     weights: Weights
     categories: list[CategoryCompliance]

@@ -7,6 +7,7 @@ daily snapshots and is what ``GET /compliance/trend?scope=`` takes.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -15,11 +16,93 @@ from urllib.parse import quote
 import httpx
 
 from pacbot.common.runtime import Runtime
-from pacbot.common.search import matches
+from pacbot.common.search import tag_values
 from pacbot.common.web import DomainError, NotFound
-from pacbot.violations.filters import any_of, canonical_tags, parse_tags, tag_clauses
+from pacbot.violations.filters import any_of, canonical_tags, parse_tags, sql_tag_key, tag_clauses
 
 KEY_PARTS = ("account", "region", "resource_type", "tag", "group")
+
+
+@dataclass(frozen=True)
+class Constraints:
+    """What a scope admits, as sets: per column the admitted values (None: any), per tag key
+    the admitted values (every key must hold). A group's criteria narrow it further."""
+
+    accounts: frozenset[str] | None = None
+    regions: frozenset[str] | None = None
+    resource_types: frozenset[str] | None = None
+    tags: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        """True when nothing can match (two filters admit no common value)."""
+        columns = (self.accounts, self.regions, self.resource_types)
+        return any(s is not None and not s for s in columns) or any(
+            not values for values in self.tags.values()
+        )
+
+    def narrowed(self, criteria: Mapping[str, Any] | None) -> Constraints:
+        """Also within a group's criteria (``pacbot.common.search.matches``'s rule)."""
+        if not criteria:
+            return self
+        tags = dict(self.tags)
+        for key, wanted in (criteria.get("tags") or {}).items():
+            values = frozenset(tag_values(wanted))
+            tags[key] = tags[key] & values if key in tags else values
+        return Constraints(
+            accounts=_within(self.accounts, criteria.get("accounts")),
+            regions=_within(self.regions, criteria.get("regions")),
+            resource_types=_within(self.resource_types, criteria.get("resource_types")),
+            tags=tags,
+        )
+
+    @property
+    def python_tags(self) -> dict[str, frozenset[str]]:
+        """Tag conditions SQL cannot address (keys with a quote or backslash)."""
+        return {k: v for k, v in self.tags.items() if not sql_tag_key(k)}
+
+    def clauses(self, model: Any) -> list[Any]:
+        """SQL conditions on ``model`` (results, violations or a tally): all but python_tags."""
+        sql_tags = {k: sorted(v) for k, v in self.tags.items() if sql_tag_key(k)}
+        return [
+            *any_of(model.account_id, _listed(self.accounts)),
+            *any_of(model.region, _listed(self.regions)),
+            *any_of(model.resource_type, _listed(self.resource_types)),
+            *tag_clauses(model.tags, sql_tags),
+        ]
+
+    def column_clauses(self, model: Any) -> list[Any]:
+        """SQL conditions on the account, region and type columns only."""
+        return [
+            *any_of(model.account_id, _listed(self.accounts)),
+            *any_of(model.region, _listed(self.regions)),
+            *any_of(model.resource_type, _listed(self.resource_types)),
+        ]
+
+    def admits(self, asset: Mapping[str, Any]) -> bool:
+        """The python_tags conditions on a stored asset summary (the rest is in SQL)."""
+        tags = asset.get("tags") or {}
+        return all(tags.get(k) in values for k, values in self.python_tags.items())
+
+    def fingerprint(self) -> str:
+        """A stable text form (for cache keys)."""
+        parts = {
+            "accounts": _listed(self.accounts),
+            "regions": _listed(self.regions),
+            "resource_types": _listed(self.resource_types),
+            "tags": {k: sorted(v) for k, v in sorted(self.tags.items())},
+        }
+        return json.dumps(parts, sort_keys=True)
+
+
+def _listed(values: frozenset[str] | None) -> list[str] | None:
+    return None if values is None else sorted(values)
+
+
+def _within(current: frozenset[str] | None, listed: Any) -> frozenset[str] | None:
+    if not listed:
+        return current
+    return frozenset(listed) if current is None else current & frozenset(listed)
 
 
 @dataclass(frozen=True)
@@ -33,22 +116,14 @@ class Scope:
     group: str | None = None
     criteria: Mapping[str, Any] | None = None
 
-    def clauses(self, model: Any) -> list[Any]:
-        """SQL conditions on ``model`` (results or violations); a group's criteria prefilter."""
-        criteria = self.criteria or {}
-        return [
-            *any_of(model.account_id, self.account_id),
-            *any_of(model.region, self.region),
-            *any_of(model.resource_type, self.resource_type),
-            *tag_clauses(model.tags, self.tags),
-            *any_of(model.account_id, criteria.get("accounts")),
-            *any_of(model.region, criteria.get("regions")),
-            *any_of(model.resource_type, criteria.get("resource_types")),
-        ]
-
-    def admits(self, asset: Mapping[str, Any]) -> bool:
-        """The group rule (``pacbot.common.search.matches``) on a stored asset summary."""
-        return self.criteria is None or matches(self.criteria, asset)
+    def constraints(self) -> Constraints:
+        """What this scope admits, its group's criteria included."""
+        return Constraints(
+            accounts=frozenset(self.account_id) if self.account_id else None,
+            regions=frozenset(self.region) if self.region else None,
+            resource_types=frozenset(self.resource_type) if self.resource_type else None,
+            tags={k: frozenset(v) for k, v in self.tags.items()},
+        ).narrowed(self.criteria)
 
     def key(self) -> str:
         """The canonical text key of this scope."""

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from pacbot.violations.compliance.repository import PolicyTally, Tally
 from pacbot.violations.compliance.schemas import (
+    SEVERITIES,
     CategoryCompliance,
     ComplianceSummary,
     PolicyCompliance,
     Weights,
 )
+from pacbot.violations.compliance.tally import PolicyTally, Tally
 
 
 def compliance_pct(passing: int, evaluated: int) -> float | None:
@@ -77,6 +78,13 @@ def category_figures(
     )
 
 
+def open_by_severity(tally: Tally) -> dict[str, int]:
+    """Open violations by severity, every severity named (0 when none)."""
+    counts = {severity: 0 for severity in SEVERITIES}
+    counts.update(tally.open_by_severity)
+    return counts
+
+
 def summarise(
     tally: Tally, weights: Weights, *, scope: str, exempted_as_passing: bool
 ) -> ComplianceSummary:
@@ -100,6 +108,7 @@ def summarise(
         open=tally.violations.get("open", 0),
         exempted=tally.violations.get("exempted", 0),
         closed=tally.violations.get("closed", 0),
+        open_by_severity=open_by_severity(tally),
         exempted_as_passing=exempted_as_passing,
         weights=weights,
         categories=categories,

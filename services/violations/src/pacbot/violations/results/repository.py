@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pacbot.common.events import AssetSummary, PolicyResult
@@ -17,6 +17,7 @@ from pacbot.violations.models import AssetTombstone, ResultRow, RetiredPolicy, a
 
 ResultKey = tuple[int, datetime]
 DECISIVE = ("pass", "fail")
+RETIRE_BATCH = 1000
 
 
 def stored_key(row: ResultRow) -> ResultKey:
@@ -102,11 +103,10 @@ async def mark_asset_deleted(
     The tombstone stays when the asset comes back (with a higher version): it is what makes a
     late evaluation of a deleted version, or a late deletion, change nothing.
     """
-    await session.execute(
-        update(ResultRow)
-        .where(ResultRow.asset_id == asset_id, ResultRow.asset_version <= version)
-        .values(deleted=True)
-    )
+    for row in await session.scalars(
+        select(ResultRow).where(ResultRow.asset_id == asset_id, ResultRow.asset_version <= version)
+    ):
+        row.deleted = True  # through the ORM, so the tallies count it
     tombstone = await session.get(AssetTombstone, asset_id, with_for_update=True)
     if tombstone is None:
         session.add(AssetTombstone(asset_id=asset_id, version=version, deleted_at=deleted_at))
@@ -125,10 +125,20 @@ async def deleted_version(session: AsyncSession, asset_id: str) -> int | None:
 async def retire_policies(
     session: AsyncSession, policy_ids: Sequence[str], reason: str, at: datetime
 ) -> None:
-    """Drop the policies' results evaluated until ``at``; remember the latest retirement."""
-    await session.execute(
-        delete(ResultRow).where(ResultRow.policy_id.in_(policy_ids), ResultRow.evaluated_at <= at)
+    """Drop the policies' results evaluated until ``at``; remember the latest retirement.
+
+    Rows are deleted through the ORM (so the tallies count it), a batch per flush.
+    """
+    stale = (
+        select(ResultRow)
+        .where(ResultRow.policy_id.in_(policy_ids), ResultRow.evaluated_at <= at)
+        .order_by(ResultRow.asset_id, ResultRow.policy_id)
+        .limit(RETIRE_BATCH)
     )
+    while batch := (await session.scalars(stale)).all():
+        for result in batch:
+            await session.delete(result)
+        await session.flush()
     known = {
         row.policy_id: row
         for row in await session.scalars(

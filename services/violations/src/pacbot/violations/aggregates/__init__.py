@@ -1,0 +1,1 @@
+"""Tallies behind the compliance figures: counted as rows change, rebuilt on demand."""

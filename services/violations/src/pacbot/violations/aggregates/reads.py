@@ -1,0 +1,101 @@
+"""Figures read from the tallies: a few thousand cells instead of every result.
+
+A scope is answerable here when it constrains at most one tag key and that key is tracked:
+the cells of that key's dimension (or of the "" dimension without a tag condition) are
+summed with the account, region and type conditions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pacbot.violations.compliance.scope import Constraints
+from pacbot.violations.compliance.tally import Tally
+from pacbot.violations.models import AssetTally, ResultTally, ViolationTally
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """Which cells answer a scope: a tag key ("" = every asset) and its admitted values."""
+
+    tag_key: str
+    values: tuple[str, ...] = ()
+
+    def clauses(self, model: Any) -> list[Any]:
+        """The dimension's conditions on a tally table."""
+        if not self.tag_key:
+            return [model.tag_key == "", model.tag_value == ""]
+        return [model.tag_key == self.tag_key, model.tag_value.in_(self.values)]
+
+
+def dimension_of(scope: Constraints, tag_keys: Sequence[str]) -> Dimension | None:
+    """The cells that answer ``scope``; None when the tallies cannot (use the raw rows)."""
+    if not scope.tags:
+        return Dimension("")
+    if len(scope.tags) > 1:
+        return None
+    [(key, values)] = scope.tags.items()
+    if key not in tag_keys:
+        return None
+    return Dimension(key, tuple(sorted(values)))
+
+
+def _group(model: Any, by: str | None) -> list[Any]:
+    return [getattr(model, by)] if by else []
+
+
+def _key(values: tuple[Any, ...], by: str | None) -> tuple[str, tuple[Any, ...]]:
+    return (str(values[0]), values[1:]) if by else ("", values)
+
+
+async def from_tallies(
+    session: AsyncSession, scope: Constraints, dimension: Dimension, by: str | None
+) -> dict[str, Tally]:
+    """The scope's tallies (one per value of ``by``, or one keyed "") summed from the cells."""
+    tallies: dict[str, Tally] = {}
+    r, a, v = ResultTally, AssetTally, ViolationTally
+    results = await session.execute(
+        select(
+            *_group(r, by),
+            r.policy_id,
+            func.max(r.policy_name),
+            func.max(r.severity),
+            func.max(r.category),
+            func.sum(r.passing),
+            func.sum(r.failing),
+            func.sum(r.exempted),
+            func.sum(r.unknown),
+            func.sum(r.not_applicable),
+        )
+        .where(*dimension.clauses(r), *scope.column_clauses(r))
+        .group_by(*_group(r, by), r.policy_id)
+    )
+    for row in results.all():
+        key, (policy_id, name, severity, category, *counts) = _key(tuple(row), by)
+        policy = tallies.setdefault(key, Tally()).policy(policy_id, name, severity, category)
+        passing, failing, exempted, unknown, not_applicable = (int(n) for n in counts)
+        policy.passing, policy.failing, policy.exempted = passing, failing, exempted
+        policy.unknown, policy.not_applicable = unknown, not_applicable
+    assets = await session.execute(
+        select(*_group(a, by), func.sum(a.evaluated), func.sum(a.unknown))
+        .where(*dimension.clauses(a), *scope.column_clauses(a))
+        .group_by(*_group(a, by))
+    )
+    for row in assets.all():
+        key, (evaluated, unknown) = _key(tuple(row), by)
+        tally = tallies.setdefault(key, Tally())
+        tally.evaluated_assets, tally.unknown_assets = int(evaluated or 0), int(unknown or 0)
+    violations = await session.execute(
+        select(*_group(v, by), v.status, v.severity, func.sum(v.violations))
+        .where(*dimension.clauses(v), *scope.column_clauses(v))
+        .group_by(*_group(v, by), v.status, v.severity)
+    )
+    for row in violations.all():
+        key, (status, severity, n) = _key(tuple(row), by)
+        tallies.setdefault(key, Tally()).count_violations(status, severity, int(n))
+    return tallies

@@ -1,0 +1,137 @@
+"""``GET /compliance/breakdown``: the scope's figures per account, region, resource type or
+inventory asset group, most open violations first (the landing page's "most affected").
+
+Each item is the compliance summary of the scope narrowed to that key, reduced to its
+headline figures. Accounts, regions and types come from the tallies in one pass; groups are
+the inventory's (at most :data:`MAX_GROUPS`), each counted like a summary with that group,
+and the whole answer is cached until results or violations change.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pacbot.common.paging import Paging
+from pacbot.common.runtime import Runtime
+from pacbot.common.web import AppRuntime, DbSession
+from pacbot.violations.aggregates.cache import FIGURES_CACHE, FiguresCache
+from pacbot.violations.compliance.groups import MAX_GROUPS, inventory_groups
+from pacbot.violations.compliance.repository import tallies_by
+from pacbot.violations.compliance.router import ConfiguredWeights
+from pacbot.violations.compliance.schemas import Weights
+from pacbot.violations.compliance.scope import Constraints, resolve_group, scope_of
+from pacbot.violations.compliance.service import open_by_severity, summarise
+from pacbot.violations.compliance.tally import Tally
+
+router = APIRouter(prefix="/compliance", tags=["compliance"])
+Many = Query()
+By = Literal["account_id", "region", "resource_type", "group"]
+
+
+class BreakdownItem(BaseModel):
+    """The headline figures of the scope narrowed to one key."""
+
+    key: str
+    overall_pct: float | None = Field(description="as the summary's, in the narrowed scope")
+    evaluated_assets: int
+    evaluated: int = Field(description="passing + failing results, summed over policies")
+    passing: int
+    failing: int = Field(description="failing results (exempted ones included by default)")
+    open: int = Field(description="open violations")
+    exempted: int = Field(description="exempted violations")
+    open_by_severity: dict[str, int]
+
+
+class ComplianceBreakdown(BaseModel):
+    """``GET /compliance/breakdown``: items by open violations (desc), then key."""
+
+    by: str
+    scope: str
+    exempted_as_passing: bool
+    items: list[BreakdownItem]
+    next_cursor: str | None = None
+    truncated: bool = Field(
+        default=False, description=f"by=group only: the inventory has more than {MAX_GROUPS}"
+    )
+
+
+def breakdown_item(
+    key: str, tally: Tally, weights: Weights, exempted_as_passing: bool
+) -> BreakdownItem:
+    """One key's headline figures from its tally (the summary's math)."""
+    summary = summarise(tally, weights, scope=key, exempted_as_passing=exempted_as_passing)
+    passing = sum(p.passing for p in summary.policies)
+    failing = sum(p.failing for p in summary.policies)
+    return BreakdownItem(
+        key=key,
+        overall_pct=summary.overall_pct,
+        evaluated_assets=summary.evaluated_assets,
+        evaluated=passing + failing,
+        passing=passing,
+        failing=failing,
+        open=summary.open,
+        exempted=summary.exempted,
+        open_by_severity=open_by_severity(tally),
+    )
+
+
+async def group_tallies(
+    session: AsyncSession, runtime: Runtime, scope: Constraints
+) -> tuple[dict[str, Tally], bool]:
+    """Each inventory group's tally within ``scope``, and whether groups were left out."""
+    groups, truncated = await inventory_groups(runtime)
+
+    async def count() -> dict[str, Tally]:
+        return {
+            name: (await tallies_by(session, scope.narrowed(criteria))).get("", Tally())
+            for name, criteria in groups
+        }
+
+    cache = session.info.get(FIGURES_CACHE)
+    if not isinstance(cache, FiguresCache):
+        return await count(), truncated
+    key = "groups|" + scope.fingerprint() + "|" + json.dumps(groups, sort_keys=True)
+    return await cache.get(session, key, count), truncated
+
+
+@router.get("/breakdown", response_model=ComplianceBreakdown)
+async def compliance_breakdown(
+    session: DbSession,
+    runtime: AppRuntime,
+    weights: ConfiguredWeights,
+    page: Paging,
+    by: By,
+    account_id: Annotated[list[str] | None, Many] = None,
+    region: Annotated[list[str] | None, Many] = None,
+    resource_type: Annotated[list[str] | None, Many] = None,
+    tag: Annotated[list[str] | None, Query(description="KEY=VALUE (or KEY:VALUE)")] = None,
+    group: Annotated[str | None, Query(description="an inventory asset group")] = None,
+    exempted_as_passing: bool = False,
+) -> ComplianceBreakdown:
+    """The summary's scope, per account / region / resource type / asset group."""
+    scope = scope_of(account_id or (), region or (), resource_type or (), tag or (), group)
+    scope = await resolve_group(runtime, scope)
+    truncated = False
+    if by == "group":
+        tallies, truncated = await group_tallies(session, runtime, scope.constraints())
+    else:
+        tallies = await tallies_by(session, scope.constraints(), by)
+    items = sorted(
+        (breakdown_item(k, t, weights, exempted_as_passing) for k, t in tallies.items()),
+        key=lambda item: (-item.open, item.key),
+    )
+    query = {"by": by, "scope": scope.key(), "exempted_as_passing": exempted_as_passing}
+    rows, next_cursor = page.window("violations.compliance-breakdown", query).of(items)
+    return ComplianceBreakdown(
+        by=by,
+        scope=scope.key(),
+        exempted_as_passing=exempted_as_passing,
+        items=rows,
+        next_cursor=next_cursor,
+        truncated=truncated,
+    )
