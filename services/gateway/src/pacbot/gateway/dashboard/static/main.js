@@ -19,6 +19,7 @@ import * as exceptions from './pages/exceptions.js';
 import * as exception from './pages/exception.js';
 import * as autofix from './pages/autofix.js';
 import * as plan from './pages/plan.js';
+import * as frameworks from './pages/frameworks.js';
 import * as notFound from './pages/notfound.js';
 
 // The pages, and the navigation (a route with `menu` is listed; `nav` marks its entry current).
@@ -36,6 +37,8 @@ const ROUTES = [
   { path: '/exceptions/:id', page: exception, nav: '/exceptions' },
   { path: '/autofix', page: autofix, nav: '/autofix', menu: 'AutoFix' },
   { path: '/autofix/:id', page: plan, nav: '/autofix' },
+  { path: '/frameworks', page: frameworks, nav: '/frameworks', menu: 'Frameworks' },
+  { path: '/frameworks/:id', page: frameworks, nav: '/frameworks' },
 ];
 
 const main = document.getElementById('main');
