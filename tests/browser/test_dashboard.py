@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -29,10 +32,12 @@ from tests.browser.rig import (
     PAYMENTS,
     PUBLIC,
     SCRATCH,
+    SCREENSHOTS,
     SECURITY,
     VIEWER,
     Estate,
     Sessions,
+    screenshot,
 )
 
 pytestmark = [
@@ -432,7 +437,9 @@ async def test_fix_now_in_dry_run_says_so_and_changes_nothing(
     assert plan["requested_by"] == SECURITY.subject
     assert plan["applied_at"] is None
     assert "dry run" in plan["detail"], plan["detail"]
-    assert [s["step"] for s in plan["history"]][-1] == "dry_run", plan["history"]
+    steps = [step["step"] for step in plan["history"]]
+    assert "dry_run" in steps, steps
+    assert "applied" not in steps, steps
     assert estate.public_access_block(bucket) is None  # moto's bucket is as it was
 
     # the plan's own page says it changed nothing
@@ -441,3 +448,130 @@ async def test_fix_now_in_dry_run_says_so_and_changes_nothing(
     await settled(page)
     await expect(page.locator("[data-field=dry_run]")).to_have_text("yes: nothing is changed")
     await expect(page.locator("[data-field=status]")).to_have_attribute("data-value", "dry_run")
+
+
+# --- every page, as a screenshot ----------------------------------------------------------------
+
+
+def slug(text: str) -> str:
+    """A file name for a page: ``AutoFix`` -> ``autofix``, ``Asset groups`` -> ``asset-groups``."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+STRAY_TEXT = """main => {
+    const walker = document.createTreeWalker(main, NodeFilter.SHOW_TEXT);
+    const stray = [];
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const text = node.textContent.trim();
+        if (['null', 'undefined', 'NaN', '[object Object]'].includes(text)) {
+            stray.push(`${text} in <${node.parentElement.tagName.toLowerCase()}>`);
+        }
+    }
+    return stray;
+}"""
+"""Text nodes that are a script's missing value rendered as words (``null``, ``undefined``...)."""
+
+
+@dataclass
+class Tour:
+    """The pages visited: their screenshots, and what was wrong on any of them."""
+
+    shots: dict[str, Path] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    async def works(self, page: Page, name: str) -> None:
+        """Save the page's full-page screenshot (pointer off the navigation, so no hover shows)
+        and note an error box or a missing value shown as text (``null``)."""
+        await settled(page)
+        await page.mouse.move(0, 0)
+        self.shots[name] = await screenshot(page, name)
+        alerts = await page.locator("#main").get_by_role("alert").all_inner_texts()
+        self.problems += [f"{name}: an error box says {text!r}" for text in alerts]
+        stray = await page.locator("#main").evaluate(STRAY_TEXT)
+        self.problems += [f"{name}: shows a missing value as text: {text}" for text in stray]
+
+
+async def a_decided_exception(estate: Estate) -> str:
+    """An exception of the estate (the earlier test's, else one requested now through the API)."""
+    async with estate.api(SECURITY) as api:
+        found = (await api.get("/api/v1/exceptions", params={"limit": "1"})).json()["items"]
+        if found:
+            return str(found[0]["exception_id"])
+    violation = estate.violation("acme-payments-exports", PUBLIC)
+    async with estate.api(OWNER) as owner:
+        made = await owner.post(
+            "/api/v1/exceptions",
+            json={
+                "asset_ids": [violation["asset_id"]],
+                "policy_ids": [PUBLIC],
+                "reason": "partners download the monthly exports",
+                "expires_at": (datetime.now(UTC) + timedelta(days=30)).isoformat(),
+            },
+        )
+    assert made.status_code == 201, made.text
+    return str(made.json()["exception_id"])
+
+
+async def test_every_page_works_and_is_saved_as_a_screenshot(
+    estate: Estate, sessions: Sessions
+) -> None:
+    tour = Tour()
+    page = await (await sessions.new()).page()
+    await page.goto("/#/login")
+    await tour.works(page, "login")
+
+    await sign_in(page, estate.key(SECURITY))
+    menu = page.get_by_role("navigation", name="Main").get_by_role("link")
+    entries = await menu.all_inner_texts()
+    assert {"Compliance", "Violations", "Assets", "Policies", "Exceptions", "AutoFix"} <= set(
+        entries
+    ), entries
+    for entry in entries:
+        await (
+            page.get_by_role("navigation", name="Main")
+            .get_by_role("link", name=entry, exact=True)
+            .click()
+        )
+        link = page.get_by_role("navigation", name="Main").get_by_role("link", name=entry)
+        await expect(link).to_have_attribute("aria-current", "page")
+        await tour.works(page, slug(entry))
+
+    # one of each detail page, the ones the other tests acted on where they exist
+    violation = estate.violation("acme-payments-exports", PUBLIC)
+    async with estate.api(SECURITY) as api:
+        plans = (await api.get("/api/v1/fixes", params={"limit": "50"})).json()["items"]
+        listed_frameworks = await api.get("/api/v1/frameworks", params={"limit": "10"})
+    assert listed_frameworks.status_code == 200, listed_frameworks.text
+    frameworks = [f["framework_id"] for f in listed_frameworks.json()["items"]]
+    assert "cis-aws-3.0" in frameworks, frameworks
+    assert plans, "AutoFix planned nothing for the estate's public and unencrypted buckets"
+    plan = next((p for p in plans if p["status"] == "dry_run"), plans[0])
+    details = {
+        "violation": ("violations", violation["violation_id"]),
+        "asset": ("assets", violation["asset_id"]),
+        "policy": ("policies", PUBLIC),
+        "exception": ("exceptions", await a_decided_exception(estate)),
+        "autofix-plan": ("autofix", plan["plan_id"]),
+        "framework": ("frameworks", "cis-aws-3.0"),
+    }
+    for name, (where, ident) in details.items():
+        await page.goto(f"/#/{where}/{quote(ident, safe='')}")
+        await tour.works(page, name)
+    await page.goto("/#/policies/whatif")
+    await tour.works(page, "policy-whatif")
+    await page.goto("/#/no-such-page")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+    await tour.works(page, "not-found")
+
+    # an owner's pages show fewer sections and actions, and must work as well
+    owner = await (await sessions.new()).page()
+    await sign_in(owner, estate.key(OWNER))
+    await tour.works(owner, "violations-as-owner")
+    await owner.goto(f"/#/violations/{quote(violation['violation_id'], safe='')}")
+    await tour.works(owner, "violation-as-owner")
+
+    for name, path in tour.shots.items():
+        assert path == SCREENSHOTS / f"{name}.png"
+        assert path.read_bytes().startswith(b"\x89PNG"), name
+        assert path.stat().st_size > 10_000, f"{name}.png is nearly empty"
+    assert not tour.problems, "pages that do not work:\n" + "\n".join(tour.problems)
