@@ -108,6 +108,7 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("GET", f"{V}/violations/{{violation_id}}"): Rule(READERS, "item"),
     ("GET", f"{V}/results"): Rule(STAFF_READERS, "query"),
     ("GET", f"{V}/compliance/summary"): Rule(STAFF_READERS, "query", group_param="group"),
+    ("GET", f"{V}/compliance/breakdown"): Rule(STAFF_READERS, "query", group_param="group"),
     ("GET", f"{V}/compliance/trend"): Rule(STAFF_READERS, "refuse"),
     ("GET", f"{V}/compliance/mttr"): Rule(STAFF_READERS, "query"),
     # --- exceptions

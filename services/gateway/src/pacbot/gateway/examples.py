@@ -1271,6 +1271,7 @@ EXAMPLES: dict[Route, Example] = {
             "open": 5,
             "exempted": 1,
             "closed": 9,
+            "open_by_severity": {"critical": 1, "high": 1, "medium": 0, "low": 3},
             "exempted_as_passing": False,
             "weights": {
                 "severity": {"critical": 10.0, "high": 5.0, "medium": 3.0, "low": 1.0},
@@ -1344,6 +1345,30 @@ EXAMPLES: dict[Route, Example] = {
                 },
             ],
         },
+    ),
+    ("GET", f"{V}/compliance/breakdown"): Example(
+        200,
+        {
+            "by": "account_id",
+            "scope": "resource_type:aws.s3.bucket",
+            "exempted_as_passing": False,
+            "items": [
+                {
+                    "key": ACCOUNT,
+                    "overall_pct": 95.50264550264549,
+                    "evaluated_assets": 42,
+                    "evaluated": 126,
+                    "passing": 120,
+                    "failing": 6,
+                    "open": 5,
+                    "exempted": 1,
+                    "open_by_severity": {"critical": 1, "high": 1, "medium": 0, "low": 3},
+                }
+            ],
+            "next_cursor": "eyJxIjoiNWQ0YjJkODk3YzE0YTFlMCIsInAiOjF9",
+            "truncated": False,
+        },
+        query={"by": "account_id", "resource_type": "aws.s3.bucket", "limit": "1"},
     ),
     ("GET", f"{V}/compliance/trend"): Example(
         200,

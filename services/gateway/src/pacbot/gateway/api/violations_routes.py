@@ -63,6 +63,12 @@ async def compliance_summary(request: Request) -> Response:
     return await forward(request, "violations", "/compliance/summary")
 
 
+@router.get("/compliance/breakdown")
+async def compliance_breakdown(request: Request) -> Response:
+    """Headline compliance figures per account, region, resource type or asset group."""
+    return await forward(request, "violations", "/compliance/breakdown")
+
+
 @router.get("/compliance/trend")
 async def compliance_trend(request: Request) -> Response:
     """Daily compliance snapshots of one scope."""
