@@ -4,7 +4,7 @@
 import { api, onUnauthorized, rememberCsrf } from './api.js';
 import { h, replace } from './dom.js';
 import { go, link, match, parse, rewrite } from './router.js';
-import { currentGroup, loadAccess, loadGroups, loadMe, rememberGroup, signedOut, staff, state } from './state.js';
+import { currentGroup, loadAccess, loadGroups, loadMe, may, rememberGroup, signedOut, staff, state } from './state.js';
 import { announce, errorBox } from './ui.js';
 import * as login from './pages/login.js';
 import * as compliance from './pages/compliance.js';
@@ -22,22 +22,23 @@ import * as plan from './pages/plan.js';
 import * as frameworks from './pages/frameworks.js';
 import * as notFound from './pages/notfound.js';
 
-// The pages, and the navigation (a route with `menu` is listed; `nav` marks its entry current).
+// The pages, and the navigation: a route with `menu` is listed when the caller may read what it
+// `reads` (the gateway's route x role table); `nav` marks its entry current.
 const ROUTES = [
   { path: '/login', page: login, public: true },
-  { path: '/', page: compliance, nav: '/', menu: 'Compliance' },
-  { path: '/violations', page: violations, nav: '/violations', menu: 'Violations', menuQuery: { status: 'open' } },
+  { path: '/', page: compliance, nav: '/', menu: 'Compliance', reads: '/compliance/summary' },
+  { path: '/violations', page: violations, nav: '/violations', menu: 'Violations', menuQuery: { status: 'open' }, reads: '/violations' },
   { path: '/violations/:id', page: violation, nav: '/violations' },
-  { path: '/assets', page: assets, nav: '/assets', menu: 'Assets' },
+  { path: '/assets', page: assets, nav: '/assets', menu: 'Assets', reads: '/assets/search' },
   { path: '/assets/:id', page: asset, nav: '/assets' },
-  { path: '/policies', page: policies, nav: '/policies', menu: 'Policies' },
+  { path: '/policies', page: policies, nav: '/policies', menu: 'Policies', reads: '/policies' },
   { path: '/policies/whatif', page: whatif, nav: '/policies' },
   { path: '/policies/:id', page: policy, nav: '/policies' },
-  { path: '/exceptions', page: exceptions, nav: '/exceptions', menu: 'Exceptions' },
+  { path: '/exceptions', page: exceptions, nav: '/exceptions', menu: 'Exceptions', reads: '/exceptions' },
   { path: '/exceptions/:id', page: exception, nav: '/exceptions' },
-  { path: '/autofix', page: autofix, nav: '/autofix', menu: 'AutoFix' },
+  { path: '/autofix', page: autofix, nav: '/autofix', menu: 'AutoFix', reads: '/fixes' },
   { path: '/autofix/:id', page: plan, nav: '/autofix' },
-  { path: '/frameworks', page: frameworks, nav: '/frameworks', menu: 'Frameworks' },
+  { path: '/frameworks', page: frameworks, nav: '/frameworks', menu: 'Frameworks', reads: '/frameworks' },
   { path: '/frameworks/:id', page: frameworks, nav: '/frameworks' },
 ];
 
@@ -82,7 +83,7 @@ function markNav(nav) {
 // Links of the navigation keep the chosen group.
 function navLinks(group) {
   const list = document.getElementById('nav-list');
-  replace(list, ROUTES.filter((r) => r.menu).map((r) => {
+  replace(list, ROUTES.filter((r) => r.menu && may('GET', r.reads)).map((r) => {
     const base = r.menuQuery || {};
     return h('li', {}, h('a', { href: link(r.path, group ? { ...base, group } : base), dataset: { nav: r.path } }, r.menu));
   }));

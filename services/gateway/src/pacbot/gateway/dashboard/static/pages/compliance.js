@@ -48,17 +48,22 @@ function categories(summary) {
   });
 }
 
-// Open violations by severity: the totals GET /violations answers for each severity.
-async function severities(view) {
-  const totals = await Promise.all(SEVERITIES.map((severity) => api('/violations', {
-    query: { status: 'open', severity, limit: 1 }, signal: view.signal,
-  }).then((page) => ({ key: severity, value: page.total }))));
+// Open violations by severity: the summary's own counts (scoped like it), or, from a gateway
+// whose summary has none, the totals GET /violations answers for each severity.
+async function severities(summary, view) {
+  const counted = summary.open_by_severity;
+  const totals = counted
+    ? SEVERITIES.map((severity) => ({ key: severity, value: counted[severity] ?? 0 }))
+    : await Promise.all(SEVERITIES.map((severity) => api('/violations', {
+      query: { status: 'open', severity, limit: 1 }, signal: view.signal,
+    }).then((page) => ({ key: severity, value: page.total }))));
   return h('div', { class: 'severities' },
     stack(totals),
     h('ul', { class: 'severity-list' }, totals.map((t) => h('li', {},
       h('a', { href: view.link('/violations', { status: 'open', severity: t.key }) },
         badge('severity', t.key),
-        figure(`open_by_severity.${t.key}`, t.value))))));
+        figure(`open_by_severity.${t.key}`, t.value))))),
+    view.group && !counted ? h('p', { class: 'panel-note' }, 'Counted over all assets: this gateway cannot narrow them to an asset group.') : null);
 }
 
 function policies(summary, view) {
@@ -111,7 +116,7 @@ function breakdown(answer, kind, view) {
   if (!items.length) return empty(kind === 'group' ? 'No asset group has evaluated assets.' : 'No account has evaluated assets.');
   const name = kind === 'group' ? 'groups' : 'accounts';
   return table({
-    caption: kind === 'group' ? 'Most affected asset groups' : 'Most affected accounts',
+    caption: kind === 'group' ? 'Most affected groups' : 'Most affected accounts',
     captionHidden: true,
     columns: [
       {
@@ -166,15 +171,12 @@ export async function render(view) {
     top,
     h('div', { class: 'grid two' },
       section('By category', { id: 'by-category' }, cats),
-      section('Open violations by severity', {
-        id: 'by-severity',
-        note: group ? 'Counted over all assets: violations cannot be narrowed to an asset group.' : null,
-      }, sev)),
+      section('Open violations by severity', { id: 'by-severity' }, sev)),
     section('Trend', { id: 'trend', actions: field('Period', period) }, chart),
     section('Top failing policies', { id: 'top-policies' }, failing),
     h('div', { class: 'grid two' },
       section('Most affected accounts', { id: 'top-accounts' }, accounts),
-      section('Most affected asset groups', { id: 'top-groups' }, groups)),
+      section('Most affected groups', { id: 'top-groups' }, groups)),
   );
   const where = { route: '/compliance/summary' };
   const summary = api('/compliance/summary', { query: { group: group || undefined }, signal });
@@ -182,7 +184,7 @@ export async function render(view) {
     fill(top, summary, (s) => overview(s, view), where),
     fill(cats, summary, categories, where),
     fill(failing, summary, (s) => policies(s, view), where),
-    fill(sev, severities(view), (node) => node, { route: '/violations' }),
+    fill(sev, summary.then((s) => severities(s, view)), (node) => node, where),
     fill(chart, api('/compliance/trend', { query: { scope: group ? `group:${group}` : 'all', days }, signal }), trend, { route: '/compliance/trend' }),
     breakdownInto(accounts, 'account_id', view),
     breakdownInto(groups, 'group', view),
