@@ -4,8 +4,8 @@
 import { api, onUnauthorized, rememberCsrf } from './api.js';
 import { h, replace } from './dom.js';
 import { go, link, match, parse, rewrite } from './router.js';
-import { currentGroup, loadAccess, loadGroups, loadMe, may, rememberGroup, signedOut, staff, state } from './state.js';
-import { announce, errorBox } from './ui.js';
+import { currentGroup, loadAccess, loadGroups, loadMe, may, needs, rememberGroup, signedOut, staff, state } from './state.js';
+import { announce, errorBox, pageHead } from './ui.js';
 import * as login from './pages/login.js';
 import * as compliance from './pages/compliance.js';
 import * as violations from './pages/violations.js';
@@ -28,18 +28,18 @@ const ROUTES = [
   { path: '/login', page: login, public: true },
   { path: '/', page: compliance, nav: '/', menu: 'Compliance', reads: '/compliance/summary' },
   { path: '/violations', page: violations, nav: '/violations', menu: 'Violations', menuQuery: { status: 'open' }, reads: '/violations' },
-  { path: '/violations/:id', page: violation, nav: '/violations' },
+  { path: '/violations/:id', page: violation, nav: '/violations', reads: '/violations/{violation_id}' },
   { path: '/assets', page: assets, nav: '/assets', menu: 'Assets', reads: '/assets/search' },
-  { path: '/assets/:id', page: asset, nav: '/assets' },
+  { path: '/assets/:id', page: asset, nav: '/assets', reads: '/assets/{asset_id}' },
   { path: '/policies', page: policies, nav: '/policies', menu: 'Policies', reads: '/policies' },
-  { path: '/policies/whatif', page: whatif, nav: '/policies' },
-  { path: '/policies/:id', page: policy, nav: '/policies' },
+  { path: '/policies/whatif', page: whatif, nav: '/policies', reads: '/policies' },
+  { path: '/policies/:id', page: policy, nav: '/policies', reads: '/policies/{policy_id}' },
   { path: '/exceptions', page: exceptions, nav: '/exceptions', menu: 'Exceptions', reads: '/exceptions' },
-  { path: '/exceptions/:id', page: exception, nav: '/exceptions' },
+  { path: '/exceptions/:id', page: exception, nav: '/exceptions', reads: '/exceptions/{exception_id}' },
   { path: '/autofix', page: autofix, nav: '/autofix', menu: 'AutoFix', reads: '/fixes' },
-  { path: '/autofix/:id', page: plan, nav: '/autofix' },
+  { path: '/autofix/:id', page: plan, nav: '/autofix', reads: '/fixes/{plan_id}' },
   { path: '/frameworks', page: frameworks, nav: '/frameworks', menu: 'Frameworks', reads: '/frameworks' },
-  { path: '/frameworks/:id', page: frameworks, nav: '/frameworks' },
+  { path: '/frameworks/:id', page: frameworks, nav: '/frameworks', reads: '/compliance/frameworks/{framework_id}' },
 ];
 
 const main = document.getElementById('main');
@@ -89,6 +89,16 @@ function navLinks(group) {
   }));
 }
 
+// A page the caller's roles cannot read: said once, without calling the API for nothing.
+function refused(root, route) {
+  const title = route.menu || 'Not allowed';
+  root.append(
+    pageHead(title),
+    h('div', { class: 'state error', role: 'alert', dataset: { status: '403' } },
+      `This page needs the ${needs('GET', route.reads)} role (you hold ${state.me.roles.join(', ')}). `,
+      h('a', { href: home() }, 'Go to your start page')));
+}
+
 async function render() {
   const { path, query } = parse();
   if (controller) controller.abort();
@@ -125,7 +135,8 @@ async function render() {
     home,
   };
   try {
-    await page.render(view);
+    if (route?.reads && !may('GET', route.reads)) refused(root, route);
+    else await page.render(view);
   } catch (error) {
     if (error.name === 'AbortError') return;
     root.append(errorBox(error));
