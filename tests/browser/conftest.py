@@ -19,6 +19,7 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 import pytest_asyncio
@@ -32,6 +33,7 @@ from tests.actors import ADMIN
 from tests.browser.rig import (
     DATABASE,
     FIXABLE,
+    GROUP,
     OWNER,
     REGION,
     SCRATCH,
@@ -68,8 +70,10 @@ async def estate(
 ) -> AsyncIterator[Estate]:
     """The six services on a fresh database and topics, a seeded account, scanned and assessed."""
     started = time.monotonic()
+    # a database of this run's own: another run of this module may share the dev stack
+    database = f"{DATABASE}_{uuid.uuid4().hex[:8]}"
     await fresh_topics(stack.kafka_bootstrap)
-    await fresh_database(stack, DATABASE)
+    await fresh_database(stack, database)
     async with httpx.AsyncClient(timeout=60) as client:
         await client.delete(f"{stack.opensearch_url}/pacbot-assets-v1")
     # a fresh account of its own on the shared moto server; bucket names are global, so prefixed
@@ -86,7 +90,7 @@ async def estate(
     fixes = {policy: {"accounts": [account_id]} for policy in FIXABLE}
     env = service_env(
         stack,
-        DATABASE,
+        database,
         ports,
         {
             "PACBOT_AUTOFIX_DRY_RUN": "true",
@@ -98,35 +102,59 @@ async def estate(
         },
     )
     logs = tmp_path_factory.mktemp("browser") / "logs"
-    with running_services(env, ports, logs) as urls:
-        up = time.monotonic() - started
-        cluster = Cluster(urls, env)
-        here = Estate(cluster, account_id, buckets, s3)
-        for who in (ADMIN, OWNER, SECURITY, VIEWER):
-            here.keys[who.subject] = await cluster.key(who)
-        role = f"arn:aws:iam::{account_id}:role/pacbot-discovery"
-        async with here.api(ADMIN) as admin:
-            body = {"account_id": account_id, "name": "acme-prod", "role_arn": role}
-            made = await admin.post("/api/v1/accounts", json=body)
-            assert made.status_code == 201, made.text
-            scanned = await admin.post("/api/v1/scans", json={"resource_types": ["aws.s3.bucket"]})
-            assert scanned.status_code == 200, scanned.text
-            swept = time.monotonic() - started
-            wanted = expected_findings(buckets)
-
-            async def assessed() -> list[dict[str, Any]]:
-                found = await open_violations(admin, account_id)
-                seen = {(v["asset_name"], v["policy_id"]) for v in found}
-                return found if seen == wanted else []
-
-            here.violations = await eventually(
-                assessed, timeout=SETTLE_SECONDS, interval=0.5, what="the estate's violations"
+    try:
+        with running_services(env, ports, logs) as urls:
+            up = time.monotonic() - started
+            here = await assessed_estate(Cluster(urls, env), account_id, buckets, s3)
+            print(
+                f"browser estate: services up at {up:.1f}s, assessed at "
+                f"{time.monotonic() - started:.1f}s (logs: {logs})"
             )
-        print(
-            f"browser estate: services up at {up:.1f}s, scanned at {swept:.1f}s, "
-            f"assessed at {time.monotonic() - started:.1f}s (logs: {logs})"
+            yield here
+    finally:
+        await drop_database(stack, database)
+
+
+async def assessed_estate(
+    cluster: Cluster, account_id: str, buckets: list[SeededBucket], s3: Any
+) -> Estate:
+    """People's keys made, the account onboarded and grouped, scanned and assessed."""
+    here = Estate(cluster, account_id, buckets, s3)
+    for who in (ADMIN, OWNER, SECURITY, VIEWER):
+        here.keys[who.subject] = await cluster.key(who)
+    role = f"arn:aws:iam::{account_id}:role/pacbot-discovery"
+    async with here.api(ADMIN) as admin:
+        body = {"account_id": account_id, "name": "acme-prod", "role_arn": role}
+        made = await admin.post("/api/v1/accounts", json=body)
+        assert made.status_code == 201, made.text
+        criteria = {"accounts": [account_id], "tags": {"Environment": "prod"}}
+        grouped = await admin.post(
+            "/api/v1/groups",
+            json={"name": GROUP, "description": "Production buckets", "criteria": criteria},
         )
-        yield here
+        assert grouped.status_code == 201, grouped.text
+        scanned = await admin.post("/api/v1/scans", json={"resource_types": ["aws.s3.bucket"]})
+        assert scanned.status_code == 200, scanned.text
+        wanted = expected_findings(buckets)
+
+        async def assessed() -> list[dict[str, Any]]:
+            found = await open_violations(admin, account_id)
+            seen = {(v["asset_name"], v["policy_id"]) for v in found}
+            return found if seen == wanted else []
+
+        here.violations = await eventually(
+            assessed, timeout=SETTLE_SECONDS, interval=0.5, what="the estate's violations"
+        )
+    return here
+
+
+async def drop_database(stack: StackInfo, name: str) -> None:
+    """Drop this run's database once its services have stopped."""
+    conn = await asyncpg.connect(stack.postgres_url.replace("+asyncpg", ""))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")

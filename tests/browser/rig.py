@@ -29,6 +29,8 @@ ENCRYPTION = "aws-s3-bucket-default-encryption"
 FIXABLE = (PUBLIC, ENCRYPTION)
 UI_TIMEOUT_MS = 5_000
 """Playwright's default wait for any action or assertion: the pages answer in well under it."""
+GROUP = "production"
+"""The asset group of the estate: its buckets tagged Environment=prod."""
 SCRATCH = 4
 """Untagged buckets added to the S3 estate (each fails the mandatory tags and MFA delete)."""
 SETTLE_SECONDS = 90

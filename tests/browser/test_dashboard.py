@@ -28,6 +28,7 @@ from tests.browser.figures import (
     shown_as_pct,
 )
 from tests.browser.rig import (
+    GROUP,
     OWNER,
     PAYMENTS,
     PUBLIC,
@@ -117,11 +118,15 @@ async def test_a_login_link_signs_in_and_leaves_no_key_in_the_address(
 # --- the landing page ---------------------------------------------------------------------------
 
 
-async def landing_answers(api: httpx.AsyncClient) -> dict[str, Any]:
-    """What the API says for every figure of the landing page (no asset group)."""
-    summary = await api.get("/api/v1/compliance/summary")
+async def landing_answers(api: httpx.AsyncClient, group: str = "") -> dict[str, Any]:
+    """What the API says for every figure of the landing page, in an asset group or not."""
+    scoped = {"group": group} if group else {}
+    summary = await api.get("/api/v1/compliance/summary", params=scoped)
     assert summary.status_code == 200, summary.text
-    trend = await api.get("/api/v1/compliance/trend", params={"scope": "all", "days": "30"})
+    trend = await api.get(
+        "/api/v1/compliance/trend",
+        params={"scope": f"group:{group}" if group else "all", "days": "30"},
+    )
     assert trend.status_code == 200, trend.text
     answers: dict[str, Any] = {"summary": summary.json(), "trend": trend.json()}
     answers["severity"] = {}
@@ -131,10 +136,15 @@ async def landing_answers(api: httpx.AsyncClient) -> dict[str, Any]:
         )
         assert page.status_code == 200, page.text
         answers["severity"][severity] = page.json()["total"]
-    for by, name in (("account_id", "accounts"), ("group", "groups")):
-        found = await api.get("/api/v1/compliance/breakdown", params={"by": by, "limit": "10"})
-        assert found.status_code in (200, 404), found.text
-        answers[name] = found.json()["items"] if found.status_code == 200 else []
+    for by, name, params in (
+        ("account_id", "accounts", scoped),
+        ("group", "groups", {}),
+    ):
+        found = await api.get(
+            "/api/v1/compliance/breakdown", params={"by": by, "limit": "10", **params}
+        )
+        assert found.status_code == 200, found.text
+        answers[name] = found.json()["items"]
     return answers
 
 
@@ -145,7 +155,8 @@ def landing_value(name: str, answers: dict[str, Any]) -> Any:
     if not rest:
         return summary[head]
     if head == "open_by_severity":
-        return answers["severity"][rest]
+        counted = summary.get("open_by_severity")
+        return answers["severity"][rest] if counted is None else counted.get(rest, 0)
     key, _, field = rest.rpartition(".")
     if head == "categories":
         return by_key(summary["categories"], "category")[key][field]
@@ -176,20 +187,29 @@ def disagreements(shown: dict[str, Figure], answers: dict[str, Any]) -> list[str
     return wrong
 
 
+async def landing_as_the_api_says(
+    page: Page, api: httpx.AsyncClient, group: str = ""
+) -> tuple[dict[str, Figure], dict[str, Any]]:
+    """The landing page's figures and the API's answers, once they agree (the services may
+    still be settling a change: the page is reloaded for up to ``CONSISTENT_WITHIN``)."""
+    deadline = time.monotonic() + CONSISTENT_WITHIN
+    while True:
+        await settled(page)
+        shown = await figures(page.locator("#main"))
+        answers = await landing_answers(api, group)
+        wrong = disagreements(shown, answers)
+        if not wrong or time.monotonic() > deadline:
+            break
+        await page.reload()
+    assert not wrong, "the landing page differs from the API:\n" + "\n".join(wrong)
+    return shown, answers
+
+
 async def test_the_landing_page_shows_the_apis_numbers(estate: Estate, sessions: Sessions) -> None:
     page = await (await sessions.new()).page()
     await sign_in(page, estate.key(SECURITY))
     async with estate.api(SECURITY) as api:
-        deadline = time.monotonic() + CONSISTENT_WITHIN
-        while True:
-            await settled(page)
-            shown = await figures(page.locator("#main"))
-            answers = await landing_answers(api)
-            wrong = disagreements(shown, answers)
-            if not wrong or time.monotonic() > deadline:
-                break
-            await page.reload()
-    assert not wrong, "the landing page differs from the API:\n" + "\n".join(wrong)
+        shown, answers = await landing_as_the_api_says(page, api)
 
     summary = answers["summary"]
     # the headline figures are there, formatted as people read them
@@ -198,7 +218,8 @@ async def test_the_landing_page_shows_the_apis_numbers(estate: Estate, sessions:
     assert shown["overall_pct"].text == shown_as_pct(summary["overall_pct"])
     assert shown["open"].text == shown_as_count(summary["open"])
     assert shown["evaluated_assets"].value == len(estate.buckets)
-    # every severity, every category with results, and each failing policy up to ten
+    # every severity (the API's two ways of counting agree), every category with results, each
+    # failing policy up to ten, the account and the asset group
     for severity in SEVERITIES:
         assert f"open_by_severity.{severity}" in shown
     assert sum(answers["severity"].values()) == summary["open"] == len(estate.violations)
@@ -207,9 +228,32 @@ async def test_the_landing_page_shows_the_apis_numbers(estate: Estate, sessions:
     failing = [p for p in summary["policies"] if p["failing"] > 0]
     listed = {n.split(".")[1] for n in shown if n.startswith("policies.")}
     assert len(listed) == min(10, len(failing)), listed
-    assert estate.account_id in {n.split(".")[1] for n in shown if n.startswith("accounts.")} or (
-        not answers["accounts"]
+    assert shown[f"accounts.{estate.account_id}.open"].value == len(estate.violations)
+    assert f"groups.{GROUP}.open" in shown, sorted(shown)
+
+
+async def test_the_asset_group_selector_scopes_the_landing_page(
+    estate: Estate, sessions: Sessions
+) -> None:
+    page = await (await sessions.new()).page()
+    await sign_in(page, estate.key(SECURITY))
+    await page.get_by_label("Asset group").select_option(GROUP)
+    await expect(page).to_have_url(re.compile(rf"group={GROUP}"))
+    await expect(page.get_by_text(f"Asset group {GROUP}", exact=True)).to_be_visible()
+    async with estate.api(SECURITY) as api:
+        shown, answers = await landing_as_the_api_says(page, api, GROUP)
+    members = [b for b in estate.buckets if b.tags.get("Environment") == "prod"]
+    assert shown["evaluated_assets"].value == len(members)
+    assert answers["summary"]["evaluated_assets"] == len(members)
+    # the choice follows the navigation, and is kept for the next visit
+    nav = page.get_by_role("navigation", name="Main")
+    await expect(nav.get_by_role("link", name="Violations")).to_have_attribute(
+        "href", re.compile(rf"group={GROUP}")
     )
+    await page.goto("/#/")
+    await expect(page.get_by_label("Asset group")).to_have_value(GROUP)
+    await page.get_by_label("Asset group").select_option(label="All assets")
+    await expect(page.locator("#main").get_by_text("All assets", exact=True)).to_be_visible()
 
 
 # --- violations ---------------------------------------------------------------------------------
