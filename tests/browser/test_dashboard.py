@@ -570,6 +570,8 @@ async def a_decided_exception(estate: Estate) -> str:
 async def test_every_page_works_and_is_saved_as_a_screenshot(
     estate: Estate, sessions: Sessions
 ) -> None:
+    for old in SCREENSHOTS.glob("*.png"):  # this run's pages only
+        old.unlink()
     tour = Tour()
     page = await (await sessions.new()).page()
     await page.goto("/#/login")
