@@ -35,6 +35,7 @@ from tests.browser.rig import (
     SCRATCH,
     SCREENSHOTS,
     SECURITY,
+    UI_TIMEOUT_MS,
     VIEWER,
     Estate,
     Sessions,
@@ -261,13 +262,20 @@ async def test_the_asset_group_selector_scopes_the_landing_page(
 
 async def shown_violations(page: Page) -> list[str]:
     """The violation ids of the table's rows, top to bottom (none when there is no table)."""
-    table = page.get_by_role("table", name="Violations")
-    if not await table.count():
-        return []
-    ids: list[str] = await table.evaluate(
-        "t => [...t.tBodies[0].rows].map(row => row.dataset.violationId)"
+    ids: list[str] = await page.get_by_role("table", name="Violations").evaluate_all(
+        "tables => tables.flatMap(t => [...t.tBodies[0].rows].map(r => r.dataset.violationId))"
     )
     return ids
+
+
+async def shows_rows(page: Page, wanted: list[str]) -> None:
+    """The table comes to show exactly ``wanted``, in order (the page renders after the address
+    changes, so the previous rows may still be there for a moment)."""
+    deadline = time.monotonic() + UI_TIMEOUT_MS / 1000
+    while (shown := await shown_violations(page)) != wanted and time.monotonic() < deadline:
+        await page.wait_for_timeout(100)
+    await settled(page)
+    assert shown == wanted, f"the table shows {shown}, the API {wanted}"
 
 
 async def listed(api: httpx.AsyncClient, **params: str) -> dict[str, Any]:
@@ -299,7 +307,7 @@ async def test_filtering_violations_shows_exactly_the_apis_answer(
         await settled(page)
         wanted = await listed(api, status="open", category="tagging", account_id=estate.account_id)
         assert wanted["total"] == 1 + SCRATCH + 1, wanted  # cloudtrail-logs, scratch, partner
-        assert await shown_violations(page) == [v["violation_id"] for v in wanted["items"]]
+        await shows_rows(page, [v["violation_id"] for v in wanted["items"]])
         total = (await figures(page.locator("#results")))["total"]
         assert total.value == wanted["total"]
         assert {v["category"] for v in wanted["items"]} == {"tagging"}
@@ -320,7 +328,7 @@ async def test_filtering_violations_shows_exactly_the_apis_answer(
         )
         publics = {b.name for b in estate.buckets if b.public_acl or b.public_policy}
         assert {v["asset_name"] for v in wanted["items"]} == publics
-        assert await shown_violations(page) == [v["violation_id"] for v in wanted["items"]]
+        await shows_rows(page, [v["violation_id"] for v in wanted["items"]])
         table = page.get_by_role("table", name="Violations")
         for bucket in publics:
             await expect(table.get_by_role("link", name=bucket, exact=True)).to_be_visible()
@@ -331,7 +339,7 @@ async def test_filtering_violations_shows_exactly_the_apis_answer(
         await settled(page)
         assert (await listed(api, status="closed", policy_id=PUBLIC))["total"] == 0
         await expect(page.get_by_text("No violation matches these filters.")).to_be_visible()
-        assert await shown_violations(page) == []
+        await shows_rows(page, [])
 
 
 async def test_violations_page_and_sort_as_the_api_does(estate: Estate, sessions: Sessions) -> None:
@@ -343,11 +351,11 @@ async def test_violations_page_and_sort_as_the_api_does(estate: Estate, sessions
         query = {"status": "open", "account_id": estate.account_id, "limit": "25"}
         first = await listed(api, **query)
         assert first["total"] == len(estate.violations) > 25
-        assert await shown_violations(page) == [v["violation_id"] for v in first["items"]]
+        await shows_rows(page, [v["violation_id"] for v in first["items"]])
         await page.get_by_role("button", name="Next page").click()
         await settled(page)
         second = await listed(api, **query, cursor=first["next_cursor"])
-        assert await shown_violations(page) == [v["violation_id"] for v in second["items"]]
+        await shows_rows(page, [v["violation_id"] for v in second["items"]])
         everything = {v["violation_id"] for v in first["items"] + second["items"]}
         assert everything == {v["violation_id"] for v in estate.violations}
         await expect(page.get_by_role("button", name="Next page")).to_have_count(0)
@@ -360,14 +368,14 @@ async def test_violations_page_and_sort_as_the_api_does(estate: Estate, sessions
         await expect(header).to_have_attribute("aria-sort", "descending")
         await settled(page)
         by_severity = await listed(api, **query, sort="severity", order="desc")
-        assert await shown_violations(page) == [v["violation_id"] for v in by_severity["items"]]
+        await shows_rows(page, [v["violation_id"] for v in by_severity["items"]])
         await page.get_by_role("columnheader", name="Severity").get_by_role("button").click()
         await expect(page.get_by_role("columnheader", name="Severity")).to_have_attribute(
             "aria-sort", "ascending"
         )
         await settled(page)
         ascending = await listed(api, **query, sort="severity", order="asc")
-        assert await shown_violations(page) == [v["violation_id"] for v in ascending["items"]]
+        await shows_rows(page, [v["violation_id"] for v in ascending["items"]])
 
 
 async def test_an_owner_starts_at_the_open_violations_of_their_team(
@@ -381,7 +389,7 @@ async def test_an_owner_starts_at_the_open_violations_of_their_team(
         mine = await listed(api, status="open")
     theirs = {b.name for b in estate.buckets if b.tags.get("Owner") == PAYMENTS}
     assert {v["asset_name"] for v in mine["items"]} == theirs
-    assert await shown_violations(page) == [v["violation_id"] for v in mine["items"]]
+    await shows_rows(page, [v["violation_id"] for v in mine["items"]])
 
 
 # --- an exception: requested by the owner, approved by security ---------------------------------
@@ -447,7 +455,7 @@ async def test_an_exception_requested_by_the_owner_and_approved_by_security_exem
     await expect(owner.get_by_role("button", name="Request exception")).to_have_count(0)
     await owner.goto("/#/violations?status=exempted")
     await settled(owner)
-    assert await shown_violations(owner) == [violation["violation_id"]]
+    await shows_rows(owner, [violation["violation_id"]])
 
 
 # --- fix now, in dry run ------------------------------------------------------------------------
