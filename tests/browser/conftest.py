@@ -1,10 +1,11 @@
 """The dashboard in a real browser: Debian's Chromium driven by Playwright, against the six
 service processes on the real dev stack.
 
-One cluster per test module (it is the expensive part): a fresh database and topics, a small S3
-estate seeded in its own moto account (onboarded through a role, so nothing else on the shared
-moto server is swept), one scan, and the wait until the violations the estate declares are open.
-AutoFix runs in dry run for the public-access and encryption policies of that account.
+One cluster per test module (it is the expensive part): a database of the run's own (dropped
+afterwards) and fresh topics, a small S3 estate seeded in its own moto account (onboarded through a
+role, so nothing else on the shared moto server is swept), an asset group of its production
+buckets, one scan, and the wait until the violations the estate declares are open. AutoFix runs
+in dry run for the public-access and encryption policies of that account.
 
 Chromium must be at ``/usr/bin/chromium`` (``.ci/run`` installs it): in CI (``CI=true``) a missing
 browser fails the tests; elsewhere they are skipped with the reason.
