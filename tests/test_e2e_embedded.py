@@ -13,7 +13,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from pacbot.autofix.settings import AutofixSettings
-from pacbot.cli.demo import MOTO_ACCOUNT, moto_server, run_demo, smtp_sink
+from pacbot.cli.demo import MOTO_ACCOUNT, moto_server, smtp_sink
 from pacbot.cli.embedded import EmbeddedOptions, EmbeddedPacBot
 from pacbot.common.testing import eventually
 from tests.actors import TEAM, Actors, Identity, actors
@@ -133,32 +133,3 @@ async def test_exception_and_policy_lifecycle_embedded(moto_url: str, tmp_path: 
     )
     async with EmbeddedPacBot(options) as pacbot, keyed(pacbot) as people:
         await run_lifecycle_scenario(people, s3, "life")
-
-
-async def test_demo_finds_and_fixes_what_was_seeded(moto_url: str, tmp_path: Path) -> None:
-    from pacbot.cli.estate import ESTATE
-
-    result = await run_demo(moto_url, tmp_path, grace_seconds=1)
-    assert result["exception"]["requester"] == "web@acme.example"  # the owner key
-    assert result["exception"]["approver"] == "security@acme.example"  # the security key
-    fixed = {(v["asset_name"], v["policy_id"]) for v in result["closed"]}
-    assert fixed == {
-        ("acme-payments-exports", "aws-s3-bucket-public-access"),
-        ("acme-build-cache", "aws-s3-bucket-public-access"),
-    }
-    assert {f["status"] for f in result["fixes"]} == {"applied", "cancelled"}
-    # every fix waited for a notice the owner's mailbox (the demo's SMTP sink) accepted
-    notices = {e["to"]: e["subject"] for e in result["emails"] if e["kind"] == "notice"}
-    assert set(notices) == {"payments@acme.example", "ci@acme.example", "web@acme.example"}
-    assert "acme-payments-exports" in notices["payments@acme.example"]
-    outcomes = {e["to"] for e in result["emails"] if e["kind"] == "outcome"}
-    assert outcomes == {"payments@acme.example", "ci@acme.example"}
-    still_open = {(v["asset_name"], v["policy_id"]) for v in result["open"]}
-    for bucket in ESTATE:
-        if "aws-s3-bucket-default-encryption" in bucket.expected_failures:
-            assert (bucket.name, "aws-s3-bucket-default-encryption") in still_open
-        else:
-            assert (bucket.name, "aws-s3-bucket-default-encryption") not in still_open
-    public_open = {name for name, policy in still_open if policy == "aws-s3-bucket-public-access"}
-    assert public_open == set()  # fixed, or exempted (the marketing site)
-    assert result["after"]["overall_pct"] > result["before"]["overall_pct"]

@@ -12,10 +12,31 @@ from pathlib import Path
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pacbot", description="Continuous compliance for AWS.")
     sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="run the whole loop embedded against a seeded moto estate")
-    demo.add_argument("--endpoint-url", help="an AWS-compatible endpoint (default: a moto server)")
-    demo.add_argument("--grace-seconds", type=float, default=3.0, help="autofix grace period")
-    demo.add_argument("--data-dir", type=Path, help="keep the SQLite files here")
+    demo = sub.add_parser(
+        "demo",
+        help="seed a simulated AWS estate, assess and remediate it, serve the dashboard",
+        description="Seed moto with two accounts in two regions, run PacBot embedded, print the "
+        "report and serve the dashboard on 127.0.0.1 until Ctrl-C.",
+    )
+    demo.add_argument(
+        "--port",
+        type=int,
+        help="dashboard port on 127.0.0.1 (default 8400, or a free one when 8400 is taken)",
+    )
+    demo.add_argument(
+        "--no-serve", action="store_true", help="print the report and exit (no dashboard)"
+    )
+    demo.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
+    demo.add_argument(
+        "--apply-fixes",
+        action="store_true",
+        help="let AutoFix really change the simulated resources (default: dry run)",
+    )
+    demo.add_argument(
+        "--grace-seconds", type=float, default=3.0, help="AutoFix grace period (default 3)"
+    )
+    demo.add_argument("--data-dir", type=Path, help="keep the SQLite files and the log here")
+    demo.add_argument("--endpoint-url", help="a fresh moto server to seed (default: its own)")
     sub.add_parser("dev", help="dev stack: up | down | status [components]", add_help=False)
     resources = sub.add_parser("resources", help="supported resource types and the IAM policy")
     resources.add_argument("what", nargs="?", default="types", choices=["types", "iam-policy"])
@@ -90,9 +111,20 @@ def main(argv: list[str] | None = None) -> int:
         return cli(args_list[1:])
     args = _parser().parse_args(args_list)
     if args.command == "demo":
+        from pacbot.cli.demo import DemoOptions
         from pacbot.cli.demo import main as demo_main
 
-        return demo_main(args.endpoint_url, args.grace_seconds, args.data_dir)
+        return demo_main(
+            DemoOptions(
+                endpoint_url=args.endpoint_url,
+                data_dir=args.data_dir,
+                grace_seconds=args.grace_seconds,
+                apply_fixes=args.apply_fixes,
+                serve=not args.no_serve,
+                port=args.port,
+                as_json=args.json,
+            )
+        )
     if args.command == "resources":
         from pacbot.cli.resources import show
 

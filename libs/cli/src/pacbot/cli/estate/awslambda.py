@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from typing import Any
 
 from pacbot.cli.estate._model import Account, Seeded, seeded
 
@@ -19,40 +20,47 @@ def _package() -> bytes:
     return buffer.getvalue()
 
 
+def function(
+    account: Account,
+    name: str,
+    role_arn: str,
+    *,
+    dead_letter_arn: str | None,
+    runtime: str = "python3.12",
+    tags: dict[str, str] = TAGS,
+    traced: bool = True,
+) -> str:
+    """A function named ``<account name>-<name>``; its ARN (moto drops the dead-letter target)."""
+    extra: dict[str, object] = {}
+    if dead_letter_arn:
+        extra["DeadLetterConfig"] = {"TargetArn": dead_letter_arn}
+    arn = account.client("lambda").create_function(
+        FunctionName=account.name_of(name),
+        Runtime=runtime,
+        Role=role_arn,
+        Handler="handler.handler",
+        Code={"ZipFile": _package()},
+        TracingConfig={"Mode": "Active" if traced else "PassThrough"},
+        Tags=tags,
+        **extra,
+    )["FunctionArn"]
+    return str(arn)
+
+
 def seed(account: Account, role_arn: str, dead_letter_arn: str) -> list[Seeded]:
     """Every function with what it must fail."""
     client = account.client("lambda")
-    code = {"ZipFile": _package()}
+    found: list[Seeded] = []
 
-    def function(
-        name: str,
-        breaks: set[str],
-        *,
-        runtime: str = "python3.12",
-        tags: dict[str, str] = TAGS,
-        traced: bool = True,
-        dead_letter: bool = True,
-    ) -> str:
-        extra: dict[str, object] = {}
-        if dead_letter:
-            extra["DeadLetterConfig"] = {"TargetArn": dead_letter_arn}
-        arn = client.create_function(
-            FunctionName=account.name_of(name),
-            Runtime=runtime,
-            Role=role_arn,
-            Handler="handler.handler",
-            Code=code,
-            TracingConfig={"Mode": "Active" if traced else "PassThrough"},
-            Tags=tags,
-            **extra,
-        )["FunctionArn"]
+    def one(name: str, breaks: set[str], **options: Any) -> str:
+        options.setdefault("dead_letter_arn", dead_letter_arn)
+        arn = function(account, name, role_arn, **options)
         found.append(seeded(FUNCTION, arn, breaks, gaps={DEAD_LETTER}))
         return account.name_of(name)
 
-    found: list[Seeded] = []
-    orders = function("orders-api", set())
+    orders = one("orders-api", set())
     client.create_function_url_config(FunctionName=orders, AuthType="AWS_IAM")
-    function(
+    one(
         "legacy-report",
         {
             "aws-lambda-function-deprecated-runtime",
@@ -61,16 +69,14 @@ def seed(account: Account, role_arn: str, dead_letter_arn: str) -> list[Seeded]:
         },
         runtime="python3.8",
         traced=False,
-        dead_letter=False,
+        dead_letter_arn=None,
     )
-    hook = function(
-        "webhook", {"aws-lambda-function-public-policy", "aws-lambda-function-url-auth"}
-    )
+    hook = one("webhook", {"aws-lambda-function-public-policy", "aws-lambda-function-url-auth"})
     client.create_function_url_config(FunctionName=hook, AuthType="NONE")
     client.add_permission(
         FunctionName=hook, StatementId="anyone", Action="lambda:InvokeFunction", Principal="*"
     )
-    function(
+    one(
         "sandbox",
         {
             "aws-tagging-lambda-function-mandatory-tags",

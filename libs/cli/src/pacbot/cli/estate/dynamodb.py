@@ -5,45 +5,64 @@ from __future__ import annotations
 from pacbot.cli.estate._model import Account, Seeded, seeded
 
 TABLE = "aws.dynamodb.table"
+UNPROTECTED = frozenset(
+    {
+        "aws-dynamodb-table-deletion-protection",
+        "aws-dynamodb-table-kms-encryption",
+        "aws-dynamodb-table-pitr",
+    }
+)
+"""What a table created with every default fails."""
 
 
-def _tags(**tags: str) -> list[dict[str, str]]:
+def _tags(tags: dict[str, str]) -> list[dict[str, str]]:
     return [{"Key": k, "Value": v} for k, v in tags.items()]
+
+
+def table(account: Account, name: str, key_arn: str | None, tags: dict[str, str]) -> str:
+    """A pay-per-request table; with ``key_arn`` also CMK-encrypted, protected and backed up
+    (point-in-time recovery), without it every default (``UNPROTECTED``). Its ARN."""
+    ddb = account.client("dynamodb")
+    hardened: dict[str, object] = {}
+    if key_arn:
+        hardened = {
+            "SSESpecification": {"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": key_arn},
+            "DeletionProtectionEnabled": True,
+        }
+    arn = ddb.create_table(
+        TableName=account.name_of(name),
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+        Tags=_tags(tags),
+        **hardened,
+    )["TableDescription"]["TableArn"]
+    if key_arn:
+        ddb.update_continuous_backups(
+            TableName=account.name_of(name),
+            PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True},
+        )
+    return str(arn)
 
 
 def seed(account: Account, key_arn: str) -> list[Seeded]:
     """Both tables with what each must fail."""
-    ddb = account.client("dynamodb")
-    schema = {
-        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
-        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
-        "BillingMode": "PAY_PER_REQUEST",
-    }
-    orders = ddb.create_table(
-        TableName=account.name_of("orders"),
-        SSESpecification={"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": key_arn},
-        DeletionProtectionEnabled=True,
-        Tags=_tags(Owner="payments@acme.example", Environment="prod", Application="orders"),
-        **schema,
-    )["TableDescription"]["TableArn"]
-    ddb.update_continuous_backups(
-        TableName=account.name_of("orders"),
-        PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True},
+    orders = table(
+        account,
+        "orders",
+        key_arn,
+        {"Owner": "payments@acme.example", "Environment": "prod", "Application": "orders"},
     )
-    scratch = ddb.create_table(
-        TableName=account.name_of("scratch"),
-        Tags=_tags(Owner="data@acme.example", Environment="experiments"),
-        **schema,
-    )["TableDescription"]["TableArn"]
+    scratch = table(
+        account, "scratch", None, {"Owner": "data@acme.example", "Environment": "experiments"}
+    )
     return [
         seeded(TABLE, orders),
         seeded(
             TABLE,
             scratch,
-            {
-                "aws-dynamodb-table-deletion-protection",
-                "aws-dynamodb-table-kms-encryption",
-                "aws-dynamodb-table-pitr",
+            UNPROTECTED
+            | {
                 "aws-tagging-dynamodb-table-environment-value",
                 "aws-tagging-dynamodb-table-mandatory-tags",
             },

@@ -61,15 +61,22 @@ INSTANCES = (
 )
 
 
-def _image_id(ec2: Any) -> str:
-    """A machine image moto ships for the region (moto launches any registered AMI)."""
-    images = ec2.describe_images(Owners=["amazon"])["Images"]
+def machine_image(ec2: Any) -> str:
+    """A machine image moto ships for the region (moto launches any registered AMI).
+
+    Asked by name: listing every Amazon image moto ships (over a thousand) costs about a second.
+    """
+    wanted = [{"Name": "name", "Values": ["amzn2-ami-hvm-*"]}]
+    images = ec2.describe_images(Owners=["amazon"], Filters=wanted)["Images"]
+    if not images:
+        images = ec2.describe_images(Owners=["amazon"])["Images"]
     return str(sorted(i["ImageId"] for i in images)[0])
 
 
-def _launch(
+def launch(
     account: Account, spec: SeededInstance, image: str, subnet: str, group: str, profile: str
 ) -> str:
+    """Run one instance of ``spec`` (an encrypted root volume, IMDS as it says); its id."""
     ec2 = account.client("ec2")
     tags = [{"Key": "Name", "Value": account.name_of(spec.name)}]
     tags += [{"Key": k, "Value": v} for k, v in spec.tags]
@@ -102,17 +109,17 @@ def seed(account: Account, network: Network, profile: str) -> list[Seeded]:
     # Account-and-region singleton: on in the estate (see ``lax`` for the broken variant).
     ec2.enable_ebs_encryption_by_default()
     found = [seeded(EBS_DEFAULT, account.arn("ec2", "ebs-encryption-by-default"))]
-    image = _image_id(ec2)
+    image = machine_image(ec2)
     groups = _security_groups(account, network, found)
     network.app_group = groups
     instances: dict[str, str] = {}
     for spec in INSTANCES:
-        instance_id = _launch(account, spec, image, network.private_subnet, groups, profile)
+        instance_id = launch(account, spec, image, network.private_subnet, groups, profile)
         instances[spec.name] = instance_id
         found.append(seeded(INSTANCE, account.arn("ec2", f"instance/{instance_id}"), spec.breaks))
     found += _storage(account, instances)
     found += _addresses(account, network, instances["web"])
-    found += _interfaces(account, instances)
+    found += attachments(account, list(instances.values()))
     return found
 
 
@@ -133,14 +140,6 @@ def _security_groups(account: Account, network: Network, found: list[Seeded]) ->
         )
         return group_id
 
-    def tcp(port: int, cidr: str) -> dict[str, Any]:
-        ranges = (
-            {"Ipv6Ranges": [{"CidrIpv6": cidr}]}
-            if ":" in cidr
-            else {"IpRanges": [{"CidrIp": cidr}]}
-        )
-        return {"IpProtocol": "tcp", "FromPort": port, "ToPort": port, **ranges}
-
     app = group("app", [tcp(443, "0.0.0.0/0"), tcp(22, "10.40.0.0/16")], set())
     group("ssh-open", [tcp(22, "0.0.0.0/0")], {"aws-ec2-sg-no-open-admin-ports-ipv4"})
     group("rdp-open-v6", [tcp(3389, "::/0")], {"aws-ec2-sg-no-open-admin-ports-ipv6"})
@@ -155,13 +154,29 @@ def _security_groups(account: Account, network: Network, found: list[Seeded]) ->
             "aws-ec2-sg-no-open-database-ports",
         },
     )
+    found += default_groups(account, network.vpc_id)
+    return app
+
+
+def tcp(port: int, cidr: str) -> dict[str, Any]:
+    """An ingress permission for one TCP port from one IPv4 or IPv6 range."""
+    ranges = (
+        {"Ipv6Ranges": [{"CidrIpv6": cidr}]} if ":" in cidr else {"IpRanges": [{"CidrIp": cidr}]}
+    )
+    return {"IpProtocol": "tcp", "FromPort": port, "ToPort": port, **ranges}
+
+
+def default_groups(account: Account, hardened_vpc: str | None = None) -> list[Seeded]:
+    """Every VPC's default group in the region: stripped of its rules in ``hardened_vpc``, left
+    as created (all egress allowed) in the others."""
+    ec2 = account.client("ec2")
+    found: list[Seeded] = []
     defaults = ec2.describe_security_groups(
         Filters=[{"Name": "group-name", "Values": ["default"]}]
     )["SecurityGroups"]
     for default in defaults:
         arn = account.arn("ec2", f"security-group/{default['GroupId']}")
-        if default["VpcId"] == network.vpc_id:
-            # Hardened: every rule of the custom VPC's default group removed.
+        if default["VpcId"] == hardened_vpc:
             if default["IpPermissions"]:
                 ec2.revoke_security_group_ingress(
                     GroupId=default["GroupId"], IpPermissions=default["IpPermissions"]
@@ -172,21 +187,14 @@ def _security_groups(account: Account, network: Network, found: list[Seeded]) ->
                 )
             found.append(seeded(SECURITY_GROUP, arn))
         else:
-            # The default VPC's default group left as created: it allows all egress.
             found.append(seeded(SECURITY_GROUP, arn, {"aws-ec2-sg-default-restricts-all"}))
-    return app
+    return found
 
 
 def _storage(account: Account, instances: dict[str, str]) -> list[Seeded]:
-    """Root volumes, one loose unencrypted volume, snapshots and images."""
+    """One loose unencrypted volume, a spare encrypted one, snapshots and images."""
     ec2 = account.client("ec2")
     found: list[Seeded] = []
-    described = ec2.describe_instances(InstanceIds=list(instances.values()))["Reservations"]
-    for reservation in described:
-        for instance in reservation["Instances"]:
-            for mapping in instance.get("BlockDeviceMappings", []):
-                volume = mapping["Ebs"]["VolumeId"]
-                found.append(seeded(VOLUME, account.arn("ec2", f"volume/{volume}")))
     zone = f"{account.region}a"
     loose = ec2.create_volume(AvailabilityZone=zone, Size=10, Encrypted=False)["VolumeId"]
     found.append(
@@ -261,13 +269,16 @@ def _addresses(account: Account, network: Network, web: str) -> list[Seeded]:
     return found
 
 
-def _interfaces(account: Account, instances: dict[str, str]) -> list[Seeded]:
-    """Each instance's primary interface, attached."""
+def attachments(account: Account, instance_ids: list[str]) -> list[Seeded]:
+    """The instances' root volumes and primary network interfaces, attached and encrypted."""
     ec2 = account.client("ec2")
     found = []
-    described = ec2.describe_instances(InstanceIds=list(instances.values()))["Reservations"]
+    described = ec2.describe_instances(InstanceIds=instance_ids)["Reservations"]
     for reservation in described:
         for instance in reservation["Instances"]:
+            for mapping in instance.get("BlockDeviceMappings", []):
+                volume = mapping["Ebs"]["VolumeId"]
+                found.append(seeded(VOLUME, account.arn("ec2", f"volume/{volume}")))
             for eni in instance["NetworkInterfaces"]:
                 arn = account.arn("ec2", f"network-interface/{eni['NetworkInterfaceId']}")
                 found.append(seeded(INTERFACE, arn))

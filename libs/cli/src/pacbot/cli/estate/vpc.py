@@ -62,7 +62,7 @@ def seed(account: Account, flow_log_group_arn: str, flow_log_role_arn: str) -> N
     )
     _gateways(account, network)
     _acls(account, network)
-    _default_vpc(account, network)
+    found += default_vpc(account)
     return network
 
 
@@ -158,10 +158,10 @@ def _acls(account: Account, network: Network) -> None:
     found.append(seeded(ROUTE_TABLE, account.arn("ec2", f"route-table/{main}")))
 
 
-def _default_vpc(account: Account, network: Network) -> None:
+def default_vpc(account: Account) -> list[Seeded]:
     """The default VPC as AWS (and moto) creates it in every region, left untouched."""
     ec2 = account.client("ec2")
-    found = network.seeded
+    found: list[Seeded] = []
     vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]
     vpc_id = vpc["VpcId"]
     only = [{"Name": "vpc-id", "Values": [vpc_id]}]
@@ -186,3 +186,4 @@ def _default_vpc(account: Account, network: Network) -> None:
     for igw in ec2.describe_internet_gateways(Filters=attached)["InternetGateways"]:
         gateway = igw["InternetGatewayId"]
         found.append(seeded(INTERNET_GATEWAY, account.arn("ec2", f"internet-gateway/{gateway}")))
+    return found
