@@ -33,7 +33,7 @@ def build_search(settings: InventorySettings, runtime: Runtime) -> AssetSearch:
         url = settings.resolved_opensearch()
         if not url:
             raise ValueError("inventory: search=opensearch needs opensearch_url")
-        return OpenSearchAssets(url, refresh=settings.search_refresh)
+        return OpenSearchAssets(url, alias=settings.search_alias, refresh=settings.search_refresh)
     return DatabaseAssets(runtime.db, SEARCH_TABLE)
 
 

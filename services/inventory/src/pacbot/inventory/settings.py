@@ -6,6 +6,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from pacbot.common.runtime import DEFAULT_PORTS
+from pacbot.common.search import ALIAS
 from pacbot.common.settings import ServiceSettings
 
 
@@ -50,4 +51,9 @@ class InventorySettings(ServiceSettings):
     )
     search_refresh: bool = Field(
         default=False, description="OpenSearch refresh=wait_for on writes (tests)"
+    )
+    search_alias: str = Field(
+        default=ALIAS,
+        pattern=r"^[a-z0-9][a-z0-9_-]{0,100}$",
+        description="OpenSearch alias (and index name prefix) of the asset index",
     )

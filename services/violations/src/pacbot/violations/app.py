@@ -17,6 +17,10 @@ from pacbot.common.events import (
 )
 from pacbot.common.runtime import Runtime, SharedInfra
 from pacbot.common.web import build_service_app
+from pacbot.violations.aggregates.cache import FIGURES_CACHE, FiguresCache
+from pacbot.violations.aggregates.maintenance import tallying
+from pacbot.violations.aggregates.rebuild import ensure_tallies
+from pacbot.violations.compliance.breakdown import router as breakdown_router
 from pacbot.violations.compliance.frameworks import FrameworkMappings
 from pacbot.violations.compliance.frameworks import router as frameworks_router
 from pacbot.violations.compliance.results_router import router as results_router
@@ -38,9 +42,12 @@ def create_app(
     """The violations app: consumes evaluations, deletions and exceptions; serves the results."""
     settings = settings or ViolationsSettings()
     runtime = Runtime(settings, outbox=OUTBOX, inbox=INBOX, migrations=MIGRATIONS, shared=shared)
+    # results and violations are counted into the tallies in the transaction that changes them
+    tallying(runtime.db.sessions, settings.tally_tag_keys, **{FIGURES_CACHE: FiguresCache()})
 
     @asynccontextmanager
     async def setup(app: FastAPI, runtime: Runtime) -> AsyncIterator[None]:
+        await ensure_tallies(runtime.db, settings.tally_tag_keys)
         runtime.subscribe(
             [EVALUATIONS_TOPIC, ASSETS_TOPIC, EXCEPTIONS_TOPIC, POLICIES_TOPIC, AUTOFIX_TOPIC],
             event_handler(runtime.outbox),
@@ -69,6 +76,7 @@ def create_app(
             exports_router,
             violations_router,
             compliance_router,
+            breakdown_router,
             results_router,
             frameworks_router,
         ],

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections import Counter
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pacbot.common.search import matches
+from pacbot.common.search import matches, tag_values
 from pacbot.inventory.models import Asset, AssetGroup
 
 
@@ -22,25 +23,80 @@ async def all_groups(session: AsyncSession) -> list[AssetGroup]:
     return list(await session.scalars(select(AssetGroup).order_by(AssetGroup.name)))
 
 
-def _narrowed(criteria: Mapping[str, Any]) -> Select[Asset]:
-    """Current assets the column criteria admit; tags are checked by :func:`matches`."""
-    query = select(Asset).where(Asset.deleted.is_(False))
+# SQLite addresses a JSON key as $."key": keys with a quote or backslash are checked in Python.
+UNADDRESSABLE = ('"', "\\")
+
+
+def _in_sql(criteria: Mapping[str, Any]) -> bool:
+    """True when every criterion is a SQL condition (no tag key SQL cannot address)."""
+    return not any(c in key for key in criteria.get("tags") or {} for c in UNADDRESSABLE)
+
+
+def _conditions(criteria: Mapping[str, Any]) -> list[Any]:
+    """Current assets the criteria admit, as SQL (tags too, when :func:`_in_sql`)."""
+    conditions: list[Any] = [Asset.deleted.is_(False)]
     if criteria.get("accounts"):
-        query = query.where(Asset.account_id.in_(list(criteria["accounts"])))
+        conditions.append(Asset.account_id.in_(list(criteria["accounts"])))
     if criteria.get("regions"):
-        query = query.where(Asset.region.in_(list(criteria["regions"])))
+        conditions.append(Asset.region.in_(list(criteria["regions"])))
     if criteria.get("resource_types"):
-        query = query.where(Asset.resource_type.in_(list(criteria["resource_types"])))
-    return query
+        conditions.append(Asset.resource_type.in_(list(criteria["resource_types"])))
+    if _in_sql(criteria):
+        for key, wanted in sorted((criteria.get("tags") or {}).items()):
+            conditions.append(Asset.tags[key].as_string().in_(tag_values(wanted)))
+    return conditions
+
+
+def _narrowed(criteria: Mapping[str, Any]) -> Select[Asset]:
+    return select(Asset).where(*_conditions(criteria))
 
 
 async def count_members(session: AsyncSession, criteria: Mapping[str, Any]) -> int:
-    """How many current assets match: in SQL when no tag criterion needs checking."""
-    if not criteria.get("tags"):
-        query = _narrowed(criteria)
-        total = await session.scalar(select(func.count()).select_from(query.subquery()))
+    """How many current assets match: counted by the database unless a tag key needs Python."""
+    if _in_sql(criteria):
+        total = await session.scalar(select(func.count()).where(*_conditions(criteria)))
         return int(total or 0)
     return sum([1 async for _ in members(session, criteria)])
+
+
+async def breakdown(
+    session: AsyncSession, criteria: Mapping[str, Any], fields: Sequence[str]
+) -> tuple[int, dict[str, Counter[str]]]:
+    """Members counted in all and by each of ``fields`` (asset columns)."""
+    counts: dict[str, Counter[str]] = {name: Counter() for name in fields}
+    total = 0
+    if _in_sql(criteria):
+        columns = [getattr(Asset, name) for name in fields]
+        rows = await session.execute(
+            select(*columns, func.count()).where(*_conditions(criteria)).group_by(*columns)
+        )
+        for *values, n in rows.all():
+            total += n
+            for name, value in zip(fields, values, strict=True):
+                counts[name][value] += n
+        return total, counts
+    async for asset in members(session, criteria):
+        total += 1
+        for name in fields:
+            counts[name][getattr(asset, name)] += 1
+    return total, counts
+
+
+async def member_window(
+    session: AsyncSession, criteria: Mapping[str, Any], start: int, size: int
+) -> tuple[list[Asset], int]:
+    """``size`` members by id from position ``start``, and how many there are."""
+    if _in_sql(criteria):
+        total = await count_members(session, criteria)
+        query = _narrowed(criteria).order_by(Asset.asset_id).offset(start).limit(size)
+        return list(await session.scalars(query)), total
+    read: list[Asset] = []
+    total = 0
+    async for asset in members(session, criteria):
+        if start <= total < start + size:
+            read.append(asset)
+        total += 1
+    return read, total
 
 
 async def members(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -86,24 +85,25 @@ async def list_groups(session: AsyncSession, window: Window) -> GroupList:
 async def detail(session: AsyncSession, name: str) -> GroupDetail:
     """One group, its member count and members counted by type, account and region."""
     group = await _existing(session, name)
-    counts: dict[str, Counter[str]] = {field: Counter() for field in BREAKDOWN}
-    total = 0
-    async for asset in repository.members(session, group.criteria):
-        total += 1
-        for field in BREAKDOWN:
-            counts[field][getattr(asset, field)] += 1
-    base = (await summary(session, group)).model_dump() | {"member_count": total}
-    return GroupDetail(**base, breakdown={f: dict(c.most_common()) for f, c in counts.items()})
+    total, counts = await repository.breakdown(session, group.criteria, BREAKDOWN)
+    return GroupDetail(
+        name=group.name,
+        description=group.description,
+        criteria=group.criteria,
+        created_at=group.created_at,
+        updated_at=group.updated_at,
+        member_count=total,
+        breakdown={
+            f: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))) for f, c in counts.items()
+        },
+    )
 
 
 async def member_page(session: AsyncSession, name: str, window: Window) -> MemberPage:
     """A page of the group's current assets by id, how many there are, and the next cursor."""
     group = await _existing(session, name)
-    read: list[AssetOut] = []
-    total = 0
-    async for asset in repository.members(session, group.criteria):
-        if window.start <= total < window.start + window.fetch:
-            read.append(AssetOut.model_validate(asset))
-        total += 1
-    items, next_cursor = window.page(read)
+    read, total = await repository.member_window(
+        session, group.criteria, window.start, window.fetch
+    )
+    items, next_cursor = window.page([AssetOut.model_validate(a) for a in read])
     return MemberPage(items=items, total=total, next_cursor=next_cursor)

@@ -185,20 +185,25 @@ async def resolve_group(runtime: Runtime, scope: Scope) -> Scope:
     """The scope with its group's criteria from the inventory (404 unknown, 503 unreachable)."""
     if not scope.group:
         return scope
+    return replace(scope, criteria=await group_criteria(runtime, scope.group))
+
+
+async def group_criteria(runtime: Runtime, group: str) -> dict[str, Any]:
+    """An inventory group's criteria (404 unknown, 503 unreachable), by ``GET /groups/{name}``."""
     try:
-        response = await runtime.service("inventory").get(f"/groups/{quote(scope.group, safe='')}")
+        response = await runtime.service("inventory").get(f"/groups/{quote(group, safe='')}")
     except httpx.TransportError as exc:
         raise DomainError(
-            f"the inventory is unreachable, so group {scope.group!r} cannot be resolved "
+            f"the inventory is unreachable, so group {group!r} cannot be resolved "
             f"({type(exc).__name__})",
             field="group",
             status_code=503,
         ) from exc
     if response.status_code == 404:
-        raise NotFound(f"no asset group {scope.group!r}", field="group")
+        raise NotFound(f"no asset group {group!r}", field="group")
     if response.status_code != 200:
         raise DomainError(
-            f"the inventory answered {response.status_code} for group {scope.group!r}",
+            f"the inventory answered {response.status_code} for group {group!r}",
             field="group",
             status_code=503,
         )
@@ -208,8 +213,8 @@ async def resolve_group(runtime: Runtime, scope: Scope) -> Scope:
         criteria = None
     if not isinstance(criteria, dict):
         raise DomainError(
-            f"the inventory sent group {scope.group!r} without criteria",
+            f"the inventory sent group {group!r} without criteria",
             field="group",
             status_code=503,
         )
-    return replace(scope, criteria=criteria)
+    return criteria

@@ -40,6 +40,8 @@ class ViolationFilters:
     tags: dict[str, list[str]] = field(default_factory=dict)
     min_age_days: float | None = None
     max_age_days: float | None = None
+    group: str | None = None
+    """An inventory asset group: its criteria are resolved per request (``Selection``)."""
 
     def __post_init__(self) -> None:
         low, high = self.min_age_days, self.max_age_days

@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, Row, Select, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pacbot.common.db import Database
+from pacbot.violations.compliance.scope import Constraints
 from pacbot.violations.filters import any_of, tag_clauses
 from pacbot.violations.lifecycle.query import (
     SEVERITY_RANK,
@@ -24,10 +25,20 @@ from pacbot.violations.models import ViolationRow, as_utc
 SEVERITY_ORDER = case(SEVERITY_RANK, value=ViolationRow.severity, else_=0)
 
 
-def filter_clauses(filters: ViolationFilters, now: datetime) -> list[ColumnElement[bool]]:
+@dataclass(frozen=True)
+class Selection:
+    """The filters of a listing, with its asset group's criteria once resolved."""
+
+    filters: ViolationFilters
+    group: Constraints | None = None
+
+
+def filter_clauses(selection: Selection, now: datetime) -> list[ColumnElement[bool]]:
     """SQL conditions for every filter that is set; age is measured at ``now``."""
     v = ViolationRow
+    filters = selection.filters
     clauses = [
+        *(selection.group.clauses(v) if selection.group is not None else []),
         *any_of(v.status, filters.status),
         *any_of(v.policy_id, filters.policy_id),
         *any_of(v.asset_id, filters.asset_id),
@@ -102,7 +113,7 @@ class ViolationPage:
 
 async def find_violations(
     session: AsyncSession,
-    filters: ViolationFilters,
+    selection: Selection,
     ordering: Ordering,
     *,
     limit: int,
@@ -111,10 +122,11 @@ async def find_violations(
     now: datetime,
 ) -> ViolationPage:
     """One page of violations in the given order, by offset or after a cursor."""
+    filters = selection.filters
     position = decode_cursor(cursor, ordering.sort, ordering.order, filters) if cursor else None
     if position is not None:
         now = position.now
-    clauses = filter_clauses(filters, now)
+    clauses = filter_clauses(selection, now)
     total = await session.scalar(select(func.count()).select_from(ViolationRow).where(*clauses))
     query = select(ViolationRow).where(*clauses)
     if position is not None:
@@ -137,13 +149,13 @@ ViolationRecord = ViolationRow | Row[Any]
 
 
 async def stream_violations(
-    db: Database, filters: ViolationFilters, ordering: Ordering, now: datetime, batch: int = 2000
+    db: Database, selection: Selection, ordering: Ordering, now: datetime, batch: int = 2000
 ) -> AsyncIterator[list[ViolationRecord]]:
     """Every matching violation in order, in keyset batches (one short session each).
 
     Rows come back as column tuples, not ORM objects: an export reads each row once.
     """
-    clauses = filter_clauses(filters, now)
+    clauses = filter_clauses(selection, now)
     position: Position | None = None
     while True:
         query = select(*ViolationRow.__table__.columns).where(*clauses)

@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from pacbot.common.events import utcnow
 from pacbot.common.paging import Paging
 from pacbot.common.web import DbSession, NotFound
-from pacbot.violations.lifecycle.params import Filters, Sorting
+from pacbot.violations.lifecycle.params import Selected, Sorting
 from pacbot.violations.lifecycle.repository import find_violations, get_violation
 from pacbot.violations.lifecycle.schemas import ViolationOut, ViolationPage
 
@@ -17,14 +17,14 @@ router = APIRouter(prefix="/violations", tags=["violations"])
 @router.get("", response_model=ViolationPage)
 async def list_violations(
     session: DbSession,
-    filters: Filters,
+    selection: Selected,
     ordering: Sorting,
     page: Paging,
 ) -> ViolationPage:
     """Violations matching every filter; page with ``cursor`` (``next_cursor``)."""
     found = await find_violations(
         session,
-        filters,
+        selection,
         ordering,
         limit=page.limit,
         offset=page.offset or 0,

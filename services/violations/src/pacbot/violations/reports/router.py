@@ -13,7 +13,7 @@ from fastapi.responses import StreamingResponse
 from pacbot.common.events import utcnow
 from pacbot.common.runtime import Runtime
 from pacbot.common.web import AppRuntime
-from pacbot.violations.lifecycle.params import Filters, Sorting
+from pacbot.violations.lifecycle.params import Selected, Sorting
 from pacbot.violations.lifecycle.repository import stream_violations
 from pacbot.violations.reports.csv_export import csv_lines
 from pacbot.violations.reports.ocsf import ocsf_array
@@ -29,11 +29,13 @@ def _batch_size(runtime: Runtime) -> int:
 
 
 @router.get("/export.csv", response_class=StreamingResponse)
-async def export_csv(runtime: AppRuntime, filters: Filters, ordering: Sorting) -> StreamingResponse:
+async def export_csv(
+    runtime: AppRuntime, selection: Selected, ordering: Sorting
+) -> StreamingResponse:
     """Every matching violation as CSV with a header row."""
     now = utcnow()
     rows = await started(
-        stream_violations(runtime.db, filters, ordering, now, _batch_size(runtime))
+        stream_violations(runtime.db, selection, ordering, now, _batch_size(runtime))
     )
     return StreamingResponse(
         aborting(csv_lines(rows, now), "export.csv"),
@@ -44,12 +46,12 @@ async def export_csv(runtime: AppRuntime, filters: Filters, ordering: Sorting) -
 
 @router.get("/export.ocsf", response_class=StreamingResponse)
 async def export_ocsf(
-    runtime: AppRuntime, filters: Filters, ordering: Sorting
+    runtime: AppRuntime, selection: Selected, ordering: Sorting
 ) -> StreamingResponse:
     """Every matching violation as a JSON array of OCSF Compliance Findings."""
     now = utcnow()
     rows = await started(
-        stream_violations(runtime.db, filters, ordering, now, _batch_size(runtime))
+        stream_violations(runtime.db, selection, ordering, now, _batch_size(runtime))
     )
     return StreamingResponse(
         aborting(ocsf_array(rows), "export.ocsf"),
