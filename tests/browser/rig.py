@@ -28,6 +28,7 @@ PUBLIC = "aws-s3-bucket-public-access"
 ENCRYPTION = "aws-s3-bucket-default-encryption"
 FIXABLE = (PUBLIC, ENCRYPTION)
 UI_TIMEOUT_MS = 5_000
+SCREENSHOT_TIMEOUT_MS = 30_000
 """Playwright's default wait for any action or assertion: the pages answer in well under it."""
 GROUP = "production"
 """The asset group of the estate: its buckets tagged Environment=prod."""
@@ -148,7 +149,8 @@ async def screenshot(page: Page, name: str) -> Path:
     """A full-page screenshot at ``test-artifacts/screenshots/<name>.png`` (the CI artifact)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    await page.screenshot(path=str(path), full_page=True)
+    # a long page's full-page capture on a busy 2-core machine outlasts the UI's short timeout
+    await page.screenshot(path=str(path), full_page=True, timeout=SCREENSHOT_TIMEOUT_MS)
     return path
 
 

@@ -48,6 +48,12 @@ export function svg(tag, attrs = {}, ...children) {
   return node;
 }
 
+// node.append() would show a null child as the text "null": children go in through here.
+export function add(node, ...children) {
+  append(node, children);
+  return node;
+}
+
 export function clear(node) {
   while (node.firstChild) node.removeChild(node.firstChild);
   return node;

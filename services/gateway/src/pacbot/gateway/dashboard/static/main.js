@@ -2,7 +2,7 @@
 // renders the page the URL names into <main>.
 
 import { api, onUnauthorized, rememberCsrf } from './api.js';
-import { h, replace } from './dom.js';
+import { add, h, replace } from './dom.js';
 import { go, link, match, parse, rewrite } from './router.js';
 import { currentGroup, loadAccess, loadGroups, loadMe, may, needs, rememberGroup, signedOut, staff, state } from './state.js';
 import { announce, errorBox, pageHead } from './ui.js';
@@ -92,7 +92,7 @@ function navLinks(group) {
 // A page the caller's roles cannot read: said once, without calling the API for nothing.
 function refused(root, route) {
   const title = route.menu || 'Not allowed';
-  root.append(
+  add(root, 
     pageHead(title),
     h('div', { class: 'state error', role: 'alert', dataset: { status: '403' } },
       `This page needs the ${needs('GET', route.reads)} role (you hold ${state.me.roles.join(', ')}). `,
@@ -139,7 +139,7 @@ async function render() {
     else await page.render(view);
   } catch (error) {
     if (error.name === 'AbortError') return;
-    root.append(errorBox(error));
+    add(root, errorBox(error));
   }
   if (signal.aborted) return;
   const title = root.querySelector('h1')?.textContent || 'PacBot';

@@ -1,7 +1,7 @@
 // One asset: what it is, its configuration, its violations, and its change history as a diff.
 
 import { api, segment } from '../api.js';
-import { h, label, when } from '../dom.js';
+import { add, h, label, when } from '../dom.js';
 import { may, needs } from '../state.js';
 import { dl, empty, errorBox, fill, json, pageHead, section } from '../ui.js';
 import { compactViolationTable } from './violations.js';
@@ -78,13 +78,13 @@ export async function render(view) {
     a = await api(`/assets/${segment(params.id)}`, { signal });
   } catch (error) {
     if (error.name === 'AbortError') return;
-    root.append(pageHead('Asset', { kicker: back }), errorBox(error, { route: '/assets/{asset_id}' }));
+    add(root, pageHead('Asset', { kicker: back }), errorBox(error, { route: '/assets/{asset_id}' }));
     return;
   }
   root.dataset.assetId = a.asset_id;
   const violations = h('div', { class: 'slot' });
   const changes = h('div', { class: 'slot' });
-  root.append(
+  add(root, 
     pageHead(a.name || a.asset_id, { kicker: back, subtitle: `${a.resource_type} · ${a.account_id} ${a.region}` }),
     h('div', { class: 'split' },
       section('Details', { id: 'details' }, facts(a)),
@@ -98,6 +98,6 @@ export async function render(view) {
       { route: '/violations' }),
     may('GET', '/assets/{asset_id}/history')
       ? fill(changes, api(`/assets/${segment(a.asset_id)}/history`, { query: { limit: 50 }, signal }), history, { route: '/assets/{asset_id}/history' })
-      : Promise.resolve(changes.append(empty(`Change history needs the ${needs('GET', '/assets/{asset_id}/history')} role.`))),
+      : Promise.resolve(add(changes, empty(`Change history needs the ${needs('GET', '/assets/{asset_id}/history')} role.`))),
   ]);
 }

@@ -2,7 +2,7 @@
 // sorting and cursor paging; each result opens the asset.
 
 import { api } from '../api.js';
-import { count, h, replace, when } from '../dom.js';
+import { add, count, h, replace, when } from '../dom.js';
 import { empty, errorBox, field, input, loading, pageHead, pager, section, select, table, totalLine } from '../ui.js';
 
 const SORTS = [['', 'Relevance'], ['name', 'Name'], ['resource_type', 'Resource type'], ['account_id', 'Account'], ['region', 'Region'], ['updated_at', 'Last change']];
@@ -107,7 +107,7 @@ export async function render(view) {
   });
   const side = h('div', { class: 'slot' }, loading());
   const list = h('div', { class: 'slot' }, loading());
-  root.append(
+  add(root, 
     pageHead('Assets', { subtitle: 'Everything PacBot discovered, as it is now' }),
     section('Search', { id: 'search', note: group ? 'Search covers every asset you may see; asset groups do not narrow it.' : null }, form, chips(current, view)),
     h('div', { class: 'grid sidebar-layout' },

@@ -2,7 +2,7 @@
 // and the policies whose fixes are paused (resume them with the security role).
 
 import { api } from '../api.js';
-import { h, label, replace, when } from '../dom.js';
+import { add, h, label, replace, when } from '../dom.js';
 import { may } from '../state.js';
 import { act, badge, empty, errorBox, field, fill, input, loading, pageHead, pager, section, select, table } from '../ui.js';
 import { QUEUED, STATUSES } from './plan.js';
@@ -80,11 +80,11 @@ function pauses(items, view) {
 
 export async function render(view) {
   const { root, query, signal } = view;
-  root.append(pageHead('AutoFix', { subtitle: 'Plans to fix violations: notified, waited out, guarded, applied or rolled back' }));
+  add(root, pageHead('AutoFix', { subtitle: 'Plans to fix violations: notified, waited out, guarded, applied or rolled back' }));
   const queued = h('div', { class: 'slot' });
   const history = h('div', { class: 'slot' }, loading());
   const paused = h('div', { class: 'slot' });
-  root.append(
+  add(root, 
     section('Plan queue', { id: 'queue', note: 'Plans still to act, soonest first.' }, queued),
     section('History', { id: 'history' }, historyFilters(view), history),
     section('Paused policies', { id: 'pauses', note: 'A policy pauses when its fixes trip the blast-radius cap.' }, paused),

@@ -2,7 +2,7 @@
 // that fail most, and the accounts and asset groups most affected. Every figure is the API's.
 
 import { api, ApiError } from '../api.js';
-import { figure, h, label, pct, replace } from '../dom.js';
+import { add, figure, h, label, pct, replace } from '../dom.js';
 import { link } from '../router.js';
 import { meter, ring, stack, trendChart, tone } from '../charts.js';
 import { badge, empty, errorBox, fill, loading, pageHead, section, select, field, table } from '../ui.js';
@@ -157,7 +157,7 @@ export async function render(view) {
   const days = PERIODS.some(([d]) => d === query.get('days')) ? query.get('days') : '30';
   const period = select('days', PERIODS, days);
   period.addEventListener('change', () => view.go('/', { days: period.value }));
-  root.append(pageHead('Compliance', {
+  add(root, pageHead('Compliance', {
     subtitle: group ? `Asset group ${group}` : 'All assets',
   }));
   const top = h('div', { class: 'slot' });
@@ -167,7 +167,7 @@ export async function render(view) {
   const failing = h('div', { class: 'slot' });
   const accounts = h('div', { class: 'slot' });
   const groups = h('div', { class: 'slot' });
-  root.append(
+  add(root, 
     top,
     h('div', { class: 'grid two' },
       section('By category', { id: 'by-category' }, cats),

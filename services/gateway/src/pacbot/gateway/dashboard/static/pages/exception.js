@@ -1,7 +1,7 @@
 // One exception: what it covers, why, who decided; Approve / Reject (security) and Revoke.
 
 import { api, segment } from '../api.js';
-import { day, h, label, replace, when } from '../dom.js';
+import { add, day, h, label, replace, when } from '../dom.js';
 import { may } from '../state.js';
 import { act, ask, badge, dl, errorBox, json, pageHead, section } from '../ui.js';
 import { decisionButtons, scopeOf } from './exceptions.js';
@@ -31,7 +31,7 @@ export async function render(view) {
     x = await api(`/exceptions/${segment(params.id)}`, { signal });
   } catch (error) {
     if (error.name === 'AbortError') return;
-    root.append(pageHead('Exception', { kicker: back }), errorBox(error, { route: '/exceptions/{exception_id}' }));
+    add(root, pageHead('Exception', { kicker: back }), errorBox(error, { route: '/exceptions/{exception_id}' }));
     return;
   }
   root.dataset.exceptionId = x.exception_id;
@@ -55,7 +55,7 @@ export async function render(view) {
     });
     buttons.push(revoke);
   }
-  root.append(
+  add(root, 
     pageHead(`Exception ${x.exception_id}`, { kicker: back, subtitle: x.reason }),
     buttons.length ? section('Decision', { id: 'decision' }, h('div', { class: 'action-bar' }, buttons), outcome) : null,
     h('div', { class: 'split' },

@@ -2,7 +2,7 @@
 // soon, and every request with filters and paging. Owners see their own requests.
 
 import { api, segment } from '../api.js';
-import { day, h, label, replace } from '../dom.js';
+import { add, day, h, label, replace } from '../dom.js';
 import { may } from '../state.js';
 import { act, ask, badge, empty, field, fill, input, loading, pageHead, pager, section, select, table, totalLine } from '../ui.js';
 
@@ -108,11 +108,11 @@ export async function render(view) {
   const soon = SOON.some(([d]) => d === query.get('soon')) ? query.get('soon') : '14';
   const soonSelect = select('soon', SOON, soon);
   soonSelect.addEventListener('change', () => view.go('/exceptions', { ...Object.fromEntries(query.entries()), group: undefined, cursor: undefined, soon: soonSelect.value }));
-  root.append(pageHead('Exceptions', { subtitle: 'Requests to exempt assets from policies, their decisions and expiry' }));
+  add(root, pageHead('Exceptions', { subtitle: 'Requests to exempt assets from policies, their decisions and expiry' }));
   const pending = h('div', { class: 'slot' });
   const expiring = h('div', { class: 'slot' });
   const listing = h('div', { class: 'slot' }, loading());
-  root.append(
+  add(root, 
     section('Awaiting approval', { id: 'pending' }, pending),
     section('Expiring soon', { id: 'expiring', actions: field('Within', soonSelect) }, expiring),
     section('All requests', { id: 'all' }, filters(view), listing),

@@ -2,7 +2,7 @@
 // evaluated (from GET /compliance/frameworks/{id}), grouped by the framework's sections.
 
 import { api, segment } from '../api.js';
-import { count, figure, h, pct, replace } from '../dom.js';
+import { add, count, figure, h, pct, replace } from '../dom.js';
 import { ring, tone } from '../charts.js';
 import { badge, empty, errorBox, field, fill, loading, pageHead, section, select, table } from '../ui.js';
 
@@ -88,7 +88,7 @@ async function frameworkPage(view) {
   const head = h('div', { class: 'slot' }, pageHead(params.id, { kicker: back }));
   const figures = h('div', { class: 'slot' }, loading());
   const list = h('div', { class: 'slot' }, loading());
-  root.append(head, figures,
+  add(root, head, figures,
     section('Controls', {
       id: 'controls',
       actions: [field('Status', status), h('label', { class: 'check', htmlFor: 'exempted-as-passing' }, exempted, 'Count exempted as passing')],
@@ -111,9 +111,9 @@ async function frameworkPage(view) {
 export async function render(view) {
   if (view.params.id) return frameworkPage(view);
   const { root, signal } = view;
-  root.append(pageHead('Frameworks', { subtitle: 'Compliance standards, control by control' }));
+  add(root, pageHead('Frameworks', { subtitle: 'Compliance standards, control by control' }));
   const list = h('div', { class: 'slot' });
-  root.append(section('Catalogue', { id: 'catalogue' }, list));
+  add(root, section('Catalogue', { id: 'catalogue' }, list));
   await fill(list, api('/frameworks', { query: { limit: 100 }, signal }), (page) => catalogue(page.items, view), { route: '/frameworks' });
   return undefined;
 }

@@ -1,7 +1,7 @@
 // Sign in: an API key becomes a browser session (HttpOnly cookie + CSRF token).
 
 import { ApiError } from '../api.js';
-import { h, replace } from '../dom.js';
+import { add, h, replace } from '../dom.js';
 import { go } from '../router.js';
 import { home, signIn } from '../main.js';
 import { announce, pageHead } from '../ui.js';
@@ -80,7 +80,7 @@ export async function render(view) {
   if (query.get('signed_out')) replace(message, h('p', { class: 'state ok', role: 'status' }, 'You are signed out.'));
   else if (query.get('expired')) replace(message, h('p', { class: 'state error', role: 'alert' }, 'Your session ended: sign in again.'));
 
-  root.append(h('div', { class: 'login' },
+  add(root, h('div', { class: 'login' },
     h('div', { class: 'login-card' },
       pageHead('Sign in', { subtitle: 'PacBot compliance dashboard' }),
       form)));

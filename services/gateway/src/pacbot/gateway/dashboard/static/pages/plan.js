@@ -2,7 +2,7 @@
 // cancel it when the caller's roles allow.
 
 import { api, segment } from '../api.js';
-import { h, label, when } from '../dom.js';
+import { add, h, label, when } from '../dom.js';
 import { may } from '../state.js';
 import { act, ask, badge, dl, empty, errorBox, json, pageHead, section, table } from '../ui.js';
 import { timeline } from './violation.js';
@@ -67,7 +67,7 @@ export async function render(view) {
     p = await api(`/fixes/${segment(params.id)}`, { signal });
   } catch (error) {
     if (error.name === 'AbortError') return;
-    root.append(pageHead('Fix plan', { kicker: back }), errorBox(error, { route: '/fixes/{plan_id}' }));
+    add(root, pageHead('Fix plan', { kicker: back }), errorBox(error, { route: '/fixes/{plan_id}' }));
     return;
   }
   root.dataset.planId = p.plan_id;
@@ -92,7 +92,7 @@ export async function render(view) {
   if (['notifying', 'waiting', 'held'].includes(p.status) && may('POST', '/fixes/{plan_id}/cancel')) {
     write('cancel', 'Confirm cancellation', `Cancel ${p.plan_id} before it acts`, 'Cancel plan');
   }
-  root.append(
+  add(root, 
     pageHead(`Fix plan ${p.plan_id}`, { kicker: back, subtitle: `${p.action} on ${p.asset_name || p.asset_id}` }),
     h('p', { class: p.dry_run ? 'state warn' : 'state empty', dataset: { field: 'summary' } }, planSummary(p)),
     buttons.length ? section('Actions', { id: 'actions' }, h('div', { class: 'action-bar' }, buttons), outcome) : null,

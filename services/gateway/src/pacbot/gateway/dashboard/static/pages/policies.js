@@ -2,7 +2,7 @@
 // each row opens the policy (enable, disable and set parameters there, with the admin role).
 
 import { all, api } from '../api.js';
-import { h, label, replace } from '../dom.js';
+import { add, h, label, replace } from '../dom.js';
 import { may } from '../state.js';
 import { SEVERITIES } from './compliance.js';
 import { CATEGORIES } from './violations.js';
@@ -72,10 +72,10 @@ function current(query) {
 export async function render(view) {
   const { root, query, signal } = view;
   const whatif = may('POST', '/policies/whatif') ? h('a', { class: 'button secondary', href: view.link('/policies/whatif') }, 'Preview a draft') : null;
-  root.append(pageHead('Policies', { subtitle: 'The checks PacBot runs, by framework and category', actions: whatif }));
+  add(root, pageHead('Policies', { subtitle: 'The checks PacBot runs, by framework and category', actions: whatif }));
   const filters = h('div', { class: 'slot' }, loading('Loading filters…'));
   const list = h('div', { class: 'slot' }, loading());
-  root.append(section('Filters', { id: 'filters' }, filters), section('Results', { id: 'results-section' }, list));
+  add(root, section('Filters', { id: 'filters' }, filters), section('Results', { id: 'results-section' }, list));
   loadChoices(signal).then((picked) => replace(filters, filterForm(view, picked)));
 
   const wanted = {};

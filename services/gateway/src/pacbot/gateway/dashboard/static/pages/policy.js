@@ -2,7 +2,7 @@
 // its audited changes, and a link to preview a draft of it.
 
 import { api, segment } from '../api.js';
-import { h, label, replace, when } from '../dom.js';
+import { add, h, label, replace, when } from '../dom.js';
 import { may } from '../state.js';
 import { announce, badge, dl, empty, errorBox, field, fill, json, loading, pageHead, section } from '../ui.js';
 import { frameworkChips } from './policies.js';
@@ -112,7 +112,7 @@ export async function render(view) {
     p = await api(`/policies/${segment(params.id)}`, { signal });
   } catch (error) {
     if (error.name === 'AbortError') return;
-    root.append(pageHead('Policy', { kicker: back }), errorBox(error, { route: '/policies/{policy_id}' }));
+    add(root, pageHead('Policy', { kicker: back }), errorBox(error, { route: '/policies/{policy_id}' }));
     return;
   }
   root.dataset.policyId = p.id;
@@ -121,7 +121,7 @@ export async function render(view) {
   const loadHistory = () => fill(history, api(`/policies/${segment(p.id)}/history`, { query: { limit: 50 }, signal }), changes, { route: '/policies/{policy_id}/history' });
   const actions = [h('a', { class: 'button secondary', href: view.link('/violations', { status: 'open', policy_id: p.id }) }, 'Open violations')];
   if (may('POST', '/policies/whatif')) actions.push(h('a', { class: 'button secondary', href: view.link('/policies/whatif', { from: p.id }) }, 'Preview a draft'));
-  root.append(
+  add(root, 
     pageHead(p.name, { kicker: back, subtitle: p.id, actions }),
     h('div', { class: 'split' },
       h('div', { class: 'grid' },

@@ -2,7 +2,7 @@
 // and the actions the caller's roles allow (request an exception, fix now).
 
 import { api, segment } from '../api.js';
-import { h, label, replace, when } from '../dom.js';
+import { add, h, label, replace, when } from '../dom.js';
 import { may } from '../state.js';
 import { announce, badge, dl, empty, errorBox, field, fill, json, loading, pageHead, section, table } from '../ui.js';
 import { planSummary, PENDING } from './plan.js';
@@ -148,12 +148,12 @@ export async function render(view) {
     v = await api(`/violations/${segment(params.id)}`, { signal });
   } catch (error) {
     if (error.name === 'AbortError') return;
-    root.append(pageHead('Violation', { kicker: h('a', { href: view.link('/violations', { status: 'open' }) }, 'Violations') }),
+    add(root, pageHead('Violation', { kicker: h('a', { href: view.link('/violations', { status: 'open' }) }, 'Violations') }),
       errorBox(error, { route: '/violations/{violation_id}' }));
     return;
   }
   root.dataset.violationId = v.violation_id;
-  root.append(pageHead(v.policy_name || v.policy_id, {
+  add(root, pageHead(v.policy_name || v.policy_id, {
     kicker: [h('a', { href: view.link('/violations', { status: 'open' }) }, 'Violations'), ` › ${v.violation_id}`],
     subtitle: `${v.asset_name || v.asset_id} · ${v.resource_type} · ${v.account_id} ${v.region}`,
   }));
@@ -166,7 +166,7 @@ export async function render(view) {
   if (v.status === 'open' && may('POST', '/fixes')) actions.push(...fixAction(v, view, outcome, loadPlans));
 
   const config = h('div', { class: 'slot' });
-  root.append(
+  add(root, 
     h('div', { class: 'split' },
       section('Details', { id: 'details' }, facts(v, view)),
       h('div', { class: 'grid' },

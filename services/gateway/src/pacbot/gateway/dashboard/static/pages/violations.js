@@ -1,7 +1,7 @@
 // Violations: filters, sorting by the API, cursor paging; each row opens the violation.
 
 import { all, api, queryString } from '../api.js';
-import { h, label, replace, when } from '../dom.js';
+import { add, h, label, replace, when } from '../dom.js';
 import { may } from '../state.js';
 import { SEVERITIES } from './compliance.js';
 import { badge, empty, errorBox, field, input, loading, pageHead, pager, section, select, table, totalLine } from '../ui.js';
@@ -119,10 +119,10 @@ export async function render(view) {
   const exportLink = may('GET', '/violations/export.csv')
     ? h('a', { class: 'button secondary', href: `/api/v1/violations/export.csv${queryString(q)}`, download: 'violations.csv' }, 'Export CSV')
     : null;
-  root.append(pageHead('Violations', { subtitle: 'Failed policy checks, by asset', actions: exportLink }));
+  add(root, pageHead('Violations', { subtitle: 'Failed policy checks, by asset', actions: exportLink }));
   const filters = h('div', { class: 'slot' }, loading('Loading filters…'));
   const results = h('div', { class: 'slot' }, loading());
-  root.append(
+  add(root, 
     section('Filters', { id: 'filters' }, filters),
     section('Results', {
       id: 'results-section',

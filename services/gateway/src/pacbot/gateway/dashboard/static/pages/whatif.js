@@ -1,7 +1,7 @@
 // Preview a draft policy: what it would fail, pass, open and close, before it is loaded.
 
 import { api, segment } from '../api.js';
-import { count, figure, h, replace } from '../dom.js';
+import { add, count, figure, h, replace } from '../dom.js';
 import { announce, dl, empty, errorBox, field, loading, pageHead, section, table } from '../ui.js';
 
 const EXAMPLE = `id: aws-s3-bucket-public-access
@@ -80,7 +80,7 @@ export async function render(view) {
       run.disabled = false;
     }
   });
-  root.append(
+  add(root, 
     pageHead('Preview a draft policy', { kicker: back, subtitle: 'What-if: how a new or changed policy would judge today\'s assets' }),
     section('Draft', { id: 'draft' }, form),
     section('Result', { id: 'result' }, result),
