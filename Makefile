@@ -2,7 +2,7 @@
 UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 PYTEST_ARGS ?=
 
-.PHONY: bootstrap demo test dev-up dev-down dev-status lint format schemas bench bench-discovery bench-evaluate bench-pipeline bench-gateway bench-autofix
+.PHONY: bootstrap demo test dev-up dev-down dev-status lint format schemas bench bench-discovery bench-evaluate bench-pipeline bench-gateway bench-autofix bench-api
 
 bootstrap:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -51,6 +51,9 @@ bench-pipeline: dev-up
 
 bench-autofix: dev-up
 	$(UV) run python -m bench.autofix
+
+bench-api: dev-up
+	$(UV) run python -m bench.api
 
 bench-discovery: bootstrap
 	$(UV) run --group bench python -m bench.discovery

@@ -290,8 +290,10 @@ class Bench:
             )
             measured.samples.append(elapsed)
             cursor = body["next_cursor"]
-            assert cursor, "fewer than 50 pages"
-        measured.note = f"page 50 took {measured.samples[-1]:.1f} ms"
+            if not cursor:  # a small estate (BENCH_ASSETS) has fewer pages
+                break
+        pages = len(measured.samples)
+        measured.note = f"page {pages} took {measured.samples[-1]:.1f} ms"
         self.results.append(measured)
         print(f"  {measured.name:<52} p50 {measured.p50:7.1f} ms  p95 {measured.p95:7.1f} ms")
 

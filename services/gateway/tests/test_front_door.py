@@ -310,5 +310,12 @@ async def test_group_scoped_callers_read_their_groups_only(app: FastAPI, seen: S
         assert other.status_code == 403
         assert (await http.get("/api/v1/groups/payments/assets")).status_code == 200
         assert (await http.get("/api/v1/groups/web/assets")).status_code == 403
-        assert (await http.get("/api/v1/violations")).status_code == 403
+        await http.get("/api/v1/violations")
+        assert seen[-1].url.path == "/violations"
+        assert seen[-1].url.params.get_list("group") == ["payments"]
+        listing = await http.get("/api/v1/violations", params={"group": "web"})
+        assert listing.status_code == 403
+        await http.get("/api/v1/violations/export.csv", params={"group": "payments"})
+        assert seen[-1].url.params.get_list("group") == ["payments"]
+        assert (await http.get("/api/v1/results")).status_code == 403
         assert (await http.get("/api/v1/groups")).status_code == 403

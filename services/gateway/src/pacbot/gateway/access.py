@@ -102,9 +102,13 @@ ACCESS: dict[tuple[str, str], Rule] = {
         STAFF_READERS, "query", group_param="group"
     ),
     # --- violations, results, compliance
-    ("GET", f"{V}/violations"): Rule(READERS, "query", owner_param="owner"),
-    ("GET", f"{V}/violations/export.csv"): Rule(READERS, "query", owner_param="owner"),
-    ("GET", f"{V}/violations/export.ocsf"): Rule(READERS, "query", owner_param="owner"),
+    ("GET", f"{V}/violations"): Rule(READERS, "query", owner_param="owner", group_param="group"),
+    ("GET", f"{V}/violations/export.csv"): Rule(
+        READERS, "query", owner_param="owner", group_param="group"
+    ),
+    ("GET", f"{V}/violations/export.ocsf"): Rule(
+        READERS, "query", owner_param="owner", group_param="group"
+    ),
     ("GET", f"{V}/violations/{{violation_id}}"): Rule(READERS, "item"),
     ("GET", f"{V}/results"): Rule(STAFF_READERS, "query"),
     ("GET", f"{V}/compliance/summary"): Rule(STAFF_READERS, "query", group_param="group"),

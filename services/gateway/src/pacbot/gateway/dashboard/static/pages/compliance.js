@@ -48,22 +48,15 @@ function categories(summary) {
   });
 }
 
-// Open violations by severity: the summary's own counts (scoped like it), or, from a gateway
-// whose summary has none, the totals GET /violations answers for each severity.
-async function severities(summary, view) {
-  const counted = summary.open_by_severity;
-  const totals = counted
-    ? SEVERITIES.map((severity) => ({ key: severity, value: counted[severity] ?? 0 }))
-    : await Promise.all(SEVERITIES.map((severity) => api('/violations', {
-      query: { status: 'open', severity, limit: 1 }, signal: view.signal,
-    }).then((page) => ({ key: severity, value: page.total }))));
+// Open violations by severity: the summary's own counts (scoped like it).
+function severities(summary, view) {
+  const totals = SEVERITIES.map((severity) => ({ key: severity, value: summary.open_by_severity[severity] ?? 0 }));
   return h('div', { class: 'severities' },
     stack(totals),
     h('ul', { class: 'severity-list' }, totals.map((t) => h('li', {},
       h('a', { href: view.link('/violations', { status: 'open', severity: t.key }) },
         badge('severity', t.key),
-        figure(`open_by_severity.${t.key}`, t.value))))),
-    view.group && !counted ? h('p', { class: 'panel-note' }, 'Counted over all assets: this gateway cannot narrow them to an asset group.') : null);
+        figure(`open_by_severity.${t.key}`, t.value))))));
 }
 
 function policies(summary, view) {

@@ -113,7 +113,7 @@ export function violationTable(items, view, { sort, caption = 'Violations' } = {
 
 export async function render(view) {
   const { root, query, signal, group } = view;
-  const q = apiQuery(query);
+  const q = { ...apiQuery(query), group: group || undefined };
   const limit = SIZES.includes(query.get('limit')) ? query.get('limit') : '50';
   const cursor = query.get('cursor');
   const exportLink = may('GET', '/violations/export.csv')
@@ -126,7 +126,7 @@ export async function render(view) {
     section('Filters', { id: 'filters' }, filters),
     section('Results', {
       id: 'results-section',
-      note: group ? 'Violations cannot be narrowed to an asset group: this list covers every asset you may see.' : null,
+      note: group ? `Violations of asset group ${group}'s assets.` : null,
     }, results),
   );
   loadChoices(signal).then((picked) => replace(filters, filterForm(view, picked))).catch(() => replace(filters, filterForm(view, { policies: [], types: [] })));
