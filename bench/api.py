@@ -191,7 +191,17 @@ class Bench:
         """The calls the landing page makes (whole estate, then one asset group)."""
         print("landing page:")
         await self.call("GET /me", "/api/v1/me")
-        await self.call("groups (the selector)", "/api/v1/groups")
+        await self.call(
+            "groups (the selector: names, counts=false)",
+            "/api/v1/groups",
+            {"counts": "false", "limit": 1000},
+        )
+        await self.call(
+            "groups with member counts",
+            "/api/v1/groups",
+            {"limit": 1000},
+            note="one scan of the assets for the page's groups",
+        )
         summary = await self.call("compliance summary", "/api/v1/compliance/summary")
         await self.call(
             "breakdown by account (top 10)",

@@ -87,3 +87,32 @@ def test_matches_is_pure_over_rows_and_mappings() -> None:
     summary = {"account_id": "1", "region": "us-east-1", "resource_type": "x", "tags": {}}
     assert not matches(criteria, summary)
     assert matches({"regions": ["us-east-1"]}, summary)
+
+
+async def test_groups_are_counted_in_one_scan_or_listed_without_counts(inventory: Any) -> None:
+    await seed(inventory.runtime.db)
+    client = inventory.client
+    groups = {
+        "prod-buckets": PROD_BUCKETS["criteria"],
+        "team-a": {"tags": {"Owner": ["team-a", "team-b"]}},
+        "acct-1": {"accounts": ["111111111111"]},
+        "quoted": {"tags": {'Env"x': "prod"}},  # a key SQL cannot address: counted in Python
+        "nobody": {"regions": ["ap-south-2"]},
+    }
+    for name, criteria in groups.items():
+        assert (await client.post("/groups", json={"name": name, "criteria": criteria})).is_success
+    singly = {name: (await client.get(f"/groups/{name}")).json()["member_count"] for name in groups}
+    assert singly == {"acct-1": 3, "nobody": 0, "prod-buckets": 2, "quoted": 0, "team-a": 3}
+    listed = (await client.get("/groups", params={"limit": 3})).json()
+    second = await client.get("/groups", params={"limit": 3, "cursor": listed["next_cursor"]})
+    counted = {g["name"]: g["member_count"] for g in [*listed["items"], *second.json()["items"]]}
+    assert counted == singly
+
+    bare = (await client.get("/groups", params={"counts": "false"})).json()["items"]
+    assert [(g["name"], g["member_count"]) for g in bare] == [(n, None) for n in sorted(groups)]
+    assert bare[0]["criteria"] == groups["acct-1"]
+    detail = (await client.get("/groups/team-a", params={"counts": "false"})).json()
+    assert (detail["member_count"], detail["breakdown"]) == (None, None)
+    assert detail["criteria"] == groups["team-a"]
+    wrong = await client.get("/groups", params={"counts": "maybe"})
+    assert wrong.status_code == 422

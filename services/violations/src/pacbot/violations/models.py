@@ -75,6 +75,10 @@ class ViolationRow(Base):
     __table_args__ = (
         Index("ix_violations_asset_status", "asset_id", "status"),
         Index("ix_violations_status_updated", "status", "updated_at"),
+        # the listing's default order, an account's violations, counts by status and severity
+        Index("ix_violations_updated", "updated_at", "violation_id"),
+        Index("ix_violations_account_status", "account_id", "status", "opened_at"),
+        Index("ix_violations_status_severity", "status", "severity"),
     )
 
     violation_id: Mapped[str] = mapped_column(String(40), primary_key=True)

@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pacbot.common.search import matches, tag_values
@@ -57,6 +57,21 @@ async def count_members(session: AsyncSession, criteria: Mapping[str, Any]) -> i
         total = await session.scalar(select(func.count()).where(*_conditions(criteria)))
         return int(total or 0)
     return sum([1 async for _ in members(session, criteria)])
+
+
+async def count_each(session: AsyncSession, criteria: Sequence[Mapping[str, Any]]) -> list[int]:
+    """Each criteria's member count: the SQL-expressible ones in one scan (a FILTER each)."""
+    counts = [0] * len(criteria)
+    in_sql = [i for i, c in enumerate(criteria) if _in_sql(c)]
+    if in_sql:
+        columns = [func.count().filter(and_(*_conditions(criteria[i]))) for i in in_sql]
+        row = (await session.execute(select(*columns).where(Asset.deleted.is_(False)))).one()
+        for i, n in zip(in_sql, row, strict=True):
+            counts[i] = int(n or 0)
+    for i, c in enumerate(criteria):
+        if i not in in_sql:
+            counts[i] = await count_members(session, c)
+    return counts
 
 
 async def breakdown(

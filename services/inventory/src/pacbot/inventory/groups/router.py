@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 
 from pacbot.common.auth import require
 from pacbot.common.paging import MAX_LIMIT, PageRequest, Paging, paging
@@ -21,6 +21,10 @@ from pacbot.inventory.groups.schemas import (
 
 router = APIRouter(prefix="/groups", tags=["groups"])
 Groups = Annotated[PageRequest, paging(MAX_LIMIT, MAX_LIMIT)]  # one page held them all before
+Counts = Annotated[
+    bool,
+    Query(description="count the members (false: names and criteria only, no scan of the assets)"),
+]
 
 
 @router.post("", response_model=GroupOut, status_code=201, dependencies=[require("admin")])
@@ -30,15 +34,15 @@ async def create_group(body: GroupIn, session: DbSession) -> GroupOut:
 
 
 @router.get("", response_model=GroupList)
-async def list_groups(session: DbSession, page: Groups) -> GroupList:
+async def list_groups(session: DbSession, page: Groups, counts: Counts = True) -> GroupList:
     """Groups by name, each with its current member count."""
-    return await service.list_groups(session, page.window("inventory.groups"))
+    return await service.list_groups(session, page.window("inventory.groups"), counts=counts)
 
 
 @router.get("/{name}", response_model=GroupDetail)
-async def get_group(name: str, session: DbSession) -> GroupDetail:
+async def get_group(name: str, session: DbSession, counts: Counts = True) -> GroupDetail:
     """One group with its member count and a breakdown by resource type, account and region."""
-    return await service.detail(session, name)
+    return await service.detail(session, name, counts=counts)
 
 
 @router.get("/{name}/assets", response_model=MemberPage)

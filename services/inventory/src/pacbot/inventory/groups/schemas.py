@@ -87,13 +87,17 @@ class GroupOut(BaseModel):
     criteria: dict[str, Any]
     created_at: datetime
     updated_at: datetime
-    member_count: int
+    member_count: int | None = Field(
+        description="current (non-deleted) members; null when asked with counts=false"
+    )
 
 
 class GroupDetail(GroupOut):
     """A group with its members counted by resource type, account and region."""
 
-    breakdown: dict[str, dict[str, int]]
+    breakdown: dict[str, dict[str, int]] | None = Field(
+        description="members by resource_type, account_id and region; null with counts=false"
+    )
 
 
 class GroupList(BaseModel):

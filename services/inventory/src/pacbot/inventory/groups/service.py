@@ -30,16 +30,20 @@ async def _existing(session: AsyncSession, name: str) -> AssetGroup:
     return group
 
 
-async def summary(session: AsyncSession, group: AssetGroup) -> GroupOut:
-    """The group with its member count, computed now."""
+def _out(group: AssetGroup, member_count: int | None) -> GroupOut:
     return GroupOut(
         name=group.name,
         description=group.description,
         criteria=group.criteria,
         created_at=group.created_at,
         updated_at=group.updated_at,
-        member_count=await repository.count_members(session, group.criteria),
+        member_count=member_count,
     )
+
+
+async def summary(session: AsyncSession, group: AssetGroup) -> GroupOut:
+    """The group with its member count, computed now."""
+    return _out(group, await repository.count_members(session, group.criteria))
 
 
 async def create(session: AsyncSession, body: GroupIn) -> GroupOut:
@@ -74,18 +78,25 @@ async def delete(session: AsyncSession, name: str) -> None:
     await session.delete(await _existing(session, name))
 
 
-async def list_groups(session: AsyncSession, window: Window) -> GroupList:
-    """A page of groups, each with its member count (counted for this page only)."""
+async def list_groups(session: AsyncSession, window: Window, *, counts: bool = True) -> GroupList:
+    """A page of groups, each with its member count (counted for this page in one scan), or
+    without counts (``counts=False``: names and criteria only, no scan of the assets)."""
     groups, next_cursor = window.of(await repository.all_groups(session))
+    if not counts:
+        return GroupList(items=[_out(g, None) for g in groups], next_cursor=next_cursor)
+    members = await repository.count_each(session, [g.criteria for g in groups])
     return GroupList(
-        items=[await summary(session, group) for group in groups], next_cursor=next_cursor
+        items=[_out(g, n) for g, n in zip(groups, members, strict=True)], next_cursor=next_cursor
     )
 
 
-async def detail(session: AsyncSession, name: str) -> GroupDetail:
-    """One group, its member count and members counted by type, account and region."""
+async def detail(session: AsyncSession, name: str, *, counts: bool = True) -> GroupDetail:
+    """One group, its member count and members counted by type, account and region (or
+    neither, with ``counts=False``)."""
     group = await _existing(session, name)
-    total, counts = await repository.breakdown(session, group.criteria, BREAKDOWN)
+    if not counts:
+        return GroupDetail(**_out(group, None).model_dump(), breakdown=None)
+    total, counts_by = await repository.breakdown(session, group.criteria, BREAKDOWN)
     return GroupDetail(
         name=group.name,
         description=group.description,
@@ -94,7 +105,7 @@ async def detail(session: AsyncSession, name: str) -> GroupDetail:
         updated_at=group.updated_at,
         member_count=total,
         breakdown={
-            f: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))) for f, c in counts.items()
+            f: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))) for f, c in counts_by.items()
         },
     )
 

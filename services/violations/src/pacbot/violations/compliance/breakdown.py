@@ -25,7 +25,7 @@ from pacbot.violations.compliance.repository import tallies_by
 from pacbot.violations.compliance.router import ConfiguredWeights
 from pacbot.violations.compliance.schemas import Weights
 from pacbot.violations.compliance.scope import Constraints, resolve_group, scope_of
-from pacbot.violations.compliance.service import open_by_severity, summarise
+from pacbot.violations.compliance.service import headline, open_by_severity
 from pacbot.violations.compliance.tally import Tally
 
 router = APIRouter(prefix="/compliance", tags=["compliance"])
@@ -64,18 +64,16 @@ def breakdown_item(
     key: str, tally: Tally, weights: Weights, exempted_as_passing: bool
 ) -> BreakdownItem:
     """One key's headline figures from its tally (the summary's math)."""
-    summary = summarise(tally, weights, scope=key, exempted_as_passing=exempted_as_passing)
-    passing = sum(p.passing for p in summary.policies)
-    failing = sum(p.failing for p in summary.policies)
+    figures = headline(tally, weights, exempted_as_passing=exempted_as_passing)
     return BreakdownItem(
         key=key,
-        overall_pct=summary.overall_pct,
-        evaluated_assets=summary.evaluated_assets,
-        evaluated=passing + failing,
-        passing=passing,
-        failing=failing,
-        open=summary.open,
-        exempted=summary.exempted,
+        overall_pct=figures.overall_pct,
+        evaluated_assets=tally.evaluated_assets,
+        evaluated=figures.passing + figures.failing,
+        passing=figures.passing,
+        failing=figures.failing,
+        open=tally.violations.get("open", 0),
+        exempted=tally.violations.get("exempted", 0),
         open_by_severity=open_by_severity(tally),
     )
 

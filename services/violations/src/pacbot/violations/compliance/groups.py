@@ -26,7 +26,9 @@ async def inventory_groups(runtime: Runtime) -> tuple[list[tuple[str, dict[str, 
     groups: list[tuple[str, dict[str, Any]]] = []
     cursor: str | None = None
     while True:
-        params: dict[str, Any] = {"limit": PAGE, **({"cursor": cursor} if cursor else {})}
+        params: dict[str, Any] = {"limit": PAGE, "counts": "false"}
+        if cursor:
+            params["cursor"] = cursor
         try:
             response = await client.get("/groups", params=params)
         except httpx.TransportError as exc:

@@ -191,7 +191,9 @@ async def resolve_group(runtime: Runtime, scope: Scope) -> Scope:
 async def group_criteria(runtime: Runtime, group: str) -> dict[str, Any]:
     """An inventory group's criteria (404 unknown, 503 unreachable), by ``GET /groups/{name}``."""
     try:
-        response = await runtime.service("inventory").get(f"/groups/{quote(group, safe='')}")
+        response = await runtime.service("inventory").get(
+            f"/groups/{quote(group, safe='')}", params={"counts": "false"}
+        )
     except httpx.TransportError as exc:
         raise DomainError(
             f"the inventory is unreachable, so group {group!r} cannot be resolved "

@@ -12,6 +12,7 @@ Percentages are plain floats (never rounded or floored) and nothing divides by z
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from pacbot.violations.compliance.schemas import (
     SEVERITIES,
@@ -83,6 +84,36 @@ def open_by_severity(tally: Tally) -> dict[str, int]:
     counts = {severity: 0 for severity in SEVERITIES}
     counts.update(tally.open_by_severity)
     return counts
+
+
+@dataclass(frozen=True)
+class Headline:
+    """A scope's overall figure and its results summed over policies."""
+
+    overall_pct: float | None
+    passing: int
+    failing: int
+
+
+def headline(tally: Tally, weights: Weights, *, exempted_as_passing: bool) -> Headline:
+    """:func:`summarise`'s overall figure and totals, without a model per policy (breakdowns
+    compute one per key). Policies and categories are taken in the summary's order, so the
+    floats are the same."""
+    pairs: dict[str, list[tuple[float, float | None]]] = {}
+    passing_total = failing_total = 0
+    for key in sorted(tally.policies):
+        t = tally.policies[key]
+        moved = t.exempted if exempted_as_passing else 0
+        passing, failing = t.passing + moved, t.failing - moved
+        passing_total += passing
+        failing_total += failing
+        pct = compliance_pct(passing, passing + failing)
+        pairs.setdefault(t.category, []).append((weights.severity.get(t.severity, 0.0), pct))
+    overall = weighted_mean(
+        (weights.category.get(name, 0.0), weighted_mean(members))
+        for name, members in sorted(pairs.items())
+    )
+    return Headline(overall, passing_total, failing_total)
 
 
 def summarise(

@@ -64,7 +64,7 @@ export async function loadGroups() {
     return;
   }
   try {
-    state.groups = (await all('/groups', { limit: 1000 })).map((g) => g.name);
+    state.groups = (await all('/groups', { query: { counts: false }, limit: 1000 })).map((g) => g.name);
   } catch (error) {
     if (!(error instanceof ApiError) || error.status === 401) throw error;
     state.groupsNote = `Asset groups are unavailable: ${error.message}`;
