@@ -14,7 +14,7 @@ from rich.progress import Progress
 from pacbot.cli.demo import api
 from pacbot.cli.demo.mail import SmtpSink
 from pacbot.cli.embedded import EmbeddedPacBot
-from pacbot.cli.estate.layout import ACCOUNTS, REGIONS
+from pacbot.cli.estate.layout import ACCOUNTS, DATA, PAYMENTS, REGIONS
 
 ADMIN_USER = "admin@acme.example"
 SECURITY_USER = "security@acme.example"
@@ -73,6 +73,34 @@ async def onboard(admin: httpx.AsyncClient) -> list[dict[str, Any]]:
         )
         for account in ACCOUNTS
     ]
+
+
+GROUPS: dict[str, dict[str, Any]] = {
+    "production": {
+        "description": "everything tagged Environment=prod",
+        "criteria": {"tags": {"Environment": "prod"}},
+    },
+    "payments": {
+        "description": f"the payments team's {PAYMENTS.application} stack",
+        "criteria": {"tags": {"Application": PAYMENTS.application}},
+    },
+    "data-platform": {
+        "description": f"the data team's {DATA.application} stack",
+        "criteria": {"tags": {"Application": DATA.application}},
+    },
+    "development-account": {
+        "description": "the development account",
+        "criteria": {"accounts": [ACCOUNTS[1].account_id]},
+    },
+}
+"""Asset groups the dashboard's selector offers (the violations service snapshots each daily)."""
+
+
+async def make_groups(admin: httpx.AsyncClient) -> list[str]:
+    """The demo's asset groups, made by the admin; their names."""
+    for name, body in GROUPS.items():
+        await api.post(admin, "/api/v1/groups", {"name": name, **body})
+    return list(GROUPS)
 
 
 async def discover(
