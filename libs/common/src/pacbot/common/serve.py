@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -31,6 +32,10 @@ def serve(create_app: Callable[[S], FastAPI], settings_cls: type[S], migrations:
         asyncio.run(_migrate(settings, migrations))
         return
     app = create_app(settings)
+    # Everything imported and built so far lives as long as the process: moved out of the
+    # collector's reach, a full collection no longer walks it (measured: 150 ms pauses on every
+    # few compliance reads at 100k assets, none after; make bench-api).
+    gc.freeze()
     uvicorn.run(
         app,
         host=settings.host,

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pacbot.violations.compliance.scope import Constraints
-from pacbot.violations.compliance.tally import Tally
+from pacbot.violations.compliance.tally import Tally, tally_of
 from pacbot.violations.models import AssetTally, ResultTally, ViolationTally
 
 
@@ -77,7 +77,7 @@ async def from_tallies(
     )
     for row in results.all():
         key, (policy_id, name, severity, category, *counts) = _key(tuple(row), by)
-        policy = tallies.setdefault(key, Tally()).policy(policy_id, name, severity, category)
+        policy = tally_of(tallies, key).policy(policy_id, name, severity, category)
         passing, failing, exempted, unknown, not_applicable = (int(n) for n in counts)
         policy.passing, policy.failing, policy.exempted = passing, failing, exempted
         policy.unknown, policy.not_applicable = unknown, not_applicable
@@ -88,7 +88,7 @@ async def from_tallies(
     )
     for row in assets.all():
         key, (evaluated, unknown) = _key(tuple(row), by)
-        tally = tallies.setdefault(key, Tally())
+        tally = tally_of(tallies, key)
         tally.evaluated_assets, tally.unknown_assets = int(evaluated or 0), int(unknown or 0)
     violations = await session.execute(
         select(*_group(v, by), v.status, v.severity, func.sum(v.violations))
@@ -97,5 +97,5 @@ async def from_tallies(
     )
     for row in violations.all():
         key, (status, severity, n) = _key(tuple(row), by)
-        tallies.setdefault(key, Tally()).count_violations(status, severity, int(n))
+        tally_of(tallies, key).count_violations(status, severity, int(n))
     return tallies

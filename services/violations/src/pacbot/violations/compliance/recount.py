@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pacbot.violations.aggregates.cells import DECIDED
 from pacbot.violations.compliance.scope import Constraints
-from pacbot.violations.compliance.tally import Tally
+from pacbot.violations.compliance.tally import Tally, tally_of
 from pacbot.violations.models import ResultRow, ViolationRow
 
 ByColumn = str | None  # account_id, region or resource_type; None: the scope as a whole
@@ -57,7 +57,7 @@ async def recounted(session: AsyncSession, scope: Constraints, by: ByColumn) -> 
     )
     for row in rows.all():
         key, (policy_id, name, severity, category, status, is_exempted, n) = _split(row, by)
-        tally = tallies.setdefault(key, Tally())
+        tally = tally_of(tallies, key)
         tally.policy(policy_id, name, severity, category).count(status, bool(is_exempted), n)
     assets = await session.execute(
         select(
@@ -70,7 +70,7 @@ async def recounted(session: AsyncSession, scope: Constraints, by: ByColumn) -> 
     )
     for row in assets.all():
         key, (evaluated, unknown) = _split(row, by)
-        tally = tallies.setdefault(key, Tally())
+        tally = tally_of(tallies, key)
         tally.evaluated_assets, tally.unknown_assets = evaluated, unknown
     violations = await session.execute(
         select(*_group(ViolationRow, by), ViolationRow.status, ViolationRow.severity, func.count())
@@ -79,7 +79,7 @@ async def recounted(session: AsyncSession, scope: Constraints, by: ByColumn) -> 
     )
     for row in violations.all():
         key, (status, severity, n) = _split(row, by)
-        tallies.setdefault(key, Tally()).count_violations(status, severity, n)
+        tally_of(tallies, key).count_violations(status, severity, n)
     return tallies
 
 
@@ -112,7 +112,7 @@ async def _streamed(session: AsyncSession, scope: Constraints, by: ByColumn) -> 
         if not scope.admits(asset):
             continue
         key = str(asset.get(by, "")) if by else ""
-        tally = tallies.setdefault(key, Tally())
+        tally = tally_of(tallies, key)
         tally.policy(policy_id, name, severity, category).count(status, bool(exempted))
         if status in DECIDED:
             evaluated.setdefault(key, set()).add(asset_id)
@@ -129,5 +129,5 @@ async def _streamed(session: AsyncSession, scope: Constraints, by: ByColumn) -> 
     ):
         if scope.admits(asset):
             key = str(asset.get(by, "")) if by else ""
-            tallies.setdefault(key, Tally()).count_violations(status, severity)
+            tally_of(tallies, key).count_violations(status, severity)
     return tallies

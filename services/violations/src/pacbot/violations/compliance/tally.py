@@ -54,3 +54,12 @@ class Tally:
         self.violations[status] += n
         if status == "open":
             self.open_by_severity[severity] += n
+
+
+def tally_of(tallies: dict[str, Tally], key: str) -> Tally:
+    """The key's tally in ``tallies``, created on first sight (a read adds rows by the
+    thousand: a Tally, with its two Counters, is not built per row to be thrown away)."""
+    found = tallies.get(key)
+    if found is None:
+        found = tallies[key] = Tally()
+    return found
