@@ -33,7 +33,7 @@ from pacbot.common.events import (
     PolicyRef,
     PolicyResult,
 )
-from pacbot.violations.aggregates.rebuild import recount, stored
+from pacbot.violations.aggregates.rebuild import rebuild_tallies, recount, stored
 from pacbot.violations.compliance.recount import recounted
 from pacbot.violations.compliance.repository import tallies_by
 from pacbot.violations.compliance.scope import Constraints
@@ -274,3 +274,26 @@ async def test_bulk_statements_on_counted_tables_are_refused(
         with pytest.raises(RuntimeError, match="savepoints"):
             async with app.state.runtime.db.session() as session:
                 await session.begin_nested()
+
+
+async def test_a_replica_configured_with_other_keys_counts_and_reads_the_built_ones(
+    service: FastAPI,
+) -> None:
+    """A rolling change of the tracked keys: another replica rebuilt the tallies for
+    ``Environment`` only while this one, configured with two keys, keeps writing and reading."""
+    runtime = service.state.runtime
+    estate = Estate(random.Random(7))
+    for _ in range(40):
+        await apply(service, estate.next_event())
+    await rebuild_tallies(runtime.db, ["Environment"])  # what the other replica's start does
+    for _ in range(80):
+        await apply(service, estate.next_event())
+    async with runtime.db.session() as session:
+        assert await session.scalar(select(TallyState.tag_keys)) == ["Environment"]
+        kept = await stored(session)
+        assert kept == await recount(session, ("Environment",))
+        assert not any(key[0] == "Application" for cells in kept.values() for key in cells)
+        for scope in SCOPES:  # an Application scope is now counted from the raw rows
+            for by in (None, "account_id"):
+                from_tallies = figures(await tallies_by(session, scope, by))
+                assert from_tallies == figures(await recounted(session, scope, by)), scope

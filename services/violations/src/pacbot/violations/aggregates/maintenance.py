@@ -1,12 +1,15 @@
 """Tallies kept in step with results and violations, in the transaction that changes them.
 
-:class:`TallyingSession` is the violations service's session class (the app factory sets it,
-with the tracked tag keys, on its session factory). Before each flush it reads, for the assets
-the flush touches, their stored results and violations as the database still has them, lays
-the session's pending changes over them, and adds the difference of the two countings to the
-transaction's :class:`Delta`. Before commit it applies the delta: the change counter first
-(which also makes it wait for a running rebuild), then the cells in cell order, so two
-transactions never lock cells in opposite orders.
+:class:`TallyingSession` is the violations service's session class (the app factory sets it on
+its session factory). Before each flush it reads, for the assets the flush touches, their
+stored results and violations as the database still has them, lays the session's pending
+changes over them, and records in the transaction's :class:`Delta` what was counted before and
+what is counted after. Before commit it takes the tallies' lock (the change counter's row, which
+also makes it wait for a running rebuild), reads there the tag keys the tallies are built for,
+turns the recorded states into cells with those keys and applies the difference in cell order,
+so two transactions never lock cells in opposite orders. The keys come from the database, not
+the process: a replica configured with other keys (a rolling deploy) counts what the tallies
+hold, and a rebuild for new keys is followed by every writer from its next commit.
 
 Bulk ``UPDATE``/``DELETE``/``INSERT`` statements on results or violations would bypass the
 counting, so this session refuses them; so are savepoints (a rolled-back savepoint would
@@ -54,41 +57,44 @@ VIOLATION_ATTRS = ("status", "account_id", "region", "resource_type", "severity"
 
 
 class Delta:
-    """Per tally, what a transaction adds to each cell (sums of count tuples)."""
+    """What a transaction changed, as counted states: each taken away (sign -1) or added (1).
+
+    Cells are made from them only when the delta is applied, with the keys the tallies hold.
+    """
 
     def __init__(self) -> None:
-        self.cells: dict[str, dict[Key, list[int]]] = {t.name: {} for t in TALLIES}
+        self.results: list[tuple[ResultState | None, bool, int]] = []
+        self.assets: list[tuple[tuple[ResultState, ...], int]] = []
+        self.violations: list[tuple[ViolationState | None, int]] = []
 
-    def move(self, table: TallyTable, cells: Iterable[tuple[Key, Counts]], sign: int) -> None:
-        """Add (sign 1) or take away (sign -1) these cells' counts."""
-        into = self.cells[table.name]
-        for key, counts in cells:
-            total = into.setdefault(key, [0] * len(counts))
-            for i, n in enumerate(counts):
-                total[i] += sign * n
+    def cells(self, tag_keys: Sequence[str]) -> dict[str, list[tuple[Key, Counts]]]:
+        """Per tally, the cells whose counts change with these tag keys, in key order."""
+        sums: dict[str, dict[Key, list[int]]] = {t.name: {} for t in TALLIES}
 
-    def changed(self, table: TallyTable) -> list[tuple[Key, Counts]]:
-        """The cells whose counts change, in key order."""
-        return sorted(
-            (key, tuple(counts)) for key, counts in self.cells[table.name].items() if any(counts)
-        )
+        def move(table: TallyTable, cells: Iterable[tuple[Key, Counts]], sign: int) -> None:
+            into = sums[table.name]
+            for key, counts in cells:
+                total = into.setdefault(key, [0] * len(counts))
+                for i, n in enumerate(counts):
+                    total[i] += sign * n
+
+        for result, exempted, sign in self.results:
+            move(RESULTS, result_cells(result, exempted, tag_keys), sign)
+        for states, sign in self.assets:
+            move(ASSETS, asset_cells(states, tag_keys).items(), sign)
+        for violation, sign in self.violations:
+            move(VIOLATIONS, violation_cells(violation, tag_keys), sign)
+        return {
+            name: sorted((key, tuple(counts)) for key, counts in cells.items() if any(counts))
+            for name, cells in sums.items()
+        }
 
     def __bool__(self) -> bool:
-        return any(any(any(c) for c in cells.values()) for cells in self.cells.values())
+        return bool(self.results or self.assets or self.violations)
 
 
 class TallyingSession(Session):
     """A session whose flushes count their changes to results and violations into the tallies."""
-
-
-def tracked_keys(session: Session) -> tuple[str, ...]:
-    """The tag keys this session's factory was configured to tally."""
-    keys = session.info.get(TAG_KEYS)
-    if keys is None:
-        raise RuntimeError(
-            "a violations session must come from the app's factory (tracked tag keys unset)"
-        )
-    return tuple(keys)
 
 
 def _changed(session: Session, obj: Any, attrs: Sequence[str]) -> bool:
@@ -123,7 +129,6 @@ def count_flush(session: Session) -> None:
     ]
     if not results and not violations:
         return
-    tag_keys = tracked_keys(session)
     assets = sorted({o.asset_id for o in results} | {o.asset_id for o in violations})
     before = {s.pair: s for s in map(ResultState.of, _stored(session, ResultRow, assets))}
     stored_violations = {
@@ -150,32 +155,32 @@ def count_flush(session: Session) -> None:
         (v.asset_id, v.policy_id) for v in violations
     }
     for pair in pairs:
-        delta.move(RESULTS, result_cells(before.get(pair), pair in exempted_before, tag_keys), -1)
-        delta.move(RESULTS, result_cells(after.get(pair), pair in exempted_after, tag_keys), 1)
+        delta.results.append((before.get(pair), pair in exempted_before, -1))
+        delta.results.append((after.get(pair), pair in exempted_after, 1))
     for asset_id in {o.asset_id for o in results}:
-        old = asset_cells((s for s in before.values() if s.asset_id == asset_id), tag_keys)
-        new = asset_cells((s for s in after.values() if s.asset_id == asset_id), tag_keys)
-        delta.move(ASSETS, old.items(), -1)
-        delta.move(ASSETS, new.items(), 1)
+        delta.assets.append((tuple(s for s in before.values() if s.asset_id == asset_id), -1))
+        delta.assets.append((tuple(s for s in after.values() if s.asset_id == asset_id), 1))
     for violation in violations:
-        delta.move(
-            VIOLATIONS, violation_cells(stored_violations.get(violation.violation_id), tag_keys), -1
-        )
-        delta.move(
-            VIOLATIONS, violation_cells(violations_after.get(violation.violation_id), tag_keys), 1
-        )
+        delta.violations.append((stored_violations.get(violation.violation_id), -1))
+        delta.violations.append((violations_after.get(violation.violation_id), 1))
 
 
 def apply_delta(session: Session, delta: Delta) -> None:
-    """Bump the change counter, then add the delta to the tallies and drop emptied cells."""
+    """Bump the change counter (taking the tallies' lock and reading their tag keys), then add
+    the delta's cells for those keys to the tallies and drop emptied cells."""
     bumped = session.execute(
-        update(TallyState).where(TallyState.id == STATE_ID).values(changes=TallyState.changes + 1)
-    )
-    if bumped.rowcount != 1:  # type: ignore[attr-defined]
+        update(TallyState)
+        .where(TallyState.id == STATE_ID)
+        .values(changes=TallyState.changes + 1)
+        .returning(TallyState.tag_keys)
+    ).first()
+    if bumped is None:
         raise RuntimeError("the tally_state row is missing; run the violations migrations")
+    tag_keys = tuple(bumped[0] or ())  # never built: the "" cells only, until the first build
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    changed = delta.cells(tag_keys)
     for tally in TALLIES:
-        cells = delta.changed(tally)
+        cells = changed[tally.name]
         for start in range(0, len(cells), CHUNK):
             rows = [tally.row(key, counts) for key, counts in cells[start : start + CHUNK]]
             insert = dialect.insert(tally.table).values(rows)
@@ -223,5 +228,8 @@ def _no_bulk_writes(state: ORMExecuteState) -> None:
 
 
 def tallying(sessions: Any, tag_keys: Sequence[str], **info: Any) -> None:
-    """Make ``sessions`` (the service's session factory) count into the tallies."""
+    """Make ``sessions`` (the service's session factory) count into the tallies.
+
+    ``tag_keys`` (the configured ones) mark its sessions as the app's: their reads use the
+    tallies, for the keys the tallies hold (``tally_state.tag_keys``)."""
     sessions.configure(sync_session_class=TallyingSession, info={TAG_KEYS: tuple(tag_keys), **info})

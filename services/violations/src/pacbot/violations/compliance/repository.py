@@ -1,9 +1,10 @@
 """Reads behind the compliance figures: from the tallies when they can answer, else counted
 from the raw rows (and cached until results or violations change).
 
-The session says how: the app's session factory carries the tracked tag keys and the cache
+The session says how: the app's session factory marks its sessions and carries the cache
 (``aggregates.maintenance.TAG_KEYS``, ``aggregates.cache.FIGURES_CACHE``); a session without
-them is counted from the raw rows.
+them is counted from the raw rows. The tallies answer for the tag keys they were built for
+(``tally_state.tag_keys``).
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pacbot.violations.aggregates.cache import FIGURES_CACHE, FiguresCache
-from pacbot.violations.aggregates.maintenance import TAG_KEYS
+from pacbot.violations.aggregates.maintenance import STATE_ID, TAG_KEYS
 from pacbot.violations.aggregates.reads import dimension_of, from_tallies
 from pacbot.violations.compliance.recount import recounted
 from pacbot.violations.compliance.scope import Constraints, Scope
 from pacbot.violations.compliance.tally import PolicyTally, Tally
-from pacbot.violations.models import ResultTally
+from pacbot.violations.models import ResultTally, TallyState
 
 __all__ = ["PolicyTally", "Tally", "scoped_accounts", "tallies_by", "tally_scope"]
 
@@ -29,7 +30,9 @@ async def tallies_by(
     one keyed "" without it."""
     if scope.empty:
         return {}
-    tag_keys = session.info.get(TAG_KEYS)
+    # An app session reads the tallies, for the tag keys they were built for (not the keys this
+    # process was configured with: during a rolling change of them they may differ).
+    tag_keys = await built_tag_keys(session) if TAG_KEYS in session.info else None
     dimension = dimension_of(scope, tag_keys) if tag_keys is not None else None
     if dimension is not None:
         return await from_tallies(session, scope, dimension, by)
@@ -39,6 +42,12 @@ async def tallies_by(
     return await cache.get(
         session, f"recount|{by}|{scope.fingerprint()}", lambda: recounted(session, scope, by)
     )
+
+
+async def built_tag_keys(session: AsyncSession) -> list[str] | None:
+    """The tag keys the tallies hold (None before their first build: nothing to read)."""
+    keys = await session.scalar(select(TallyState.tag_keys).where(TallyState.id == STATE_ID))
+    return list(keys) if keys is not None else None
 
 
 async def tally_scope(session: AsyncSession, scope: Scope) -> Tally:
