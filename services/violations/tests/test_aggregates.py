@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from pacbot.common.events import (
     AssetDeleted,
@@ -39,7 +39,9 @@ from pacbot.violations.compliance.repository import tallies_by
 from pacbot.violations.compliance.scope import Constraints
 from pacbot.violations.compliance.tally import Tally
 from pacbot.violations.lifecycle.consumers import event_handler
-from pacbot.violations.models import ResultRow, TallyState
+from pacbot.violations.lifecycle.query import ViolationFilters
+from pacbot.violations.lifecycle.repository import Selection, filter_clauses, tallied_total
+from pacbot.violations.models import ResultRow, TallyState, ViolationRow
 from services.violations.tests.test_api_rows import insert, result, running_on
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
@@ -194,6 +196,31 @@ SCOPES = [
 ]
 
 
+LISTINGS = [  # violation listings whose total the tallies can count
+    Selection(ViolationFilters()),
+    Selection(ViolationFilters(status=("open",))),
+    Selection(ViolationFilters(status=("open",), severity=("critical", "high"))),
+    Selection(ViolationFilters(status=("exempted",), account_id=(ACCOUNTS[0],))),
+    Selection(ViolationFilters(region=(REGIONS[1],), resource_type=(TYPES[0],))),
+    Selection(ViolationFilters(tags={"Environment": ["prod"]})),
+    Selection(ViolationFilters(status=("open",), tags={"Application": ["a", "b"]})),
+    Selection(
+        ViolationFilters(status=("open",)),
+        Constraints(regions=frozenset({REGIONS[0]}), tags={"Environment": frozenset({"dev"})}),
+    ),
+    Selection(
+        ViolationFilters(account_id=(ACCOUNTS[1],)),
+        Constraints(accounts=frozenset({ACCOUNTS[0]})),  # nothing can match
+    ),
+]
+COUNTED_ROWS = [  # and listings it cannot: the rows are counted
+    Selection(ViolationFilters(policy_id=("p-public",))),
+    Selection(ViolationFilters(tags={"Environment": ["prod"], "Application": ["a"]})),
+    Selection(ViolationFilters(tags={"Owner": ["x"]})),
+    Selection(ViolationFilters(max_age_days=3)),
+]
+
+
 def figures(tallies: dict[str, Tally]) -> dict[str, Tally]:
     """The tallies that count anything (an empty tally and a missing one mean the same)."""
     return {key: tally for key, tally in tallies.items() if tally != Tally()}
@@ -213,6 +240,16 @@ async def check(app: FastAPI) -> int:
                 from_tallies = figures(await tallies_by(session, scope, by))
                 from_rows = figures(await recounted(session, scope, by))
                 assert from_tallies == from_rows, (scope, by)
+        now = datetime.now(UTC)
+        for selection in LISTINGS:
+            rows = await session.scalar(
+                select(func.count())
+                .select_from(ViolationRow)
+                .where(*filter_clauses(selection, now))
+            )
+            assert await tallied_total(session, selection) == rows, selection
+        for selection in COUNTED_ROWS:
+            assert await tallied_total(session, selection) is None, selection
     return sum(len(cells) for cells in kept.values())
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pacbot.violations.compliance.scope import Constraints
 from pacbot.violations.compliance.tally import Tally, tally_of
+from pacbot.violations.filters import any_of
 from pacbot.violations.models import AssetTally, ResultTally, ViolationTally
 
 
@@ -99,3 +100,23 @@ async def from_tallies(
         key, (status, severity, n) = _key(tuple(row), by)
         tally_of(tallies, key).count_violations(status, severity, int(n))
     return tallies
+
+
+async def violations_counted(
+    session: AsyncSession,
+    scope: Constraints,
+    dimension: Dimension,
+    statuses: Sequence[str],
+    severities: Sequence[str],
+) -> int:
+    """Violations in ``scope`` with these statuses and severities (any, when none given)."""
+    v = ViolationTally
+    total = await session.scalar(
+        select(func.coalesce(func.sum(v.violations), 0)).where(
+            *dimension.clauses(v),
+            *scope.column_clauses(v),
+            *any_of(v.status, statuses),
+            *any_of(v.severity, severities),
+        )
+    )
+    return int(total or 0)

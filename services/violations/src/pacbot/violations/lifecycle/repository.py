@@ -11,6 +11,9 @@ from sqlalchemy import ColumnElement, Row, Select, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pacbot.common.db import Database
+from pacbot.violations.aggregates.maintenance import TAG_KEYS
+from pacbot.violations.aggregates.reads import dimension_of, violations_counted
+from pacbot.violations.compliance.repository import built_tag_keys
 from pacbot.violations.compliance.scope import Constraints
 from pacbot.violations.filters import any_of, tag_clauses
 from pacbot.violations.lifecycle.query import (
@@ -102,6 +105,36 @@ class Ordering:
         return query.order_by(primary, ViolationRow.violation_id.asc())
 
 
+async def tallied_total(session: AsyncSession, selection: Selection) -> int | None:
+    """How many violations match, read from the violation tallies when every filter is one
+    they count by (status, severity, account, region, type, and tags or a group's criteria on
+    one tracked key); None otherwise (the rows are counted)."""
+    if TAG_KEYS not in session.info:
+        return None
+    f = selection.filters
+    if f.policy_id or f.asset_id or f.category or f.owner:
+        return None
+    if f.min_age_days is not None or f.max_age_days is not None:
+        return None
+    scope = (selection.group or Constraints()).narrowed(
+        {
+            "accounts": list(f.account_id),
+            "regions": list(f.region),
+            "resource_types": list(f.resource_type),
+            "tags": f.tags,
+        }
+    )
+    if scope.python_tags:
+        return None
+    tag_keys = await built_tag_keys(session)
+    dimension = dimension_of(scope, tag_keys) if tag_keys is not None else None
+    if dimension is None:
+        return None
+    if scope.empty:
+        return 0
+    return await violations_counted(session, scope, dimension, f.status, f.severity)
+
+
 @dataclass(frozen=True)
 class ViolationPage:
     """One page of rows, the total matching and the cursor of the next page."""
@@ -127,7 +160,9 @@ async def find_violations(
     if position is not None:
         now = position.now
     clauses = filter_clauses(selection, now)
-    total = await session.scalar(select(func.count()).select_from(ViolationRow).where(*clauses))
+    total = await tallied_total(session, selection)
+    if total is None:
+        total = await session.scalar(select(func.count()).select_from(ViolationRow).where(*clauses))
     query = select(ViolationRow).where(*clauses)
     if position is not None:
         query = query.where(ordering.after(position))
