@@ -2,22 +2,74 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+PostgresSslMode = Literal["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]
+KafkaSecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
+KafkaSaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
+
 
 class InfraSettings(BaseSettings):
-    """Where the shared infrastructure lives (env prefix ``PACBOT_``)."""
+    """Where the shared infrastructure lives and how to reach it safely (env prefix ``PACBOT_``)."""
 
     model_config = SettingsConfigDict(env_prefix="PACBOT_", extra="ignore")
 
-    postgres_url: str | None = None
-    kafka_bootstrap_servers: str | None = None
-    opensearch_url: str | None = None
-    data_dir: str = ".pacbot/data"
-    service_urls: dict[str, str] = {}
+    embedded: bool = Field(
+        default=False,
+        description="Run without PostgreSQL, Kafka and OpenSearch: a SQLite file per service, an "
+        "in-memory bus, search from the database. Never a fallback: a service process without "
+        "it refuses to start when a required setting is missing",
+    )
+    postgres_url: str | None = Field(
+        default=None, description="SQLAlchemy URL of the shared PostgreSQL (postgresql+asyncpg://)"
+    )
+    postgres_password: SecretStr | None = Field(
+        default=None,
+        description="Replaces the password in the database URL (the URL in a ConfigMap, the "
+        "password in a Secret)",
+    )
+    postgres_sslmode: PostgresSslMode | None = Field(
+        default=None,
+        description="libpq-style TLS mode: disable|allow|prefer|require|verify-ca|"
+        "verify-full; unset: asyncpg's default (prefer)",
+    )
+    postgres_sslrootcert: str | None = Field(
+        default=None, description="CA bundle (PEM file) that verifies the server's certificate"
+    )
+    kafka_bootstrap_servers: str | None = Field(
+        default=None, description="Kafka bootstrap servers, comma-separated host:port"
+    )
+    kafka_security_protocol: KafkaSecurityProtocol = Field(
+        default="PLAINTEXT", description="PLAINTEXT|SSL|SASL_PLAINTEXT|SASL_SSL"
+    )
+    kafka_sasl_mechanism: KafkaSaslMechanism | None = Field(
+        default=None, description="PLAIN|SCRAM-SHA-256|SCRAM-SHA-512 (SASL_* protocols)"
+    )
+    kafka_sasl_username: str | None = Field(default=None, description="The Kafka principal")
+    kafka_sasl_password: SecretStr | None = Field(default=None, description="Its password")
+    kafka_ssl_cafile: str | None = Field(
+        default=None, description="CA bundle (PEM file) that verifies the brokers (SSL protocols)"
+    )
+    opensearch_url: str | None = Field(
+        default=None, description="OpenSearch URL, e.g. https://search:9200"
+    )
+    opensearch_username: str | None = Field(default=None, description="OpenSearch basic-auth user")
+    opensearch_password: SecretStr | None = Field(default=None, description="Its password")
+    opensearch_ca_file: str | None = Field(
+        default=None, description="CA bundle (PEM file) that verifies OpenSearch over HTTPS"
+    )
+    opensearch_verify_certs: bool = Field(
+        default=True, description="Verify OpenSearch's certificate (HTTPS)"
+    )
+    data_dir: str = Field(
+        default=".pacbot/data", description="Where embedded mode keeps its SQLite files"
+    )
+    service_urls: dict[str, str] = Field(
+        default_factory=dict, description='Base URL per service (JSON), e.g. {"violations": ...}'
+    )
     internal_secret: SecretStr | None = Field(
         default=None,
         description="The secret that signs internal tokens (PACBOT_INTERNAL_SECRET, 32+ bytes)",
@@ -28,6 +80,7 @@ class ServiceSettings(BaseSettings):
     """Settings every service has; subclasses set ``env_prefix`` (e.g. ``PACBOT_INVENTORY_``)."""
 
     model_config = SettingsConfigDict(env_prefix="PACBOT_SERVICE_", extra="ignore")
+    needs_search: ClassVar[bool] = False  # a process of this service needs OpenSearch
 
     service_name: str = "service"
     database_url: str | None = Field(
@@ -35,7 +88,24 @@ class ServiceSettings(BaseSettings):
         description="SQLAlchemy URL; default: shared PostgreSQL (own schema) or a SQLite file",
     )
     bus: Literal["memory", "kafka"] | None = None
-    kafka_bootstrap_servers: str | None = None
+    kafka_bootstrap_servers: str | None = Field(
+        default=None, description="Overrides PACBOT_KAFKA_BOOTSTRAP_SERVERS for this service"
+    )
+    kafka_security_protocol: KafkaSecurityProtocol | None = Field(
+        default=None, description="Overrides PACBOT_KAFKA_SECURITY_PROTOCOL for this service"
+    )
+    kafka_sasl_mechanism: KafkaSaslMechanism | None = Field(
+        default=None, description="Overrides PACBOT_KAFKA_SASL_MECHANISM for this service"
+    )
+    kafka_sasl_username: str | None = Field(
+        default=None, description="This service's own Kafka principal (e.g. pacbot-inventory)"
+    )
+    kafka_sasl_password: SecretStr | None = Field(
+        default=None, description="The password of this service's own Kafka principal"
+    )
+    kafka_ssl_cafile: str | None = Field(
+        default=None, description="Overrides PACBOT_KAFKA_SSL_CAFILE for this service"
+    )
     kafka_partitions: int = 3
     search: Literal["database", "opensearch"] | None = None
     opensearch_url: str | None = None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
@@ -14,6 +16,7 @@ class InventorySettings(ServiceSettings):
     """Settings of the inventory service (env prefix ``PACBOT_INVENTORY_``)."""
 
     model_config = SettingsConfigDict(env_prefix="PACBOT_INVENTORY_", extra="ignore")
+    needs_search: ClassVar[bool] = True
 
     service_name: str = "inventory"
     port: int = DEFAULT_PORTS["inventory"]
