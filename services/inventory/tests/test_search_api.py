@@ -124,6 +124,7 @@ def test_reindex_command_rebuilds_without_serving(
     asyncio.run(prepare())
     monkeypatch.setenv("PACBOT_INVENTORY_DATABASE_URL", url)
     monkeypatch.setenv("PACBOT_INVENTORY_SEARCH", "database")
+    monkeypatch.setenv("PACBOT_EMBEDDED", "true")  # no OpenSearch: only embedded may do that
     monkeypatch.setattr("sys.argv", ["pacbot-inventory", "reindex"])
     inventory_main.main()
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1]) == {

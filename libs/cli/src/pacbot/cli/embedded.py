@@ -29,6 +29,7 @@ from pacbot.common.auth import InternalAuth
 from pacbot.common.aws import AwsSessionFactory
 from pacbot.common.bus import MemoryBus
 from pacbot.common.runtime import Runtime, SharedInfra
+from pacbot.common.settings import InfraSettings
 from pacbot.exceptions.app import create_app as exceptions_app
 from pacbot.exceptions.settings import ExceptionsSettings
 from pacbot.gateway.app import create_app as gateway_app
@@ -101,6 +102,7 @@ class EmbeddedPacBot:
             "log_level": o.log_level,
             "outbox_poll_seconds": 0.05,
             "internal_secret": self._internal_secret,
+            "infra": InfraSettings(embedded=True),
         }
         specific: dict[str, dict[str, Any]] = {
             "inventory": {

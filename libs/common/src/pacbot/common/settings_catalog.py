@@ -137,3 +137,26 @@ def _values(settings: ServiceSettings) -> dict[str, Any]:
         }
     )
     return values
+
+
+class MissingSettings(ValueError):
+    """A service process was started without settings it cannot run without."""
+
+
+def require(settings: ServiceSettings, kinds: tuple[str, ...] = ()) -> None:
+    """Refuse to go on, naming every missing variable, unless the process is embedded."""
+    if settings.infra.embedded:
+        return
+    missing = missing_env(settings, kinds)
+    if not missing:
+        return
+    own = _prefix(type(settings)).upper()
+    named = "; ".join(
+        " or ".join(sorted(group, key=lambda env: (env.startswith(own), env))) for group in missing
+    )
+    raise MissingSettings(
+        f"pacbot-{settings.service_name} cannot start, required settings are missing: {named}. "
+        "Set them (see `pacbot settings "
+        f"{settings.service_name}`), or set PACBOT_EMBEDDED=true to run on a SQLite file, an "
+        "in-memory bus and database search (one machine, nothing shared between processes)."
+    )

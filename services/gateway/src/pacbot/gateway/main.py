@@ -11,7 +11,7 @@ import argparse
 import asyncio
 import sys
 
-from pacbot.common.serve import serve
+from pacbot.common.serve import checked, serve
 from pacbot.gateway.access import table_markdown
 from pacbot.gateway.app import MIGRATIONS, create_app
 from pacbot.gateway.settings import GatewaySettings
@@ -53,7 +53,7 @@ def admin(argv: list[str]) -> int:
     make.add_argument("--account", action="append", help="scope the key to this account")
     make.add_argument("--expires-days", type=float, default=90)
     args = parser.parse_args(argv)
-    token = asyncio.run(create_key(args, GatewaySettings()))
+    token = asyncio.run(create_key(args, checked(GatewaySettings(), "database")))
     print(token)
     print("This key is shown once; store it now.", file=sys.stderr)
     return 0

@@ -7,7 +7,7 @@ import json
 import sys
 
 from pacbot.common.runtime import Runtime
-from pacbot.common.serve import serve
+from pacbot.common.serve import checked, serve
 from pacbot.inventory.app import MIGRATIONS, build_search, create_app
 from pacbot.inventory.models import INBOX, OUTBOX
 from pacbot.inventory.settings import InventorySettings
@@ -31,7 +31,7 @@ async def reindex(settings: InventorySettings) -> dict[str, object]:
 def main() -> None:
     """Run the inventory API with its scheduler, only migrate, or only rebuild search."""
     if sys.argv[1:2] == ["reindex"]:
-        print(json.dumps(asyncio.run(reindex(InventorySettings()))))
+        print(json.dumps(asyncio.run(reindex(checked(InventorySettings(), "database", "search")))))
         return
     serve(create_app, InventorySettings, MIGRATIONS)
 

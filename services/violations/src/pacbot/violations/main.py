@@ -11,7 +11,7 @@ import asyncio
 import json
 import sys
 
-from pacbot.common.serve import serve
+from pacbot.common.serve import checked, serve
 from pacbot.violations.app import MIGRATIONS, create_app
 from pacbot.violations.settings import ViolationsSettings
 
@@ -35,7 +35,7 @@ def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "rebuild-aggregates":
         if len(sys.argv) > 2:
             raise SystemExit("usage: pacbot-violations rebuild-aggregates (no arguments)")
-        cells = asyncio.run(rebuild_aggregates(ViolationsSettings()))
+        cells = asyncio.run(rebuild_aggregates(checked(ViolationsSettings(), "database")))
         print(json.dumps({"rebuilt": cells}))
         return
     serve(create_app, ViolationsSettings, MIGRATIONS)
