@@ -6,7 +6,9 @@ policy retirements is applied through the consumer's handler in the app's own se
 service's write path. Every few events, each tally cell is compared with the SQL recount from
 results and violations, and the figures the summary reads from the tallies with the figures
 counted from the raw rows (a second, independent counting), for scopes by account, region,
-type and tracked tags, whole and broken down by account, region and type.
+type and tracked tags, whole and broken down by account, region and type. Asset groups are
+counted by too: the stream starts with three, changes one's criteria and drops another half way
+(as the inventory's would change), and scopes that are exactly a group's must read its cells.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -33,9 +36,11 @@ from pacbot.common.events import (
     PolicyRef,
     PolicyResult,
 )
-from pacbot.violations.aggregates.rebuild import rebuild_tallies, recount, stored
+from pacbot.violations.aggregates.cells import GROUP_DIMENSION
+from pacbot.violations.aggregates.rebuild import rebuild_tallies, recount, stored, sync_groups
+from pacbot.violations.compliance.breakdown import _from_group_cells
 from pacbot.violations.compliance.recount import recounted
-from pacbot.violations.compliance.repository import tallies_by
+from pacbot.violations.compliance.repository import built_tallies, tallies_by
 from pacbot.violations.compliance.scope import Constraints
 from pacbot.violations.compliance.tally import Tally
 from pacbot.violations.lifecycle.consumers import event_handler
@@ -185,6 +190,21 @@ class Estate:
         )
 
 
+GROUPS: dict[str, dict[str, Any]] = {
+    "prod-apps": {"tags": {"Environment": "prod", "Application": ["a", "b"]}},
+    "first-account-x": {"accounts": [ACCOUNTS[0]], "tags": {"Team": "x"}},
+    "eu-instances": {"regions": [REGIONS[1]], "resource_types": [TYPES[1]]},
+}
+CHANGED_GROUPS: dict[str, dict[str, Any]] = {  # half way: one changed, one gone
+    "prod-apps": {"tags": {"Environment": "dev", "Application": "a"}},
+    "first-account-x": GROUPS["first-account-x"],
+}
+GROUP_SCOPES = [  # scopes only a group's cells answer (two tag keys, or an untracked one)
+    Constraints().narrowed(GROUPS["prod-apps"]),
+    Constraints(regions=frozenset({REGIONS[0]})).narrowed(GROUPS["prod-apps"]),
+    Constraints().narrowed(GROUPS["first-account-x"]),
+    Constraints().narrowed(CHANGED_GROUPS["prod-apps"]),
+]
 SCOPES = [
     Constraints(),
     Constraints(accounts=frozenset({ACCOUNTS[0]})),
@@ -193,6 +213,7 @@ SCOPES = [
     Constraints(tags={"Environment": frozenset({"prod"})}),
     Constraints(accounts=frozenset({ACCOUNTS[1]}), tags={"Application": frozenset({"a"})}),
     Constraints().narrowed({"tags": {"Environment": ["dev"]}, "regions": [REGIONS[0]]}),
+    *GROUP_SCOPES,
 ]
 
 
@@ -226,20 +247,34 @@ def figures(tallies: dict[str, Tally]) -> dict[str, Tally]:
     return {key: tally for key, tally in tallies.items() if tally != Tally()}
 
 
-async def check(app: FastAPI) -> int:
+async def check(app: FastAPI, groups: dict[str, dict[str, Any]]) -> int:
     """Every tally cell and every scope's figures agree with the raw rows; cells compared."""
     runtime = app.state.runtime
     async with runtime.db.session() as session:
+        assert await session.scalar(select(TallyState.groups)) == groups
         kept, counted = (
             await stored(session),
-            await recount(session, ("Environment", "Application")),
+            await recount(session, ("Environment", "Application"), groups),
         )
         assert kept == counted
+        built = await built_tallies(session)
+        assert built is not None
         for scope in SCOPES:
             for by in (None, "account_id", "region", "resource_type"):
                 from_tallies = figures(await tallies_by(session, scope, by))
                 from_rows = figures(await recounted(session, scope, by))
                 assert from_tallies == from_rows, (scope, by)
+        for scope in GROUP_SCOPES:  # each counted group's own scope is read from its cells
+            dimension = built.dimension(scope)
+            held = any(Constraints().narrowed(c).tags == scope.tags for c in groups.values())
+            assert (dimension is not None and dimension.tag_key == GROUP_DIMENSION) == held
+        for within in (Constraints(), Constraints(accounts=frozenset({ACCOUNTS[1]}))):
+            per_group = await _from_group_cells(session, within, list(groups.items()))
+            assert set(per_group) == set(groups)
+            for name, criteria in groups.items():  # the breakdown by group, in one read
+                narrowed = within.narrowed(criteria)
+                from_rows = {} if narrowed.empty else await recounted(session, narrowed, None)
+                assert figures({"": per_group[name]}) == figures(from_rows), (name, within)
         now = datetime.now(UTC)
         for selection in LISTINGS:
             rows = await session.scalar(
@@ -270,11 +305,19 @@ async def apply(app: FastAPI, event: EventData) -> None:
 @pytest.mark.parametrize("seed", [1, 2, 3])
 async def test_tallies_equal_a_recount_after_random_writes(service: FastAPI, seed: int) -> None:
     estate = Estate(random.Random(seed))
-    compared = 0
+    db = service.state.runtime.db
+    compared, groups = 0, GROUPS
+    assert sorted(await sync_groups(db, GROUPS)) == sorted(GROUPS)
     for step in range(1, 161):
         await apply(service, estate.next_event())
+        if step == 70:  # the inventory's groups changed: one recounted, one dropped
+            assert sorted(await sync_groups(db, CHANGED_GROUPS)) == [
+                "eu-instances",
+                "prod-apps",
+            ]
+            groups = CHANGED_GROUPS
         if step % 20 == 0:
-            compared = max(compared, await check(service))
+            compared = max(compared, await check(service, groups))
     assert compared > 50  # the stream filled the tallies (a check over nothing proves nothing)
     async with service.state.runtime.db.session() as session:
         statuses = {r.status for r in await session.scalars(select(ResultRow))}

@@ -15,8 +15,10 @@ import httpx
 import pytest
 from fastapi import FastAPI, Query
 from fastapi.responses import JSONResponse
+from sqlalchemy import select
 
 from pacbot.common.testing import check_cursor_paging
+from pacbot.violations.models import ResultTally, TallyState
 from services.violations.tests.test_api_rows import insert, result, running_on, violation
 
 A1, A2, A3 = "111111111111", "222222222222", "333333333333"
@@ -40,24 +42,25 @@ SEVERITY = {"p-crit": "critical", "p-low": "low"}
 EXEMPTED = {("a3", "p-low")}
 
 
-def inventory_double() -> httpx.ASGITransport:
-    """Groups as the inventory serves them, one per page so paging is followed."""
+def inventory_double(groups: dict[str, dict[str, Any]] = GROUPS) -> httpx.ASGITransport:
+    """Groups as the inventory serves them (as ``groups`` holds them when asked), one per page
+    so paging is followed."""
     inventory = FastAPI()
-    names = sorted(GROUPS)
 
     @inventory.get("/groups")
     async def list_groups(limit: int = 1000, cursor: str | None = Query(None)) -> JSONResponse:
+        names = sorted(groups)
         start = int(cursor or 0)
         page = names[start : start + 1]
         following = str(start + 1) if start + 1 < len(names) else None
-        items = [{"name": n, "criteria": GROUPS[n], "member_count": 0} for n in page]
+        items = [{"name": n, "criteria": groups[n], "member_count": 0} for n in page]
         return JSONResponse({"items": items, "next_cursor": following})
 
     @inventory.get("/groups/{name}")
     async def get_group(name: str) -> JSONResponse:
-        if name not in GROUPS:
+        if name not in groups:
             return JSONResponse({"error": "NotFound", "detail": "no group"}, status_code=404)
-        return JSONResponse({"name": name, "criteria": GROUPS[name], "member_count": 0})
+        return JSONResponse({"name": name, "criteria": groups[name], "member_count": 0})
 
     return httpx.ASGITransport(app=inventory)
 
@@ -149,6 +152,49 @@ async def test_groups_come_from_the_inventory_with_scope_filters(
     in_group = {i["key"]: i for i in await items(estate, by="account_id", group="prod")}
     assert set(in_group) == {A1, A2, A3}
     assert in_group[A1]["evaluated_assets"] == 1
+
+
+async def test_group_cells_follow_the_inventorys_groups(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """The tallies count by the inventory's groups; a group changed there is counted from the
+    raw rows until its cells are counted anew, and a group gone loses its cells."""
+    groups = dict(GROUPS)
+    transports = {"inventory": inventory_double(groups)}
+    async with running_on("sqlite", tmp_path, request, transports=transports) as (app, client):
+        await insert(app, *rows())
+        sync = app.state.group_cells
+        await sync.run_once()  # (the loop's first pass may have counted them already)
+
+        async def held() -> dict[str, Any]:
+            async with app.state.runtime.db.session() as session:
+                return await session.scalar(select(TallyState.groups)) or {}
+
+        async def group_cells() -> set[str]:
+            async with app.state.runtime.db.session() as session:
+                found = await session.scalars(
+                    select(ResultTally.tag_value).where(ResultTally.tag_key == "#group")
+                )
+                return set(found.all())
+
+        assert await held() == GROUPS
+        assert await group_cells() == set(GROUPS) - {"empty"}  # nothing matches "empty"
+        counted = {i["key"]: i for i in await items(client, by="group")}
+        assert (counted["prod"]["evaluated_assets"], counted["prod"]["open"]) == (3, 2)
+
+        groups["prod"] = {"tags": {"Environment": "dev"}}  # changed in the inventory
+        stale = {i["key"]: i for i in await items(client, by="group")}
+        assert (stale["prod"]["evaluated_assets"], stale["prod"]["open"]) == (1, 1)  # a2 only
+        summary = (await client.get("/compliance/summary", params={"group": "prod"})).json()
+        assert (summary["evaluated_assets"], summary["open"]) == (1, 1)
+        assert await sync.run_once() == ["prod"]
+        assert await held() == groups
+        assert {i["key"]: i for i in await items(client, by="group")} == stale
+
+        del groups["second"]
+        assert await sync.run_once() == ["second"]
+        assert "second" not in await group_cells()
+        assert await sync.run_once() == []  # nothing changed since
 
 
 async def test_the_breakdown_pages(estate: httpx.AsyncClient) -> None:

@@ -19,10 +19,11 @@ from pacbot.common.runtime import Runtime, SharedInfra
 from pacbot.common.web import build_service_app
 from pacbot.violations.aggregates.cache import FIGURES_CACHE, FiguresCache
 from pacbot.violations.aggregates.maintenance import tallying
-from pacbot.violations.aggregates.rebuild import ensure_tallies
+from pacbot.violations.aggregates.rebuild import ensure_tallies, sync_groups
 from pacbot.violations.compliance.breakdown import router as breakdown_router
 from pacbot.violations.compliance.frameworks import FrameworkMappings
 from pacbot.violations.compliance.frameworks import router as frameworks_router
+from pacbot.violations.compliance.group_cells import GroupCells
 from pacbot.violations.compliance.results_router import router as results_router
 from pacbot.violations.compliance.router import router as compliance_router
 from pacbot.violations.compliance.schemas import Weights
@@ -62,9 +63,16 @@ def create_app(
             )
             snapshots.start()
         app.state.snapshots = snapshots
+        groups = GroupCells(runtime, settings.tally_groups, settings.tally_groups_sync_seconds)
+        if settings.tally_groups:
+            groups.start()
+        else:  # cells of groups counted before are dropped (no group is kept in step)
+            await sync_groups(runtime.db, {})
+        app.state.group_cells = groups
         try:
             yield
         finally:
+            await groups.stop()
             if snapshots is not None:
                 await snapshots.stop()
 

@@ -251,7 +251,8 @@ class ViolationTally(Base):
 
 
 class TallyState(Base):
-    """One row: which tag keys the tallies hold (null: never built) and a change counter.
+    """One row: which tag keys the tallies hold (null: never built), which asset groups
+    ({name: criteria}; null: none) and a change counter.
 
     Every transaction that changes a tally bumps ``changes`` first (so it also serialises
     with a rebuild); caches of figures computed otherwise are valid while it stays the same.
@@ -262,4 +263,5 @@ class TallyState(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     changes: Mapped[int] = mapped_column(BigInteger, nullable=False)
     tag_keys: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    groups: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     built_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -54,12 +54,30 @@ class ViolationsSettings(ServiceSettings):
         "with a condition on one of them reads the tallies; a change rebuilds them at start",
     )
 
+    tally_groups: int = Field(
+        default=50,
+        ge=0,
+        le=200,
+        description="Asset groups (the inventory's first, by name) the compliance tallies also "
+        "count by, so a group's figures and the breakdown by group read a few cells; "
+        "others are counted from the raw rows and cached. 0 = none",
+    )
+    tally_groups_sync_seconds: float = Field(
+        default=30,
+        gt=0,
+        description="How often the inventory's asset groups are compared with those the "
+        "tallies count by (a new or changed group is counted anew)",
+    )
+
     @field_validator("tally_tag_keys")
     @classmethod
     def _tally_tag_keys(cls, keys: list[str]) -> list[str]:
-        bad = [k for k in keys if not k or '"' in k or "\\" in k or len(k) > 128]
+        bad = [k for k in keys if not k or '"' in k or "\\" in k or len(k) > 128 or k[0] == "#"]
         if bad:
-            raise ValueError(f"tag keys must be 1-128 characters without '\"' or '\\': {bad}")
+            raise ValueError(
+                f"tag keys must be 1-128 characters without '\"' or '\\', not starting "
+                f"with '#': {bad}"
+            )
         return list(dict.fromkeys(keys))
 
     @field_validator("severity_weights")

@@ -1,9 +1,11 @@
 """What one raw row adds to the tallies (pure functions; the rebuild counts the same in SQL).
 
 A result adds to one :class:`~pacbot.violations.models.ResultTally` cell per dimension: the
-``""`` dimension (every asset) and one per tracked tag key the row carries, keyed by that
-key and the row's value of it. The same dimensions key asset and violation cells. Deleted
-results add nothing; a failure whose violation is exempted adds to ``exempted`` as well.
+``""`` dimension (every asset), one per tracked tag key the row carries, keyed by that key and
+the row's value of it, and one per asset group whose criteria admit the row, keyed
+(:data:`GROUP_DIMENSION`, the group's name). The same dimensions key asset and violation
+cells. Deleted results add nothing; a failure whose violation is exempted adds to
+``exempted`` as well.
 """
 
 from __future__ import annotations
@@ -12,7 +14,10 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
+
+from pacbot.violations.compliance.scope import Constraints
 
 DECIDED = ("pass", "fail")
 # Count columns of each tally, in the order a cell's counts are kept.
@@ -34,6 +39,29 @@ VIOLATION_KEY = ("account_id", "region", "resource_type", "severity", "status")
 
 Key = tuple[str, ...]
 Counts = tuple[int, ...]
+GROUP_DIMENSION = "#group"
+"""The dimension key of group cells ('#' cannot start a tag key AWS accepts, nor a tracked one)."""
+MAX_GROUP_NAME = 1024  # the tag_value column's width
+Groups = tuple[tuple[str, Constraints], ...]
+"""Asset groups the tallies count by: (name, what its criteria admit), by name."""
+
+
+def countable(criteria: Mapping[str, Any]) -> bool:
+    """True when SQL can recount a group's cells (every tag key addressable in SQL)."""
+    return not Constraints().narrowed(criteria).python_tags
+
+
+def group_rules(groups: Mapping[str, Any] | None) -> Groups:
+    """The groups stored in ``tally_state.groups`` ({name: criteria}) as rules, by name."""
+    if not groups:
+        return ()
+    return _rules(json.dumps(groups, sort_keys=True))
+
+
+@lru_cache(maxsize=16)
+def _rules(text: str) -> Groups:
+    groups: dict[str, Any] = json.loads(text)
+    return tuple((name, Constraints().narrowed(groups[name])) for name in sorted(groups))
 
 
 @dataclass(frozen=True)
@@ -110,9 +138,21 @@ class ViolationState:
         return (self.asset_id, self.policy_id)
 
 
-def dimensions(tags: Mapping[str, Any], tag_keys: Sequence[str]) -> list[tuple[str, str]]:
-    """``("", "")`` and (key, value) for each tracked tag key the row carries."""
-    return [("", "")] + [(key, tags[key]) for key in tag_keys if isinstance(tags.get(key), str)]
+def dimensions(
+    row: ResultState | ViolationState, tag_keys: Sequence[str], groups: Groups
+) -> list[tuple[str, str]]:
+    """``("", "")``, (key, value) for each tracked tag key the row carries and
+    (:data:`GROUP_DIMENSION`, name) for each group that admits it."""
+    tags = row.tags
+    return [
+        ("", ""),
+        *((key, tags[key]) for key in tag_keys if isinstance(tags.get(key), str)),
+        *(
+            (GROUP_DIMENSION, name)
+            for name, rule in groups
+            if rule.admits_row(row.account_id, row.region, row.resource_type, tags)
+        ),
+    ]
 
 
 def result_counts(status: str, exempted: bool) -> Counts:
@@ -127,17 +167,19 @@ def result_counts(status: str, exempted: bool) -> Counts:
 
 
 def result_cells(
-    state: ResultState | None, exempted: bool, tag_keys: Sequence[str]
+    state: ResultState | None, exempted: bool, tag_keys: Sequence[str], groups: Groups = ()
 ) -> list[tuple[Key, Counts]]:
     """The result cells one stored result adds to (none when absent or deleted)."""
     if state is None or state.deleted:
         return []
     counts = result_counts(state.status, exempted)
     key = tuple(getattr(state, name) for name in RESULT_KEY)
-    return [((*dim, *key), counts) for dim in dimensions(state.tags, tag_keys)]
+    return [((*dim, *key), counts) for dim in dimensions(state, tag_keys, groups)]
 
 
-def asset_cells(states: Iterable[ResultState], tag_keys: Sequence[str]) -> dict[Key, Counts]:
+def asset_cells(
+    states: Iterable[ResultState], tag_keys: Sequence[str], groups: Groups = ()
+) -> dict[Key, Counts]:
     """The asset cells one asset adds to, from all its stored results: 1 where any counts."""
     evaluated: set[Key] = set()
     unknown: set[Key] = set()
@@ -146,19 +188,19 @@ def asset_cells(states: Iterable[ResultState], tag_keys: Sequence[str]) -> dict[
             continue
         where = tuple(getattr(state, name) for name in ASSET_KEY)
         into = evaluated if state.status in DECIDED else unknown
-        for dim in dimensions(state.tags, tag_keys):
+        for dim in dimensions(state, tag_keys, groups):
             into.add((*dim, *where))
     return {key: (int(key in evaluated), int(key in unknown)) for key in evaluated | unknown}
 
 
 def violation_cells(
-    state: ViolationState | None, tag_keys: Sequence[str]
+    state: ViolationState | None, tag_keys: Sequence[str], groups: Groups = ()
 ) -> list[tuple[Key, Counts]]:
     """The violation cells one violation adds to."""
     if state is None:
         return []
     key = tuple(getattr(state, name) for name in VIOLATION_KEY)
-    return [((*dim, *key), (1,)) for dim in dimensions(state.tags, tag_keys)]
+    return [((*dim, *key), (1,)) for dim in dimensions(state, tag_keys, groups)]
 
 
 def cell_id(key: Key) -> str:

@@ -5,11 +5,12 @@ its session factory). Before each flush it reads, for the assets the flush touch
 stored results and violations as the database still has them, lays the session's pending
 changes over them, and records in the transaction's :class:`Delta` what was counted before and
 what is counted after. Before commit it takes the tallies' lock (the change counter's row, which
-also makes it wait for a running rebuild), reads there the tag keys the tallies are built for,
-turns the recorded states into cells with those keys and applies the difference in cell order,
-so two transactions never lock cells in opposite orders. The keys come from the database, not
-the process: a replica configured with other keys (a rolling deploy) counts what the tallies
-hold, and a rebuild for new keys is followed by every writer from its next commit.
+also makes it wait for a running rebuild), reads there the tag keys and asset groups the
+tallies are built for, turns the recorded states into cells with those and applies the
+difference in cell order, so two transactions never lock cells in opposite orders. The keys and
+groups come from the database, not the process: a replica configured with other keys (a rolling
+deploy) counts what the tallies hold, and a rebuild for new keys or a group's cells built anew
+(``aggregates.groups``) is followed by every writer from its next commit.
 
 Bulk ``UPDATE``/``DELETE``/``INSERT`` statements on results or violations would bypass the
 counting, so this session refuses them; so are savepoints (a rolled-back savepoint would
@@ -27,10 +28,12 @@ from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTran
 
 from pacbot.violations.aggregates.cells import (
     Counts,
+    Groups,
     Key,
     ResultState,
     ViolationState,
     asset_cells,
+    group_rules,
     result_cells,
     violation_cells,
 )
@@ -67,8 +70,11 @@ class Delta:
         self.assets: list[tuple[tuple[ResultState, ...], int]] = []
         self.violations: list[tuple[ViolationState | None, int]] = []
 
-    def cells(self, tag_keys: Sequence[str]) -> dict[str, list[tuple[Key, Counts]]]:
-        """Per tally, the cells whose counts change with these tag keys, in key order."""
+    def cells(
+        self, tag_keys: Sequence[str], groups: Groups = ()
+    ) -> dict[str, list[tuple[Key, Counts]]]:
+        """Per tally, the cells whose counts change with these tag keys and groups, in key
+        order."""
         sums: dict[str, dict[Key, list[int]]] = {t.name: {} for t in TALLIES}
 
         def move(table: TallyTable, cells: Iterable[tuple[Key, Counts]], sign: int) -> None:
@@ -79,11 +85,11 @@ class Delta:
                     total[i] += sign * n
 
         for result, exempted, sign in self.results:
-            move(RESULTS, result_cells(result, exempted, tag_keys), sign)
+            move(RESULTS, result_cells(result, exempted, tag_keys, groups), sign)
         for states, sign in self.assets:
-            move(ASSETS, asset_cells(states, tag_keys).items(), sign)
+            move(ASSETS, asset_cells(states, tag_keys, groups).items(), sign)
         for violation, sign in self.violations:
-            move(VIOLATIONS, violation_cells(violation, tag_keys), sign)
+            move(VIOLATIONS, violation_cells(violation, tag_keys, groups), sign)
         return {
             name: sorted((key, tuple(counts)) for key, counts in cells.items() if any(counts))
             for name, cells in sums.items()
@@ -166,19 +172,19 @@ def count_flush(session: Session) -> None:
 
 
 def apply_delta(session: Session, delta: Delta) -> None:
-    """Bump the change counter (taking the tallies' lock and reading their tag keys), then add
-    the delta's cells for those keys to the tallies and drop emptied cells."""
+    """Bump the change counter (taking the tallies' lock and reading their tag keys and
+    groups), then add the delta's cells for those to the tallies and drop emptied cells."""
     bumped = session.execute(
         update(TallyState)
         .where(TallyState.id == STATE_ID)
         .values(changes=TallyState.changes + 1)
-        .returning(TallyState.tag_keys)
+        .returning(TallyState.tag_keys, TallyState.groups)
     ).first()
     if bumped is None:
         raise RuntimeError("the tally_state row is missing; run the violations migrations")
     tag_keys = tuple(bumped[0] or ())  # never built: the "" cells only, until the first build
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    changed = delta.cells(tag_keys)
+    changed = delta.cells(tag_keys, group_rules(bumped[1]))
     for tally in TALLIES:
         cells = changed[tally.name]
         for start in range(0, len(cells), CHUNK):

@@ -1,8 +1,10 @@
 """Figures read from the tallies: a few thousand cells instead of every result.
 
-A scope is answerable here when it constrains at most one tag key and that key is tracked:
-the cells of that key's dimension (or of the "" dimension without a tag condition) are
-summed with the account, region and type conditions.
+A scope is answerable here when it constrains no tag key (the "" dimension), one tracked tag
+key (that key's dimension), or exactly the tags of an asset group the tallies count by, with
+accounts, regions and types within the group's (that group's cells: they hold what the group
+admits, and the scope's own account, region and type conditions narrow them to the scope).
+The cells are summed with the account, region and type conditions.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pacbot.violations.aggregates.cells import GROUP_DIMENSION, Groups
 from pacbot.violations.compliance.scope import Constraints
 from pacbot.violations.compliance.tally import Tally, tally_of
 from pacbot.violations.filters import any_of
@@ -34,16 +37,20 @@ class Dimension:
         return [model.tag_key == self.tag_key, model.tag_value.in_(self.values)]
 
 
-def dimension_of(scope: Constraints, tag_keys: Sequence[str]) -> Dimension | None:
+def dimension_of(
+    scope: Constraints, tag_keys: Sequence[str], groups: Groups = ()
+) -> Dimension | None:
     """The cells that answer ``scope``; None when the tallies cannot (use the raw rows)."""
     if not scope.tags:
         return Dimension("")
-    if len(scope.tags) > 1:
-        return None
-    [(key, values)] = scope.tags.items()
-    if key not in tag_keys:
-        return None
-    return Dimension(key, tuple(sorted(values)))
+    if len(scope.tags) == 1:
+        [(key, values)] = scope.tags.items()
+        if key in tag_keys:
+            return Dimension(key, tuple(sorted(values)))
+    for name, rule in groups:
+        if rule.tags == scope.tags and scope.within_columns(rule):
+            return Dimension(GROUP_DIMENSION, (name,))
+    return None
 
 
 def _group(model: Any, by: str | None) -> list[Any]:

@@ -3,12 +3,14 @@ independent recount (the maintenance counts the same things row by row in Python
 
 ``pacbot-violations rebuild-aggregates`` runs :func:`rebuild_tallies`; the app runs
 :func:`ensure_tallies` at start, which rebuilds when the tallies were never built or hold
-other tag keys than the configured ones.
+other tag keys than the configured ones. A rebuild keeps the asset groups the tallies count
+by; :func:`rebuild_group` recounts one group's cells when the group appears, changes or goes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,43 +19,76 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pacbot.common.db import Database
-from pacbot.violations.aggregates.cells import DECIDED, Counts, Key
+from pacbot.violations.aggregates.cells import (
+    DECIDED,
+    GROUP_DIMENSION,
+    MAX_GROUP_NAME,
+    Counts,
+    Groups,
+    Key,
+    countable,
+    group_rules,
+)
 from pacbot.violations.aggregates.maintenance import CHUNK, STATE_ID
 from pacbot.violations.aggregates.tables import ASSETS, RESULTS, TALLIES, VIOLATIONS, TallyTable
+from pacbot.violations.compliance.scope import Constraints
 from pacbot.violations.models import ResultRow, TallyState, ViolationRow
 
 Counted = dict[str, dict[Key, Counts]]
 
 
-def _dimension(table: Any, tag_key: str) -> tuple[Any, list[Any]]:
-    """The dimension value column of ``tag_key`` ("" for every asset) and its condition."""
-    if not tag_key:
-        return None, []
-    value = table.c.tags[tag_key].as_string()
-    return value, [value.is_not(None)]
+@dataclass(frozen=True)
+class Counting:
+    """One dimension to count: every asset (""), a tracked tag key, or an asset group."""
+
+    tag_key: str = ""
+    group: str = ""
+    rule: Constraints | None = None
+
+    @classmethod
+    def of_group(cls, name: str, rule: Constraints) -> Counting:
+        return cls(GROUP_DIMENSION, name, rule)
+
+    def split(self, table: Any) -> tuple[Any, list[Any]]:
+        """The column holding the dimension's value (None: the value is fixed) and the
+        conditions of the rows it counts."""
+        if self.rule is not None:
+            return None, self.rule.clauses(table.c)
+        if not self.tag_key:
+            return None, []
+        value = table.c.tags[self.tag_key].as_string()
+        return value, [value.is_not(None)]
 
 
-def _count(expression: Any) -> Any:
+def _dimensions(tag_keys: Sequence[str], groups: Groups) -> list[Counting]:
+    return [
+        Counting(),
+        *(Counting(key) for key in tag_keys),
+        *(Counting.of_group(name, rule) for name, rule in groups),
+    ]
+
+
+def _sum_of(expression: Any) -> Any:
     return func.coalesce(func.sum(case((expression, 1), else_=0)), 0)
 
 
-async def _results(session: AsyncSession, tag_key: str) -> list[tuple[Key, Counts]]:
+async def _results(session: AsyncSession, dim: Counting) -> list[tuple[Key, Counts]]:
     r, v = ResultRow.__table__, ViolationRow.__table__
     exempt = (
         select(v.c.asset_id, v.c.policy_id).where(v.c.status == "exempted").distinct().subquery()
     )
-    value, present = _dimension(r, tag_key)
+    value, present = dim.split(r)
     keys = [r.c[name] for name in RESULTS.key[2:]]
     grouping = [*([value] if value is not None else []), *keys]
     is_exempted = exempt.c.asset_id.is_not(None)
     query = (
         select(
             *grouping,
-            _count(r.c.status == "pass"),
-            _count(r.c.status == "fail"),
-            _count(and_(r.c.status == "fail", is_exempted)),
-            _count(r.c.status == "error"),
-            _count(r.c.status.not_in(("pass", "fail", "error"))),
+            _sum_of(r.c.status == "pass"),
+            _sum_of(r.c.status == "fail"),
+            _sum_of(and_(r.c.status == "fail", is_exempted)),
+            _sum_of(r.c.status == "error"),
+            _sum_of(r.c.status.not_in(("pass", "fail", "error"))),
         )
         .outerjoin(
             exempt, and_(exempt.c.asset_id == r.c.asset_id, exempt.c.policy_id == r.c.policy_id)
@@ -61,12 +96,12 @@ async def _results(session: AsyncSession, tag_key: str) -> list[tuple[Key, Count
         .where(r.c.deleted.is_(False), *present)
         .group_by(*grouping)
     )
-    return _keyed(await session.execute(query), tag_key, len(keys))
+    return _keyed(await session.execute(query), dim, len(keys))
 
 
-async def _assets(session: AsyncSession, tag_key: str) -> list[tuple[Key, Counts]]:
+async def _assets(session: AsyncSession, dim: Counting) -> list[tuple[Key, Counts]]:
     r = ResultRow.__table__
-    value, present = _dimension(r, tag_key)
+    value, present = dim.split(r)
     keys = [r.c[name] for name in ASSETS.key[2:]]
     grouping = [*([value] if value is not None else []), *keys]
     query = (
@@ -78,38 +113,45 @@ async def _assets(session: AsyncSession, tag_key: str) -> list[tuple[Key, Counts
         .where(r.c.deleted.is_(False), *present)
         .group_by(*grouping)
     )
-    return _keyed(await session.execute(query), tag_key, len(keys))
+    return _keyed(await session.execute(query), dim, len(keys))
 
 
-async def _violations(session: AsyncSession, tag_key: str) -> list[tuple[Key, Counts]]:
+async def _violations(session: AsyncSession, dim: Counting) -> list[tuple[Key, Counts]]:
     v = ViolationRow.__table__
-    value, present = _dimension(v, tag_key)
+    value, present = dim.split(v)
     keys = [v.c[name] for name in VIOLATIONS.key[2:]]
     grouping = [*([value] if value is not None else []), *keys]
     query = select(*grouping, func.count()).where(*present).group_by(*grouping)
-    return _keyed(await session.execute(query), tag_key, len(keys))
+    return _keyed(await session.execute(query), dim, len(keys))
 
 
-def _keyed(rows: Any, tag_key: str, width: int) -> list[tuple[Key, Counts]]:
+def _keyed(rows: Any, dim: Counting, width: int) -> list[tuple[Key, Counts]]:
     cells = []
     for row in rows.all():
         values = tuple(row)
-        if not tag_key:
-            values = ("", *values)
-        key: Key = (tag_key, *(str(x) for x in values[: width + 1]))
+        if not dim.tag_key or dim.rule is not None:
+            values = (dim.group, *values)
+        key: Key = (dim.tag_key, *(str(x) for x in values[: width + 1]))
         counts: Counts = tuple(int(n) for n in values[width + 1 :])
         if any(counts):
             cells.append((key, counts))
     return cells
 
 
-async def recount(session: AsyncSession, tag_keys: Sequence[str]) -> Counted:
-    """Every tally's cells, counted from the raw rows (nothing is written)."""
+async def _count(session: AsyncSession, dims: Sequence[Counting]) -> Counted:
     counted: Counted = {t.name: {} for t in TALLIES}
-    for tag_key in ("", *tag_keys):
+    for dim in dims:
         for tally, count in ((RESULTS, _results), (ASSETS, _assets), (VIOLATIONS, _violations)):
-            counted[tally.name].update(await count(session, tag_key))
+            counted[tally.name].update(await count(session, dim))
     return counted
+
+
+async def recount(
+    session: AsyncSession, tag_keys: Sequence[str], groups: Mapping[str, Any] | None = None
+) -> Counted:
+    """Every tally's cells for these tag keys and groups ({name: criteria}), counted from the
+    raw rows (nothing is written)."""
+    return await _count(session, _dimensions(tag_keys, group_rules(groups)))
 
 
 async def stored(session: AsyncSession) -> Counted:
@@ -137,19 +179,20 @@ async def _lock_state(session: AsyncSession) -> TallyState:
     return state
 
 
-async def _write(session: AsyncSession, tally: TallyTable, cells: dict[Key, Counts]) -> None:
-    await session.execute(delete(tally.table))
+async def _insert(session: AsyncSession, tally: TallyTable, cells: dict[Key, Counts]) -> None:
     rows = [tally.row(key, counts) for key, counts in sorted(cells.items())]
     for start in range(0, len(rows), CHUNK):
         await session.execute(tally.table.insert(), rows[start : start + CHUNK])
 
 
 async def rebuild_in(session: AsyncSession, tag_keys: Sequence[str]) -> dict[str, int]:
-    """Recount every tally from the raw rows in this transaction; cells per tally."""
-    await _lock_state(session)  # writers wait, and count on top of the rebuilt cells
-    counted = await recount(session, tag_keys)
+    """Recount every tally from the raw rows in this transaction, for these tag keys and the
+    groups the tallies count by; cells per tally."""
+    state = await _lock_state(session)  # writers wait, and count on top of the rebuilt cells
+    counted = await recount(session, tag_keys, state.groups)
     for tally in TALLIES:
-        await _write(session, tally, counted[tally.name])
+        await session.execute(delete(tally.table))
+        await _insert(session, tally, counted[tally.name])
     await session.execute(
         update(TallyState)
         .where(TallyState.id == STATE_ID)
@@ -171,3 +214,50 @@ async def ensure_tallies(db: Database, tag_keys: Sequence[str]) -> dict[str, int
         if state.tag_keys == list(tag_keys):
             return None
         return await rebuild_in(session, tag_keys)
+
+
+async def rebuild_group(db: Database, name: str, criteria: Mapping[str, Any] | None) -> bool:
+    """Count one asset group's cells anew for ``criteria`` (None: the group is gone, its cells
+    go too), in one transaction under the tallies' lock; False when there was nothing to do
+    (already counted for these criteria, or the tallies were never built)."""
+    async with db.session() as session:
+        state = await _lock_state(session)
+        groups = dict(state.groups or {})
+        if state.tag_keys is None or groups.get(name) == criteria:
+            return False
+        for tally in TALLIES:
+            at = tally.table.c
+            await session.execute(
+                delete(tally.table).where(at.tag_key == GROUP_DIMENSION, at.tag_value == name)
+            )
+        if criteria is None:
+            groups.pop(name, None)
+        else:
+            groups[name] = dict(criteria)
+            rule = Constraints().narrowed(criteria)
+            counted = await _count(session, [Counting.of_group(name, rule)])
+            for tally in TALLIES:
+                await _insert(session, tally, counted[tally.name])
+        await session.execute(
+            update(TallyState)
+            .where(TallyState.id == STATE_ID)
+            .values(changes=TallyState.changes + 1, groups=groups or None)
+        )
+        return True
+
+
+async def sync_groups(db: Database, groups: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """Make the tallies count by exactly these groups ({name: criteria}): each group that is
+    new or changed is counted anew and each one gone is dropped, one group per transaction (so
+    writers wait for one group at a time). Groups SQL cannot recount (a tag key with a quote or
+    backslash) are left to the raw rows. Returns the names whose cells changed."""
+    wanted = {
+        name: dict(criteria)
+        for name, criteria in groups.items()
+        if len(name) <= MAX_GROUP_NAME and countable(criteria)
+    }
+    async with db.session() as session:
+        held = await session.scalar(select(TallyState.groups).where(TallyState.id == STATE_ID))
+    held = dict(held or {})
+    changed = sorted(n for n in held.keys() | wanted.keys() if held.get(n) != wanted.get(n))
+    return [name for name in changed if await rebuild_group(db, name, wanted.get(name))]

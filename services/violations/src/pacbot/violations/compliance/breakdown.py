@@ -2,15 +2,17 @@
 inventory asset group, most open violations first (the landing page's "most affected").
 
 Each item is the compliance summary of the scope narrowed to that key, reduced to its
-headline figures. Accounts, regions and types come from the tallies in one pass; groups are
-the inventory's (at most :data:`MAX_GROUPS`), each counted like a summary with that group,
-and the whole answer is cached until results or violations change.
+headline figures. Accounts, regions and types come from the tallies in one pass. Groups are
+the inventory's (at most :data:`MAX_GROUPS`): those the tallies count by, with the criteria the
+inventory has now, are read from their cells in one pass too (when the scope has no tag
+condition of its own); each other group is counted like a summary with that group, and those
+counts are cached until results or violations change.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
@@ -20,8 +22,11 @@ from pacbot.common.paging import Paging
 from pacbot.common.runtime import Runtime
 from pacbot.common.web import AppRuntime, DbSession
 from pacbot.violations.aggregates.cache import FIGURES_CACHE, FiguresCache
+from pacbot.violations.aggregates.cells import GROUP_DIMENSION
+from pacbot.violations.aggregates.maintenance import TAG_KEYS
+from pacbot.violations.aggregates.reads import Dimension, from_tallies
 from pacbot.violations.compliance.groups import MAX_GROUPS, inventory_groups
-from pacbot.violations.compliance.repository import tallies_by
+from pacbot.violations.compliance.repository import built_tallies, tallies_by
 from pacbot.violations.compliance.router import ConfiguredWeights
 from pacbot.violations.compliance.schemas import Weights
 from pacbot.violations.compliance.scope import Constraints, resolve_group, scope_of
@@ -83,18 +88,41 @@ async def group_tallies(
 ) -> tuple[dict[str, Tally], bool]:
     """Each inventory group's tally within ``scope``, and whether groups were left out."""
     groups, truncated = await inventory_groups(runtime)
+    tallies = await _from_group_cells(session, scope, groups)
+    rest = [(name, criteria) for name, criteria in groups if name not in tallies]
 
     async def count() -> dict[str, Tally]:
         return {
             name: (await tallies_by(session, scope.narrowed(criteria))).get("", Tally())
-            for name, criteria in groups
+            for name, criteria in rest
         }
 
     cache = session.info.get(FIGURES_CACHE)
+    if not rest:
+        return tallies, truncated
     if not isinstance(cache, FiguresCache):
-        return await count(), truncated
-    key = "groups|" + scope.fingerprint() + "|" + json.dumps(groups, sort_keys=True)
-    return await cache.get(session, key, count), truncated
+        return {**tallies, **await count()}, truncated
+    key = "groups|" + scope.fingerprint() + "|" + json.dumps(rest, sort_keys=True)
+    return {**tallies, **await cache.get(session, key, count)}, truncated
+
+
+async def _from_group_cells(
+    session: AsyncSession, scope: Constraints, groups: list[tuple[str, dict[str, Any]]]
+) -> dict[str, Tally]:
+    """The tallies of the groups whose cells hold what the inventory's criteria admit now, in
+    one read; only for a scope without tag conditions (its account, region and type
+    conditions narrow the cells as they would narrow the group)."""
+    built = await built_tallies(session) if TAG_KEYS in session.info else None
+    if built is None or scope.tags or scope.empty:
+        return {}
+    held = dict(built.groups)
+    names = tuple(
+        name for name, criteria in groups if held.get(name) == Constraints().narrowed(criteria)
+    )
+    if not names:
+        return {}
+    found = await from_tallies(session, scope, Dimension(GROUP_DIMENSION, names), "tag_value")
+    return {name: found.get(name, Tally()) for name in names}
 
 
 @router.get("/breakdown", response_model=ComplianceBreakdown)

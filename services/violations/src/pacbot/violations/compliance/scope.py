@@ -79,6 +79,32 @@ class Constraints:
             *any_of(model.resource_type, _listed(self.resource_types)),
         ]
 
+    def admits_row(
+        self, account_id: str, region: str, resource_type: str, tags: Mapping[str, Any]
+    ) -> bool:
+        """Every condition, tags included, on one row's columns (what :meth:`clauses` and
+        :attr:`python_tags` select together)."""
+        columns = (
+            (self.accounts, account_id),
+            (self.regions, region),
+            (self.resource_types, resource_type),
+        )
+        if any(admitted is not None and value not in admitted for admitted, value in columns):
+            return False
+        return all(
+            isinstance(tags.get(key), str) and tags[key] in values
+            for key, values in self.tags.items()
+        )
+
+    def within_columns(self, other: Constraints) -> bool:
+        """True when every account, region and type this admits, ``other`` admits too."""
+        pairs = (
+            (self.accounts, other.accounts),
+            (self.regions, other.regions),
+            (self.resource_types, other.resource_types),
+        )
+        return all(wider is None or (mine is not None and mine <= wider) for mine, wider in pairs)
+
     def admits(self, asset: Mapping[str, Any]) -> bool:
         """The python_tags conditions on a stored asset summary (the rest is in SQL)."""
         tags = asset.get("tags") or {}

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pacbot.common.db import Database
 from pacbot.violations.aggregates.maintenance import TAG_KEYS
-from pacbot.violations.aggregates.reads import dimension_of, violations_counted
-from pacbot.violations.compliance.repository import built_tag_keys
+from pacbot.violations.aggregates.reads import violations_counted
+from pacbot.violations.compliance.repository import built_tallies
 from pacbot.violations.compliance.scope import Constraints
 from pacbot.violations.filters import any_of, tag_clauses
 from pacbot.violations.lifecycle.query import (
@@ -108,7 +108,8 @@ class Ordering:
 async def tallied_total(session: AsyncSession, selection: Selection) -> int | None:
     """How many violations match, read from the violation tallies when every filter is one
     they count by (status, severity, account, region, type, and tags or a group's criteria on
-    one tracked key); None otherwise (the rows are counted)."""
+    one tracked key or exactly a counted group's tags); None otherwise (the rows are
+    counted)."""
     if TAG_KEYS not in session.info:
         return None
     f = selection.filters
@@ -126,8 +127,8 @@ async def tallied_total(session: AsyncSession, selection: Selection) -> int | No
     )
     if scope.python_tags:
         return None
-    tag_keys = await built_tag_keys(session)
-    dimension = dimension_of(scope, tag_keys) if tag_keys is not None else None
+    built = await built_tallies(session)
+    dimension = built.dimension(scope) if built is not None else None
     if dimension is None:
         return None
     if scope.empty:
