@@ -25,6 +25,24 @@ TOPICS = (
     POLICIES_TOPIC,
 )
 COMPACTED_TOPICS = frozenset({ASSETS_TOPIC})
+TOPIC_PRODUCERS: dict[str, str] = {
+    ASSETS_TOPIC: "inventory",
+    EVALUATIONS_TOPIC: "assessor",
+    POLICIES_TOPIC: "assessor",
+    VIOLATIONS_TOPIC: "violations",
+    EXCEPTIONS_TOPIC: "exceptions",
+    AUTOFIX_TOPIC: "autofix",
+}
+"""The one service that writes each topic; its Kafka ACLs let no other write it."""
+TOPIC_CONSUMERS: dict[str, frozenset[str]] = {
+    ASSETS_TOPIC: frozenset({"assessor", "violations"}),
+    EVALUATIONS_TOPIC: frozenset({"violations"}),
+    POLICIES_TOPIC: frozenset({"violations"}),
+    VIOLATIONS_TOPIC: frozenset({"autofix"}),
+    EXCEPTIONS_TOPIC: frozenset({"violations"}),
+    AUTOFIX_TOPIC: frozenset({"violations"}),
+}
+"""The services that read each topic (with their own consumer group, named after them)."""
 
 
 def dead_letter_topic(topic: str) -> str:

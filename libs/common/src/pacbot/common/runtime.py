@@ -87,7 +87,10 @@ class Runtime:
             if not bootstrap:
                 raise ValueError(f"{self.name}: bus=kafka needs kafka_bootstrap_servers")
             return KafkaBus(
-                bootstrap, client_id=self.name, partitions=self.settings.kafka_partitions
+                bootstrap,
+                client_id=self.name,
+                partitions=self.settings.kafka_partitions,
+                security=self.settings.resolved_kafka_security(),
             )
         return MemoryBus(partitions=self.settings.kafka_partitions)
 

@@ -7,6 +7,8 @@ from typing import ClassVar, Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from pacbot.common.bus._security import KafkaSecurity
+
 PostgresSslMode = Literal["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]
 KafkaSecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
 KafkaSaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
@@ -163,6 +165,17 @@ class ServiceSettings(BaseSettings):
     def resolved_kafka(self) -> str | None:
         """The service's own bootstrap servers, else the shared ones."""
         return self.kafka_bootstrap_servers or self.infra.kafka_bootstrap_servers
+
+    def resolved_kafka_security(self) -> KafkaSecurity:
+        """This service's Kafka principal and TLS settings: its own, else the shared ones."""
+        infra = self.infra
+        return KafkaSecurity(
+            protocol=self.kafka_security_protocol or infra.kafka_security_protocol,
+            sasl_mechanism=self.kafka_sasl_mechanism or infra.kafka_sasl_mechanism,
+            username=self.kafka_sasl_username or infra.kafka_sasl_username,
+            password=self.kafka_sasl_password or infra.kafka_sasl_password,
+            cafile=self.kafka_ssl_cafile or infra.kafka_ssl_cafile,
+        )
 
     def resolved_search(self) -> Literal["database", "opensearch"]:
         """OpenSearch when an address is known, unless the backend is forced."""

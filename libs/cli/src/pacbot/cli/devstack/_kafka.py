@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import os
 import uuid
 from pathlib import Path
 
 from . import _maven
 from ._component import Component
 from ._config import KAFKA_VERSION, LOG4J_VERSION, SLF4J_VERSION, java_home, port
-from ._process import run, spawn, write_pid
+from ._process import DevStackError, port_open, run, spawn, write_pid
+
+SASL_MECHANISM = "SCRAM-SHA-512"
+ADMIN_USER = "admin"
 
 _LOG4J2 = """status = warn
 appender.stdout.type = Console
@@ -45,9 +49,29 @@ class Kafka(Component):
         """Port of the KRaft controller listener."""
         return port("kafka_controller")
 
+    @property
+    def sasl_port(self) -> int:
+        """Port of the listener that requires SASL (SCRAM-SHA-512): PACBOT_DEV_KAFKA_SASL_PORT,
+        else two above the PLAINTEXT port (59094 by default, 29094 next to 29092)."""
+        explicit = os.environ.get("PACBOT_DEV_KAFKA_SASL_PORT")
+        return int(explicit) if explicit else self.port + 2
+
     def extra_ports(self) -> list[int]:
-        """The controller listener."""
-        return [self.controller_port]
+        """The controller listener and the SASL listener."""
+        return [self.controller_port, self.sasl_port]
+
+    def sasl_address(self) -> str:
+        """Bootstrap servers of the SASL listener."""
+        return f"127.0.0.1:{self.sasl_port}"
+
+    def ensure(self, timeout: float) -> None:
+        """Start unless running; a broker started before the SASL listener existed is named."""
+        if self.pid() is not None and port_open(self.port) and not port_open(self.sasl_port):
+            raise DevStackError(
+                f"kafka runs without its SASL listener on port {self.sasl_port} (started by an "
+                "older dev stack): restart it with `pacbot dev down kafka && pacbot dev up`"
+            )
+        super().ensure(timeout)
 
     def address(self) -> str:
         """Bootstrap servers string."""
@@ -80,12 +104,27 @@ class Kafka(Component):
             "node.id": "1",
             "controller.quorum.voters": f"1@127.0.0.1:{self.controller_port}",
             "listeners": (
-                f"PLAINTEXT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}"
+                f"PLAINTEXT://127.0.0.1:{self.port},SASL_PLAINTEXT://{self.sasl_address()},"
+                f"CONTROLLER://127.0.0.1:{self.controller_port}"
             ),
-            "advertised.listeners": f"PLAINTEXT://127.0.0.1:{self.port}",
+            "advertised.listeners": (
+                f"PLAINTEXT://127.0.0.1:{self.port},SASL_PLAINTEXT://{self.sasl_address()}"
+            ),
             "controller.listener.names": "CONTROLLER",
             "inter.broker.listener.name": "PLAINTEXT",
-            "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+            "listener.security.protocol.map": (
+                "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT"
+            ),
+            # The SASL listener authenticates SCRAM users (made with the admin API) and the
+            # authorizer holds them to their ACLs; the PLAINTEXT listener's anonymous principal
+            # (every test, the controller) is a super user, so it works as it did before.
+            "sasl.enabled.mechanisms": SASL_MECHANISM,
+            "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config": (
+                "org.apache.kafka.common.security.scram.ScramLoginModule required;"
+            ),
+            "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+            "super.users": f"User:ANONYMOUS;User:{ADMIN_USER}",
+            "allow.everyone.if.no.acl.found": "false",
             "log.dirs": str(self.state / "data"),
             "num.partitions": "3",
             "default.replication.factor": "1",

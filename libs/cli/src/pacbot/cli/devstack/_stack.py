@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ._component import Component
 from ._config import COMPONENTS, Layout
@@ -34,6 +34,8 @@ class StackInfo:
     kafka_bootstrap: str
     opensearch_url: str
     moto_url: str
+    kafka_sasl_bootstrap: str
+    """The listener that requires SASL/SCRAM-SHA-512 and enforces ACLs."""
 
     def env(self) -> dict[str, str]:
         """Environment variables that point PacBot (and boto3) at the stack."""
@@ -41,6 +43,7 @@ class StackInfo:
             "PACBOT_POSTGRES_URL": self.postgres_url,
             "PACBOT_KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap,
             "PACBOT_OPENSEARCH_URL": self.opensearch_url,
+            "PACBOT_DEV_KAFKA_SASL_BOOTSTRAP_SERVERS": self.kafka_sasl_bootstrap,
             "AWS_ENDPOINT_URL": self.moto_url,
             "AWS_ACCESS_KEY_ID": "testing",
             "AWS_SECRET_ACCESS_KEY": "testing",
@@ -81,11 +84,13 @@ class DevStack:
     def info(self) -> StackInfo:
         """Addresses of all components (whether running or not)."""
         c = self.components
+        kafka = cast(Kafka, c["kafka"])
         return StackInfo(
             postgres_url=c["postgres"].address(),
             kafka_bootstrap=c["kafka"].address(),
             opensearch_url=c["opensearch"].address(),
             moto_url=c["moto"].address(),
+            kafka_sasl_bootstrap=kafka.sasl_address(),
         )
 
     def up(self, components: Iterable[str] = COMPONENTS, timeout: float = 240) -> StackInfo:

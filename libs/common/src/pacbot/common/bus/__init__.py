@@ -11,6 +11,7 @@ from pacbot.common.bus._base import (
 )
 from pacbot.common.bus._kafka import KafkaBus
 from pacbot.common.bus._memory import MemoryBus
+from pacbot.common.bus._security import KafkaSecurity
 
 __all__ = [
     "DEFAULT_MAX_BATCH",
@@ -18,6 +19,7 @@ __all__ = [
     "EventBus",
     "Handler",
     "KafkaBus",
+    "KafkaSecurity",
     "MemoryBus",
     "Message",
     "Outgoing",

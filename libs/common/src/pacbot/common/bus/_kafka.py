@@ -21,6 +21,7 @@ from pacbot.common.bus._base import (
     chunks,
     count_published,
 )
+from pacbot.common.bus._security import KafkaSecurity
 from pacbot.common.events import COMPACTED_TOPICS, Envelope
 
 log = logging.getLogger("pacbot.bus.kafka")
@@ -29,10 +30,18 @@ log = logging.getLogger("pacbot.bus.kafka")
 class KafkaBus(Subscribing):
     """One producer per process, one consumer per subscription; offsets commit after handling."""
 
-    def __init__(self, bootstrap_servers: str, *, client_id: str, partitions: int = 3) -> None:
+    def __init__(
+        self,
+        bootstrap_servers: str,
+        *,
+        client_id: str,
+        partitions: int = 3,
+        security: KafkaSecurity | None = None,
+    ) -> None:
         self.bootstrap_servers = bootstrap_servers
         self.client_id = client_id
         self.partitions = partitions
+        self.security = security or KafkaSecurity()
         self._producer: AIOKafkaProducer | None = None
         self._subs: list[Subscription] = []
         self._tasks: list[asyncio.Task[None]] = []
@@ -41,7 +50,9 @@ class KafkaBus(Subscribing):
     async def ensure_topics(self, topics: Sequence[str]) -> None:
         """Create topics (and their DLQs' absence is fine: DLQs auto-create) idempotently."""
         admin = AIOKafkaAdminClient(
-            bootstrap_servers=self.bootstrap_servers, client_id=f"{self.client_id}-admin"
+            bootstrap_servers=self.bootstrap_servers,
+            client_id=f"{self.client_id}-admin",
+            **self.security.client_kwargs(),
         )
         await admin.start()
         try:
@@ -70,6 +81,7 @@ class KafkaBus(Subscribing):
             acks="all",
             enable_idempotence=True,
             linger_ms=5,
+            **self.security.client_kwargs(),
         )
         await self._producer.start()
         await self.ensure_topics([t for s in self._subs for t in s.topics])
@@ -153,6 +165,7 @@ class KafkaBus(Subscribing):
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             max_poll_records=max(200, sub.max_batch),
+            **self.security.client_kwargs(),
         )
         await consumer.start()
         deliver = Delivery(sub, self.publish_raw)
