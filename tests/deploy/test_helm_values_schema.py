@@ -3,6 +3,7 @@ anything reaches a cluster: helm itself fails, naming the problem."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -117,3 +118,26 @@ def test_the_same_values_without_the_fault_render(tmp_path: Path) -> None:
     """The refusals above are about the fault, not the shape of the file."""
     run = template(bad_values(tmp_path, {"services": {"gateway": {**GATEWAY, "replicas": 3}}}))
     assert run.returncode == 0, run.stderr
+
+
+def test_every_object_in_the_schema_is_closed() -> None:
+    """No object in values.schema.json takes keys it does not name, except maps whose values
+    it types (labels, annotations, env): a new key must be added to the schema to be accepted."""
+    schema = json.loads((CHART / "values.schema.json").read_text(encoding="utf-8"))
+    open_objects: list[str] = []
+
+    def walk(node: Any, where: str) -> None:
+        if isinstance(node, dict):
+            closed = node.get("additionalProperties", True) is not True
+            is_open = node.get("type") == "object" and not closed
+            if is_open and where != "/properties/global":  # Helm's own, shared with parent charts
+                open_objects.append(where)
+            for key, child in node.items():
+                walk(child, f"{where}/{key}")
+        elif isinstance(node, list):
+            for i, child in enumerate(node):
+                walk(child, f"{where}/{i}")
+
+    walk(schema, "")
+    assert schema["additionalProperties"] is False
+    assert open_objects == []
