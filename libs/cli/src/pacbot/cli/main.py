@@ -8,6 +8,8 @@ import os
 import sys
 from pathlib import Path
 
+SERVICE_NAMES = ("inventory", "assessor", "violations", "exceptions", "autofix", "gateway")
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pacbot", description="Continuous compliance for AWS.")
@@ -99,6 +101,31 @@ def _parser() -> argparse.ArgumentParser:
     events = sub.add_parser("events", help="event contract tools")
     events.add_argument("action", choices=["schema"])
     events.add_argument("--out", type=Path, help="write one JSON Schema file per event here")
+    kafka = sub.add_parser("kafka", help="Kafka administration: setup")
+    kafka_sub = kafka.add_subparsers(dest="kafka_command", required=True)
+    ksetup = kafka_sub.add_parser(
+        "setup",
+        help="create the contract's topics (and DLQs), per-service ACLs and SCRAM users",
+        description="Idempotent. The admin connection comes from PACBOT_KAFKA_BOOTSTRAP_SERVERS "
+        "and PACBOT_KAFKA_SECURITY_PROTOCOL / _SASL_* / _SSL_CAFILE.",
+    )
+    ksetup.add_argument("--partitions", type=int, default=3, help="partitions per topic (3)")
+    ksetup.add_argument("--replication-factor", type=int, default=1, help="replicas (1)")
+    ksetup.add_argument(
+        "--acls",
+        action="store_true",
+        help="let each service's principal (User:pacbot-<service>, or its "
+        "PACBOT_<SERVICE>_KAFKA_SASL_USERNAME) write only the topics it produces and read those "
+        "it consumes",
+    )
+    ksetup.add_argument(
+        "--scram-users-from-env",
+        action="store_true",
+        help="create or re-key a SCRAM user per service from PACBOT_<SERVICE>_KAFKA_SASL_PASSWORD",
+    )
+    settings = sub.add_parser("settings", help="every environment variable a service reads")
+    settings.add_argument("service", choices=sorted(SERVICE_NAMES))
+    settings.add_argument("--json", action="store_true", help="as JSON")
     return parser
 
 
@@ -173,6 +200,22 @@ def main(argv: list[str] | None = None) -> int:
         from pacbot.cli.frameworks import list_frameworks
 
         return list_frameworks(args.policy_path, args.format)
+    if args.command == "kafka":
+        from pacbot.cli.kafka_cmd import SetupOptions
+        from pacbot.cli.kafka_cmd import run as kafka_run
+
+        return kafka_run(
+            SetupOptions(
+                partitions=args.partitions,
+                replication_factor=args.replication_factor,
+                acls=args.acls,
+                scram_users=args.scram_users_from_env,
+            )
+        )
+    if args.command == "settings":
+        from pacbot.cli.settings_cmd import show as show_settings
+
+        return show_settings(args.service, args.json)
     if args.command == "events":
         from pacbot.common.events import event_schemas
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -76,6 +76,17 @@ class InfraSettings(BaseSettings):
         default=None,
         description="The secret that signs internal tokens (PACBOT_INTERNAL_SECRET, 32+ bytes)",
     )
+
+    def kafka_security(self, **overrides: Any) -> KafkaSecurity:
+        """The shared Kafka principal and TLS settings, with a service's non-empty overrides."""
+        chosen = {k: v for k, v in overrides.items() if v}
+        return KafkaSecurity(
+            protocol=chosen.get("protocol", self.kafka_security_protocol),
+            sasl_mechanism=chosen.get("sasl_mechanism", self.kafka_sasl_mechanism),
+            username=chosen.get("username", self.kafka_sasl_username),
+            password=chosen.get("password", self.kafka_sasl_password),
+            cafile=chosen.get("cafile", self.kafka_ssl_cafile),
+        )
 
 
 class ServiceSettings(BaseSettings):
@@ -168,13 +179,12 @@ class ServiceSettings(BaseSettings):
 
     def resolved_kafka_security(self) -> KafkaSecurity:
         """This service's Kafka principal and TLS settings: its own, else the shared ones."""
-        infra = self.infra
-        return KafkaSecurity(
-            protocol=self.kafka_security_protocol or infra.kafka_security_protocol,
-            sasl_mechanism=self.kafka_sasl_mechanism or infra.kafka_sasl_mechanism,
-            username=self.kafka_sasl_username or infra.kafka_sasl_username,
-            password=self.kafka_sasl_password or infra.kafka_sasl_password,
-            cafile=self.kafka_ssl_cafile or infra.kafka_ssl_cafile,
+        return self.infra.kafka_security(
+            protocol=self.kafka_security_protocol,
+            sasl_mechanism=self.kafka_sasl_mechanism,
+            username=self.kafka_sasl_username,
+            password=self.kafka_sasl_password,
+            cafile=self.kafka_ssl_cafile,
         )
 
     def resolved_search(self) -> Literal["database", "opensearch"]:

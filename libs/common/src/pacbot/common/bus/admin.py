@@ -82,6 +82,18 @@ class Acl:
     operation: Operation
     pattern: PatternType = PatternType.LITERAL
 
+    def binding(self) -> tuple[int, str, int, str, str, int, int]:
+        """The fields of a CreateAcls creation (or an exact DeleteAcls filter)."""
+        return (
+            self.resource_type,
+            self.resource_name,
+            self.pattern,
+            self.principal,
+            _ANY_HOST,
+            self.operation,
+            _ALLOW,
+        )
+
 
 class KafkaAdminError(RuntimeError):
     """The broker refused an administrative request; the message carries its error."""
@@ -217,16 +229,7 @@ class KafkaAdmin:
     async def create_acls(self, acls: Sequence[Acl]) -> None:
         """Create ALLOW bindings (creating one that exists changes nothing)."""
         for acl in acls:
-            request = CreateAclsRequest(
-                acl.resource_type,
-                acl.resource_name,
-                acl.pattern,
-                acl.principal,
-                _ANY_HOST,
-                acl.operation,
-                _ALLOW,
-            )
-            response = await self._send(request)
+            response = await self._send(CreateAclsRequest(*acl.binding()))
             for error_code, message in response.creation_responses:
                 if error_code:
                     raise KafkaAdminError(f"creating {acl}: error {error_code}: {message}")
@@ -234,16 +237,7 @@ class KafkaAdmin:
     async def delete_acls(self, acls: Sequence[Acl]) -> None:
         """Delete exactly these bindings."""
         for acl in acls:
-            request = DeleteAclsRequest(
-                acl.resource_type,
-                acl.resource_name,
-                acl.pattern,
-                acl.principal,
-                _ANY_HOST,
-                acl.operation,
-                _ALLOW,
-            )
-            response = await self._send(request)
+            response = await self._send(DeleteAclsRequest(*acl.binding()))
             for error_code, message, _matches in response.filter_responses:
                 if error_code:
                     raise KafkaAdminError(f"deleting {acl}: error {error_code}: {message}")
