@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -17,6 +18,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.types import TypeDecorator
+
+from pacbot.common.settings import ServiceSettings
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -55,15 +58,47 @@ def new_metadata() -> MetaData:
     return MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def postgres_ssl(sslmode: str | None, rootcert: str | None) -> str | ssl.SSLContext | None:
+    """asyncpg's ``ssl`` argument for a libpq-style sslmode: the weaker modes as asyncpg's own
+    strings; with a root certificate, ``require`` verifies the chain like libpq does, and
+    ``verify-full`` the host name too."""
+    if sslmode is None:
+        return None
+    if sslmode in ("disable", "allow", "prefer") or (sslmode == "require" and not rootcert):
+        return sslmode
+    if sslmode not in ("require", "verify-ca", "verify-full"):
+        raise ValueError(f"unknown PostgreSQL sslmode {sslmode!r}")
+    context = ssl.create_default_context(cafile=rootcert)
+    context.check_hostname = sslmode == "verify-full"
+    return context
+
+
 class Database:
     """An engine plus a session factory; sessions commit at the edge, services never commit."""
 
-    def __init__(self, url: str, *, schema: str | None = None, echo: bool = False) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        schema: str | None = None,
+        echo: bool = False,
+        password: str | None = None,
+        sslmode: str | None = None,
+        sslrootcert: str | None = None,
+    ) -> None:
         self.url = make_url(url)
         self.schema = schema if self.is_postgres else None
         kwargs: dict[str, Any] = {"echo": echo, "pool_pre_ping": True}
-        if self.is_postgres and schema:
-            kwargs["connect_args"] = {"server_settings": {"search_path": schema}}
+        if self.is_postgres:
+            if password:  # the URL may sit in a ConfigMap and the password in a Secret
+                self.url = self.url.set(password=password)
+            connect: dict[str, Any] = {}
+            if schema:
+                connect["server_settings"] = {"search_path": schema}
+            tls = postgres_ssl(sslmode, sslrootcert)
+            if tls is not None:
+                connect["ssl"] = tls
+            kwargs["connect_args"] = connect
         if self.is_sqlite:
             database = self.url.database
             if database and database != ":memory:":
@@ -73,6 +108,19 @@ class Database:
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @classmethod
+    def for_service(cls, settings: ServiceSettings) -> Database:
+        """A service's database: its URL, with password and TLS from PACBOT_POSTGRES_*."""
+        infra = settings.infra
+        password = infra.postgres_password
+        return cls(
+            settings.resolved_database_url(),
+            schema=settings.db_schema,
+            password=password.get_secret_value() if password else None,
+            sslmode=infra.postgres_sslmode,
+            sslrootcert=infra.postgres_sslrootcert,
+        )
 
     @property
     def is_postgres(self) -> bool:

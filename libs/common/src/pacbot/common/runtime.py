@@ -59,7 +59,7 @@ class Runtime:
         self.settings = settings
         self.name = settings.service_name
         self.migrations = migrations
-        self.db = Database(settings.resolved_database_url(), schema=settings.db_schema)
+        self.db = Database.for_service(settings)
         self.owns_bus = shared.bus is None
         self.bus: EventBus = shared.bus or self._make_bus()
         self.outbox = Outbox(outbox.table, source=self.name)

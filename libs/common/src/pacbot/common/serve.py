@@ -61,7 +61,7 @@ async def _migrate(settings: ServiceSettings, migrations: Path) -> None:
     from pacbot.common.db import Database
     from pacbot.common.migrations import upgrade
 
-    db = Database(settings.resolved_database_url(), schema=settings.db_schema)
+    db = Database.for_service(settings)
     try:
         await upgrade(db, migrations)
     finally:

@@ -23,7 +23,7 @@ async def create_key(args: argparse.Namespace, settings: GatewaySettings) -> str
     from pacbot.common.migrations import upgrade
     from pacbot.gateway.auth import keys
 
-    db = Database(settings.resolved_database_url(), schema=settings.db_schema)
+    db = Database.for_service(settings)
     try:
         await upgrade(db, MIGRATIONS)
         spec = keys.KeySpec.of(

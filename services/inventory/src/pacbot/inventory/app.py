@@ -33,7 +33,16 @@ def build_search(settings: InventorySettings, runtime: Runtime) -> AssetSearch:
         url = settings.resolved_opensearch()
         if not url:
             raise ValueError("inventory: search=opensearch needs opensearch_url")
-        return OpenSearchAssets(url, alias=settings.search_alias, refresh=settings.search_refresh)
+        infra = settings.infra
+        return OpenSearchAssets(
+            url,
+            alias=settings.search_alias,
+            refresh=settings.search_refresh,
+            username=infra.opensearch_username,
+            password=infra.opensearch_password,
+            ca_file=infra.opensearch_ca_file,
+            verify_certs=infra.opensearch_verify_certs,
+        )
     return DatabaseAssets(runtime.db, SEARCH_TABLE)
 
 

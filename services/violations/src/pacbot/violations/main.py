@@ -22,7 +22,7 @@ async def rebuild_aggregates(settings: ViolationsSettings) -> dict[str, int]:
     from pacbot.common.migrations import upgrade
     from pacbot.violations.aggregates.rebuild import rebuild_tallies
 
-    db = Database(settings.resolved_database_url(), schema=settings.db_schema)
+    db = Database.for_service(settings)
     try:
         await upgrade(db, MIGRATIONS)
         return await rebuild_tallies(db, settings.tally_tag_keys)

@@ -17,6 +17,7 @@ from typing import Any
 
 from opensearchpy import AsyncOpenSearch, NotFoundError
 from opensearchpy.helpers import async_bulk
+from pydantic import SecretStr
 
 from pacbot.common.search._base import Rebuilt, SearchPage, SearchQuery, search_document
 from pacbot.common.search._os_query import (
@@ -34,8 +35,22 @@ ALIAS = "pacbot-assets"
 class OpenSearchAssets:
     """Asset search backed by OpenSearch."""
 
-    def __init__(self, url: str, *, alias: str = ALIAS, refresh: bool = False) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        alias: str = ALIAS,
+        refresh: bool = False,
+        username: str | None = None,
+        password: SecretStr | None = None,
+        ca_file: str | None = None,
+        verify_certs: bool = True,
+    ) -> None:
         self.url = url
+        self._auth = (username, password) if username and password else None
+        self._tls: dict[str, Any] = {"verify_certs": verify_certs, "ssl_show_warn": verify_certs}
+        if ca_file:
+            self._tls["ca_certs"] = ca_file
         self.alias = alias
         self.index_name = f"{alias}-v{INDEX_VERSION}"
         self.refresh = refresh
@@ -56,7 +71,10 @@ class OpenSearchAssets:
 
     async def start(self) -> None:
         """Connect and make sure an index with the mapping stands behind the alias."""
-        self.client = AsyncOpenSearch(hosts=[self.url], timeout=30)
+        auth = None
+        if self._auth is not None:  # the password leaves its SecretStr only here
+            auth = (self._auth[0], self._auth[1].get_secret_value())
+        self.client = AsyncOpenSearch(hosts=[self.url], timeout=30, http_auth=auth, **self._tls)
         await self.ensure()
 
     async def stop(self) -> None:
