@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shlex
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -303,6 +304,17 @@ def test_the_topics_step_runs_kafka_setup() -> None:
     )
     assert topics["restart"] == "no"
     assert topics["depends_on"] == {"kafka": {"condition": "service_healthy"}}
+
+
+def test_the_topics_command_is_one_pacbot_kafka_setup_takes() -> None:
+    from pacbot.cli.main import _parser
+
+    argv = shlex.split(interpolate(services()["topics"]["command"], example_env()))
+    assert argv[0] == "pacbot"
+    args = _parser().parse_args(argv[1:])
+    assert (args.command, args.kafka_command) == ("kafka", "setup")
+    assert (args.partitions, args.replication_factor) == (3, 1)
+    assert not args.acls, "plaintext Kafka in compose has no authorizer to hold ACLs"
 
 
 @pytest.mark.parametrize("name", SERVICES + ONE_SHOT)
