@@ -46,6 +46,14 @@ class Principals:
             return security
         return KafkaSecurity(security.protocol, SCRAM, security.username, SecretStr(password))
 
+    async def started_bus(self, service: str, unique: str) -> KafkaBus:
+        """A started KafkaBus on the SASL listener, as ``service``'s principal."""
+        bus = KafkaBus(
+            self.sasl_bootstrap, client_id=f"{service}-{unique}", security=self.security(service)
+        )
+        await asyncio.wait_for(bus.start(), 60)
+        return bus
+
 
 @pytest.fixture
 async def principals(
@@ -83,12 +91,7 @@ async def test_setup_names_each_service_principal(principals: Principals, unique
 async def test_a_service_writes_and_reads_its_own_topics(
     principals: Principals, stack: StackInfo, unique: str
 ) -> None:
-    bus = KafkaBus(
-        principals.sasl_bootstrap,
-        client_id=f"assessor-{unique}",
-        security=principals.security("assessor"),
-    )
-    await asyncio.wait_for(bus.start(), 60)
+    bus = await principals.started_bus("assessor", unique)
     try:
         await asyncio.wait_for(bus.publish(EVALUATIONS_TOPIC, sample_event(), key="a"), 60)
         assert await bus.ping()
@@ -125,12 +128,7 @@ async def test_a_service_writes_and_reads_its_own_topics(
 async def test_a_service_is_refused_a_topic_that_is_not_its_own(
     principals: Principals, unique: str
 ) -> None:
-    bus = KafkaBus(
-        principals.sasl_bootstrap,
-        client_id=f"assessor-{unique}",
-        security=principals.security("assessor"),
-    )
-    await asyncio.wait_for(bus.start(), 60)
+    bus = await principals.started_bus("assessor", unique)
     try:
         with pytest.raises(TopicAuthorizationFailedError):
             await asyncio.wait_for(bus.publish(EXCEPTIONS_TOPIC, sample_event(), key="a"), 60)
