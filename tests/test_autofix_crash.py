@@ -26,9 +26,9 @@ import subprocess
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -54,7 +54,7 @@ from pacbot.common.events import (
     ViolationChanged,
     utcnow,
 )
-from pacbot.common.testing import eventually, start_group_at_end
+from pacbot.common.testing import eventually, serving_http, start_group_at_end
 from tests.services import BINDIR, free_port, fresh_database, service_env
 
 pytestmark = [pytest.mark.real, pytest.mark.timeout(240)]
@@ -145,21 +145,6 @@ def proxy_handler(target: str, gate: Gate) -> type[BaseHTTPRequestHandler]:
         do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = _relay
 
     return Relay
-
-
-@contextlib.contextmanager
-def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
-    """A threaded HTTP server on 127.0.0.1; yields its URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
 
 
 # --- the peers autofix asks before it acts ------------------------------------------------------
@@ -318,7 +303,10 @@ async def rig(stack: StackInfo, tmp_path: Path) -> AsyncIterator[Rig]:
     env = service_env(stack, DATABASE, {"autofix": free_port()}, {})
     peers = Peers(env["PACBOT_INTERNAL_SECRET"])
     try:
-        with serving(proxy_handler(moto_url, gate)) as proxy, serving(peers.handler()) as peer:
+        with (
+            serving_http(proxy_handler(moto_url, gate)) as proxy,
+            serving_http(peers.handler()) as peer,
+        ):
             env.update(
                 {
                     "PACBOT_AUTOFIX_SERVICE_NAME": name,

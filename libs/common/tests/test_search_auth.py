@@ -4,9 +4,8 @@ proxy in front of it demands HTTP basic auth, as a secured cluster does."""
 from __future__ import annotations
 
 import base64
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import httpx
 import pytest
@@ -15,6 +14,7 @@ from pydantic import SecretStr
 
 from pacbot.cli.devstack import StackInfo
 from pacbot.common.search import OpenSearchAssets
+from pacbot.common.testing import serving_http
 
 pytestmark = pytest.mark.real
 USER, PASSWORD = "pacbot-inventory", "os-password-93c1"
@@ -56,14 +56,8 @@ def guarded(upstream: str) -> type[BaseHTTPRequestHandler]:
 @pytest.fixture
 def proxy(stack: StackInfo) -> Iterator[str]:
     """The dev stack's OpenSearch behind basic auth, on a free loopback port."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), guarded(stack.opensearch_url))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving_http(guarded(stack.opensearch_url)) as url:
+        yield url
 
 
 async def test_credentials_open_the_cluster(proxy: str, unique: str) -> None:

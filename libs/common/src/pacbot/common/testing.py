@@ -8,9 +8,11 @@ import asyncio
 import base64
 import json
 import socket
+import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Mapping, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -258,3 +260,18 @@ def service_app(name: str, folder: Path, router: APIRouter, **settings: Any) -> 
     outbox, inbox = messaging_tables(MetaData())
     runtime = Runtime(ServiceSettings(**values), outbox=outbox, inbox=inbox, migrations=folder)
     return build_service_app(title=name, runtime=runtime, routers=[router], configure_logs=False)
+
+
+@contextmanager
+def serving_http(handler: type[BaseHTTPRequestHandler]) -> Generator[str, None, None]:
+    """A threaded HTTP server on 127.0.0.1 (a proxy, a fake peer); yields its URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
