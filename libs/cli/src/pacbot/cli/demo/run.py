@@ -67,6 +67,8 @@ def _options(
                 "outbox_poll_seconds": 1.0,
                 "snapshot_interval_seconds": 5.0,
                 "snapshot_scopes": [f"group:{name}" for name in steps.GROUPS],
+                # the demo's groups are counted into the tallies seconds after they are made
+                "tally_groups_sync_seconds": 5.0,
             },
         },
     )
