@@ -6,6 +6,10 @@ the row's value of it, and one per asset group whose criteria admit the row, key
 (:data:`GROUP_DIMENSION`, the group's name). The same dimensions key asset and violation
 cells. Deleted results add nothing; a failure whose violation is exempted adds to
 ``exempted`` as well.
+
+Each row also adds to its dimension's *roll-up* cell: the same key with account, region and
+type all :data:`ALL`, so a scope without account, region or type conditions (the landing page,
+a group) sums a few hundred cells instead of one per account, region and type.
 """
 
 from __future__ import annotations
@@ -39,6 +43,9 @@ VIOLATION_KEY = ("account_id", "region", "resource_type", "severity", "status")
 
 Key = tuple[str, ...]
 Counts = tuple[int, ...]
+ALL = "*"
+"""Account, region and type of a roll-up cell (no account id, region or type is "*")."""
+ROLLED_UP = 3  # every key starts with account_id, region, resource_type
 GROUP_DIMENSION = "#group"
 """The dimension key of group cells ('#' cannot start a tag key AWS accepts, nor a tracked one)."""
 MAX_GROUP_NAME = 1024  # the tag_value column's width
@@ -155,6 +162,12 @@ def dimensions(
     ]
 
 
+def _with_rollup(dims: list[tuple[str, str]], key: Key) -> list[Key]:
+    """Per dimension, the row's cell key and its roll-up's."""
+    rollup = (ALL,) * ROLLED_UP + key[ROLLED_UP:]
+    return [cell for dim in dims for cell in ((*dim, *key), (*dim, *rollup))]
+
+
 def result_counts(status: str, exempted: bool) -> Counts:
     """A result's counts, in :data:`RESULT_COUNTS` order (as the summary counts it)."""
     if status == "pass":
@@ -174,7 +187,7 @@ def result_cells(
         return []
     counts = result_counts(state.status, exempted)
     key = tuple(getattr(state, name) for name in RESULT_KEY)
-    return [((*dim, *key), counts) for dim in dimensions(state, tag_keys, groups)]
+    return [(cell, counts) for cell in _with_rollup(dimensions(state, tag_keys, groups), key)]
 
 
 def asset_cells(
@@ -188,8 +201,7 @@ def asset_cells(
             continue
         where = tuple(getattr(state, name) for name in ASSET_KEY)
         into = evaluated if state.status in DECIDED else unknown
-        for dim in dimensions(state, tag_keys, groups):
-            into.add((*dim, *where))
+        into.update(_with_rollup(dimensions(state, tag_keys, groups), where))
     return {key: (int(key in evaluated), int(key in unknown)) for key in evaluated | unknown}
 
 
@@ -200,7 +212,7 @@ def violation_cells(
     if state is None:
         return []
     key = tuple(getattr(state, name) for name in VIOLATION_KEY)
-    return [((*dim, *key), (1,)) for dim in dimensions(state, tag_keys, groups)]
+    return [(cell, (1,)) for cell in _with_rollup(dimensions(state, tag_keys, groups), key)]
 
 
 def cell_id(key: Key) -> str:

@@ -4,19 +4,20 @@ A scope is answerable here when it constrains no tag key (the "" dimension), one
 key (that key's dimension), or exactly the tags of an asset group the tallies count by, with
 accounts, regions and types within the group's (that group's cells: they hold what the group
 admits, and the scope's own account, region and type conditions narrow them to the scope).
-The cells are summed with the account, region and type conditions.
+The cells are summed with the account, region and type conditions; without any (and not
+broken down by account, region or type), the dimension's roll-up cells are summed instead.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pacbot.violations.aggregates.cells import GROUP_DIMENSION, Groups
+from pacbot.violations.aggregates.cells import ALL, GROUP_DIMENSION, Groups
 from pacbot.violations.compliance.scope import Constraints
 from pacbot.violations.compliance.tally import Tally, tally_of
 from pacbot.violations.filters import any_of
@@ -25,16 +26,26 @@ from pacbot.violations.models import AssetTally, ResultTally, ViolationTally
 
 @dataclass(frozen=True)
 class Dimension:
-    """Which cells answer a scope: a tag key ("" = every asset) and its admitted values."""
+    """Which cells answer a scope: a tag key ("" = every asset) and its admitted values, and
+    whether the roll-up cells (every account, region and type) or the others."""
 
     tag_key: str
     values: tuple[str, ...] = ()
+    rollup: bool = False
 
     def clauses(self, model: Any) -> list[Any]:
         """The dimension's conditions on a tally table."""
+        rolled = model.account_id == ALL if self.rollup else model.account_id != ALL
         if not self.tag_key:
-            return [model.tag_key == "", model.tag_value == ""]
-        return [model.tag_key == self.tag_key, model.tag_value.in_(self.values)]
+            return [model.tag_key == "", model.tag_value == "", rolled]
+        return [model.tag_key == self.tag_key, model.tag_value.in_(self.values), rolled]
+
+    def within(self, scope: Constraints, by: str | None) -> Dimension:
+        """These cells for ``scope``: the roll-ups when it has no account, region or type
+        condition and is not broken down by one."""
+        columns = (scope.accounts, scope.regions, scope.resource_types)
+        wide = all(c is None for c in columns) and by in (None, "tag_value")
+        return replace(self, rollup=wide)
 
 
 def dimension_of(
@@ -66,6 +77,7 @@ async def from_tallies(
 ) -> dict[str, Tally]:
     """The scope's tallies (one per value of ``by``, or one keyed "") summed from the cells."""
     tallies: dict[str, Tally] = {}
+    dimension = dimension.within(scope, by)
     r, a, v = ResultTally, AssetTally, ViolationTally
     results = await session.execute(
         select(
@@ -118,6 +130,7 @@ async def violations_counted(
 ) -> int:
     """Violations in ``scope`` with these statuses and severities (any, when none given)."""
     v = ViolationTally
+    dimension = dimension.within(scope, None)
     total = await session.scalar(
         select(func.coalesce(func.sum(v.violations), 0)).where(
             *dimension.clauses(v),

@@ -20,9 +20,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pacbot.common.db import Database
 from pacbot.violations.aggregates.cells import (
+    ALL,
     DECIDED,
     GROUP_DIMENSION,
     MAX_GROUP_NAME,
+    ROLLED_UP,
     Counts,
     Groups,
     Key,
@@ -72,13 +74,13 @@ def _sum_of(expression: Any) -> Any:
     return func.coalesce(func.sum(case((expression, 1), else_=0)), 0)
 
 
-async def _results(session: AsyncSession, dim: Counting) -> list[tuple[Key, Counts]]:
+async def _results(session: AsyncSession, dim: Counting, rollup: bool) -> list[tuple[Key, Counts]]:
     r, v = ResultRow.__table__, ViolationRow.__table__
     exempt = (
         select(v.c.asset_id, v.c.policy_id).where(v.c.status == "exempted").distinct().subquery()
     )
     value, present = dim.split(r)
-    keys = [r.c[name] for name in RESULTS.key[2:]]
+    keys = _key_columns(r, RESULTS, rollup)
     grouping = [*([value] if value is not None else []), *keys]
     is_exempted = exempt.c.asset_id.is_not(None)
     query = (
@@ -96,13 +98,13 @@ async def _results(session: AsyncSession, dim: Counting) -> list[tuple[Key, Coun
         .where(r.c.deleted.is_(False), *present)
         .group_by(*grouping)
     )
-    return _keyed(await session.execute(query), dim, len(keys))
+    return _keyed(await session.execute(query), dim, len(keys), rollup)
 
 
-async def _assets(session: AsyncSession, dim: Counting) -> list[tuple[Key, Counts]]:
+async def _assets(session: AsyncSession, dim: Counting, rollup: bool) -> list[tuple[Key, Counts]]:
     r = ResultRow.__table__
     value, present = dim.split(r)
-    keys = [r.c[name] for name in ASSETS.key[2:]]
+    keys = _key_columns(r, ASSETS, rollup)
     grouping = [*([value] if value is not None else []), *keys]
     query = (
         select(
@@ -113,25 +115,36 @@ async def _assets(session: AsyncSession, dim: Counting) -> list[tuple[Key, Count
         .where(r.c.deleted.is_(False), *present)
         .group_by(*grouping)
     )
-    return _keyed(await session.execute(query), dim, len(keys))
+    return _keyed(await session.execute(query), dim, len(keys), rollup)
 
 
-async def _violations(session: AsyncSession, dim: Counting) -> list[tuple[Key, Counts]]:
+async def _violations(
+    session: AsyncSession, dim: Counting, rollup: bool
+) -> list[tuple[Key, Counts]]:
     v = ViolationRow.__table__
     value, present = dim.split(v)
-    keys = [v.c[name] for name in VIOLATIONS.key[2:]]
+    keys = _key_columns(v, VIOLATIONS, rollup)
     grouping = [*([value] if value is not None else []), *keys]
     query = select(*grouping, func.count()).where(*present).group_by(*grouping)
-    return _keyed(await session.execute(query), dim, len(keys))
+    return _keyed(await session.execute(query), dim, len(keys), rollup)
 
 
-def _keyed(rows: Any, dim: Counting, width: int) -> list[tuple[Key, Counts]]:
+def _key_columns(table: Any, tally: TallyTable, rollup: bool) -> list[Any]:
+    """The key columns after the dimension (without account, region and type for roll-ups)."""
+    names = tally.key[2:]
+    return [table.c[name] for name in (names[ROLLED_UP:] if rollup else names)]
+
+
+def _keyed(rows: Any, dim: Counting, width: int, rollup: bool) -> list[tuple[Key, Counts]]:
     cells = []
     for row in rows.all():
         values = tuple(row)
         if not dim.tag_key or dim.rule is not None:
             values = (dim.group, *values)
-        key: Key = (dim.tag_key, *(str(x) for x in values[: width + 1]))
+        head = [str(x) for x in values[: width + 1]]
+        if rollup:
+            head[1:1] = [ALL] * ROLLED_UP
+        key: Key = (dim.tag_key, *head)
         counts: Counts = tuple(int(n) for n in values[width + 1 :])
         if any(counts):
             cells.append((key, counts))
@@ -142,7 +155,8 @@ async def _count(session: AsyncSession, dims: Sequence[Counting]) -> Counted:
     counted: Counted = {t.name: {} for t in TALLIES}
     for dim in dims:
         for tally, count in ((RESULTS, _results), (ASSETS, _assets), (VIOLATIONS, _violations)):
-            counted[tally.name].update(await count(session, dim))
+            for rollup in (False, True):
+                counted[tally.name].update(await count(session, dim, rollup))
     return counted
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pacbot.violations.aggregates.cache import FIGURES_CACHE, FiguresCache
-from pacbot.violations.aggregates.cells import Groups, group_rules
+from pacbot.violations.aggregates.cells import ALL, Groups, group_rules
 from pacbot.violations.aggregates.maintenance import STATE_ID, TAG_KEYS
 from pacbot.violations.aggregates.reads import Dimension, dimension_of, from_tallies
 from pacbot.violations.compliance.recount import recounted
@@ -84,7 +84,7 @@ async def scoped_accounts(session: AsyncSession) -> list[str]:
     rows = await session.scalars(
         select(ResultTally.account_id)
         .distinct()
-        .where(ResultTally.tag_key == "")
+        .where(ResultTally.tag_key == "", ResultTally.account_id != ALL)
         .order_by(ResultTally.account_id)
     )
     return list(rows.all())
