@@ -92,3 +92,37 @@ def test_embedded_is_chosen_explicitly(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+@pytest.mark.parametrize("name", sorted(SERVICE_SETTINGS))
+def test_an_app_factory_started_from_the_environment_checks_it_too(
+    name: str, tmp_path: Path
+) -> None:
+    """``uvicorn --factory pacbot.<name>.app:create_app`` builds the app without settings."""
+    probe = (
+        f"from pacbot.{name}.app import create_app\n"
+        "from pacbot.common.settings_catalog import MissingSettings\n"
+        "try:\n"
+        "    create_app()\n"
+        "except MissingSettings as missing:\n"
+        "    print(missing)\n"
+        "    raise SystemExit(3)\n"
+    )
+    refused = subprocess.run(
+        [str(BINDIR / "python"), "-c", probe],
+        env=bare_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert refused.returncode == 3, refused.stderr
+    assert "required settings are missing" in refused.stdout
+    embedded = subprocess.run(
+        [str(BINDIR / "python"), "-c", probe],
+        env=bare_env(PACBOT_EMBEDDED="true", PACBOT_INTERNAL_SECRET=SENTINEL * 2),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert embedded.returncode == 0, embedded.stderr + embedded.stdout

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from importlib import import_module
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic.fields import FieldInfo
 
 from pacbot.common.settings import InfraSettings, ServiceSettings
+
+S = TypeVar("S", bound=ServiceSettings)
 
 SERVICE_SETTINGS: dict[str, str] = {
     "inventory": "pacbot.inventory.settings.InventorySettings",
@@ -160,3 +162,12 @@ def require(settings: ServiceSettings, kinds: tuple[str, ...] = ()) -> None:
         f"{settings.service_name}`), or set PACBOT_EMBEDDED=true to run on a SQLite file, an "
         "in-memory bus and database search (one machine, nothing shared between processes)."
     )
+
+
+def from_environment(settings_cls: type[S]) -> S:
+    """A service's settings read from the environment, refused (:class:`MissingSettings`) when
+    a process could not run on them: what an app factory called without settings uses (a
+    ``uvicorn --factory`` start)."""
+    settings = settings_cls()
+    require(settings)
+    return settings

@@ -23,6 +23,7 @@ from pacbot.assessor.settings import AssessorSettings
 from pacbot.common.events import ASSETS_TOPIC, utcnow
 from pacbot.common.frameworks import shipped_catalogue
 from pacbot.common.runtime import Runtime, SharedInfra
+from pacbot.common.settings_catalog import from_environment
 from pacbot.common.web import build_service_app
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -33,7 +34,7 @@ def create_app(
     settings: AssessorSettings | None = None, shared: SharedInfra | None = None
 ) -> FastAPI:
     """The assessor app; policies load here, so a bad file shows up in ``/policies/errors``."""
-    settings = settings or AssessorSettings()
+    settings = settings or from_environment(AssessorSettings)  # uvicorn --factory: checked
     runtime = Runtime(settings, outbox=OUTBOX, inbox=INBOX, migrations=MIGRATIONS, shared=shared)
     frameworks = shipped_catalogue()
     catalog = PolicyCatalog(

@@ -22,6 +22,7 @@ from pacbot.common.events import VIOLATIONS_TOPIC
 from pacbot.common.notify import DigestJob, Notifier, Templates
 from pacbot.common.periodic import Periodic
 from pacbot.common.runtime import Runtime, SharedInfra
+from pacbot.common.settings_catalog import from_environment
 from pacbot.common.web import build_service_app
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -33,7 +34,7 @@ def create_app(
     settings: AutofixSettings | None = None, shared: SharedInfra | None = None
 ) -> FastAPI:
     """The AutoFix API, the violations consumer, the durable fix timer and the notifier."""
-    settings = settings or AutofixSettings()
+    settings = settings or from_environment(AutofixSettings)  # uvicorn --factory: checked
     runtime = Runtime(settings, outbox=OUTBOX, inbox=INBOX, migrations=MIGRATIONS, shared=shared)
     notify_transport = shared.transports.get(NOTIFY_TRANSPORT) if shared else None
 

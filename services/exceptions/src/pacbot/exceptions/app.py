@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from pacbot.common.notify import Notifier, Templates
 from pacbot.common.runtime import Runtime, SharedInfra
+from pacbot.common.settings_catalog import from_environment
 from pacbot.common.web import build_service_app
 from pacbot.exceptions.grants.expiry import ExpiryLoop
 from pacbot.exceptions.grants.notices import Notices, log_outcome
@@ -28,7 +29,7 @@ def create_app(
     settings: ExceptionsSettings | None = None, shared: SharedInfra | None = None
 ) -> FastAPI:
     """The exceptions API, its expiry loop (warnings and expiries) and its notifications."""
-    settings = settings or ExceptionsSettings()
+    settings = settings or from_environment(ExceptionsSettings)  # uvicorn --factory: checked
     runtime = Runtime(settings, outbox=OUTBOX, inbox=INBOX, migrations=MIGRATIONS, shared=shared)
     notify_transport = shared.transports.get(NOTIFY_TRANSPORT) if shared else None
     templates = Templates("pacbot.exceptions", "templates")

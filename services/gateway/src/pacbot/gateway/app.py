@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 
 from pacbot.common.problems import problem
 from pacbot.common.runtime import Runtime, SharedInfra
+from pacbot.common.settings_catalog import from_environment
 from pacbot.common.web import build_service_app
 from pacbot.common.webguards import request_id_of
 from pacbot.gateway.api.audit import install_audit
@@ -37,7 +38,7 @@ def create_app(
     settings: GatewaySettings | None = None, shared: SharedInfra | None = None
 ) -> FastAPI:
     """The ``/api/v1`` app; peers are reached through ``runtime.service(name)``."""
-    settings = settings or GatewaySettings()
+    settings = settings or from_environment(GatewaySettings)  # uvicorn --factory: checked
     if settings.auth_mode == "local" and not settings.loopback_only():
         raise ValueError(
             f"auth_mode=local lets every caller act as admin; it only listens on 127.0.0.1, "

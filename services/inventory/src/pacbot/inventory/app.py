@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from pacbot.common.runtime import Runtime, SharedInfra
 from pacbot.common.search import AssetSearch, DatabaseAssets, OpenSearchAssets
+from pacbot.common.settings_catalog import from_environment
 from pacbot.common.web import build_service_app
 from pacbot.inventory.accounts.router import router as accounts_router
 from pacbot.inventory.assets.router import router as assets_router
@@ -53,7 +54,7 @@ def create_app(
     registry: ConnectorRegistry | None = None,
 ) -> FastAPI:
     """The inventory app: accounts, assets, scans, and the sweep scheduler in its lifespan."""
-    settings = settings or InventorySettings()
+    settings = settings or from_environment(InventorySettings)  # uvicorn --factory: checked
     runtime = Runtime(settings, outbox=OUTBOX, inbox=INBOX, migrations=MIGRATIONS, shared=shared)
     search = build_search(settings, runtime)
     registry = registry or CONNECTORS

@@ -16,6 +16,7 @@ from pacbot.common.events import (
     POLICIES_TOPIC,
 )
 from pacbot.common.runtime import Runtime, SharedInfra
+from pacbot.common.settings_catalog import from_environment
 from pacbot.common.web import build_service_app
 from pacbot.violations.aggregates.cache import FIGURES_CACHE, FiguresCache
 from pacbot.violations.aggregates.maintenance import tallying
@@ -41,7 +42,7 @@ def create_app(
     settings: ViolationsSettings | None = None, shared: SharedInfra | None = None
 ) -> FastAPI:
     """The violations app: consumes evaluations, deletions and exceptions; serves the results."""
-    settings = settings or ViolationsSettings()
+    settings = settings or from_environment(ViolationsSettings)  # uvicorn --factory: checked
     runtime = Runtime(settings, outbox=OUTBOX, inbox=INBOX, migrations=MIGRATIONS, shared=shared)
     # results and violations are counted into the tallies in the transaction that changes them
     tallying(runtime.db.sessions, settings.tally_tag_keys, **{FIGURES_CACHE: FiguresCache()})
