@@ -15,6 +15,14 @@ from botocore.exceptions import ClientError
 from pacbot.autofix.settings import AutofixSettings
 from pacbot.cli.demo import MOTO_ACCOUNT, moto_server, smtp_sink
 from pacbot.cli.embedded import EmbeddedOptions, EmbeddedPacBot
+from pacbot.common.events import (
+    ASSETS_TOPIC,
+    EVALUATIONS_TOPIC,
+    TOPIC_CONSUMERS,
+    TOPIC_PRODUCERS,
+    VIOLATIONS_TOPIC,
+    Envelope,
+)
 from pacbot.common.testing import eventually
 from tests.actors import TEAM, Actors, Identity, actors
 from tests.lifecycle_scenario import run_lifecycle_scenario
@@ -65,6 +73,27 @@ async def test_loop_embedded(moto_url: str, tmp_path: Path) -> None:
             assert {m.to for m in notices} == {TEAM}
             assert all("emb-public" in m.subject for m in notices), notices
             await _signed_calls_only(pacbot)
+            _topics_as_the_acls_grant(pacbot)
+
+
+def _topics_as_the_acls_grant(pacbot: EmbeddedPacBot) -> None:
+    """Each service reads and writes only the topics its Kafka ACLs grant (``pacbot kafka setup
+    --acls`` derives them from TOPIC_PRODUCERS / TOPIC_CONSUMERS): what it subscribed to, and
+    the source of every event the scenario put on each topic."""
+    bus = pacbot.bus
+    subscribed = {(topic, sub.group) for sub in bus._subs for topic in sub.topics}
+    assert subscribed, "the services subscribed to nothing"
+    for topic, group in subscribed:
+        readers = TOPIC_CONSUMERS.get(topic, frozenset())
+        assert any(group.startswith(service) for service in readers), (topic, group)
+    written = {
+        (topic, Envelope.decode(message.value).source)
+        for topic in TOPIC_PRODUCERS
+        for message in bus.messages(topic)
+    }
+    assert {topic for topic, _ in written} >= {ASSETS_TOPIC, EVALUATIONS_TOPIC, VIOLATIONS_TOPIC}
+    for topic, source in written:
+        assert source == TOPIC_PRODUCERS[topic], (topic, source)
 
 
 async def _signed_calls_only(pacbot: EmbeddedPacBot) -> None:
