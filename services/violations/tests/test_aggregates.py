@@ -38,7 +38,7 @@ from pacbot.common.events import (
 )
 from pacbot.violations.aggregates.cells import GROUP_DIMENSION
 from pacbot.violations.aggregates.rebuild import rebuild_tallies, recount, stored, sync_groups
-from pacbot.violations.compliance.breakdown import _from_group_cells
+from pacbot.violations.compliance.breakdown import from_group_cells
 from pacbot.violations.compliance.recount import recounted
 from pacbot.violations.compliance.repository import built_tallies, tallies_by
 from pacbot.violations.compliance.scope import Constraints
@@ -269,7 +269,7 @@ async def check(app: FastAPI, groups: dict[str, dict[str, Any]]) -> int:
             held = any(Constraints().narrowed(c).tags == scope.tags for c in groups.values())
             assert (dimension is not None and dimension.tag_key == GROUP_DIMENSION) == held
         for within in (Constraints(), Constraints(accounts=frozenset({ACCOUNTS[1]}))):
-            per_group = await _from_group_cells(session, within, list(groups.items()))
+            per_group = await from_group_cells(session, within, list(groups.items()))
             assert set(per_group) == set(groups)
             for name, criteria in groups.items():  # the breakdown by group, in one read
                 narrowed = within.narrowed(criteria)

@@ -154,11 +154,7 @@ def dimensions(
     return [
         ("", ""),
         *((key, tags[key]) for key in tag_keys if isinstance(tags.get(key), str)),
-        *(
-            (GROUP_DIMENSION, name)
-            for name, rule in groups
-            if rule.admits_row(row.account_id, row.region, row.resource_type, tags)
-        ),
+        *((GROUP_DIMENSION, name) for name, rule in groups if rule.admits_row(row)),
     ]
 
 

@@ -88,7 +88,7 @@ async def group_tallies(
 ) -> tuple[dict[str, Tally], bool]:
     """Each inventory group's tally within ``scope``, and whether groups were left out."""
     groups, truncated = await inventory_groups(runtime)
-    tallies = await _from_group_cells(session, scope, groups)
+    tallies = await from_group_cells(session, scope, groups)
     rest = [(name, criteria) for name, criteria in groups if name not in tallies]
 
     async def count() -> dict[str, Tally]:
@@ -97,16 +97,16 @@ async def group_tallies(
             for name, criteria in rest
         }
 
-    cache = session.info.get(FIGURES_CACHE)
     if not rest:
         return tallies, truncated
+    cache = session.info.get(FIGURES_CACHE)
     if not isinstance(cache, FiguresCache):
         return {**tallies, **await count()}, truncated
     key = "groups|" + scope.fingerprint() + "|" + json.dumps(rest, sort_keys=True)
     return {**tallies, **await cache.get(session, key, count)}, truncated
 
 
-async def _from_group_cells(
+async def from_group_cells(
     session: AsyncSession, scope: Constraints, groups: list[tuple[str, dict[str, Any]]]
 ) -> dict[str, Tally]:
     """The tallies of the groups whose cells hold what the inventory's criteria admit now, in

@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
 from pacbot.common.runtime import Runtime
-from pacbot.common.search import tag_values
+from pacbot.common.search import matches, tag_values
 from pacbot.common.web import DomainError, NotFound
 from pacbot.violations.filters import any_of, canonical_tags, parse_tags, sql_tag_key, tag_clauses
 
@@ -79,22 +80,24 @@ class Constraints:
             *any_of(model.resource_type, _listed(self.resource_types)),
         ]
 
-    def admits_row(
-        self, account_id: str, region: str, resource_type: str, tags: Mapping[str, Any]
-    ) -> bool:
-        """Every condition, tags included, on one row's columns (what :meth:`clauses` and
-        :attr:`python_tags` select together)."""
-        columns = (
-            (self.accounts, account_id),
-            (self.regions, region),
-            (self.resource_types, resource_type),
-        )
-        if any(admitted is not None and value not in admitted for admitted, value in columns):
-            return False
-        return all(
-            isinstance(tags.get(key), str) and tags[key] in values
-            for key, values in self.tags.items()
-        )
+    def admits_row(self, row: Any) -> bool:
+        """Every condition, tags included, on one row with account_id, region, resource_type
+        and tags (the rule of ``pacbot.common.search.matches``, by which the inventory decides
+        a group's members)."""
+        return matches(self.criteria, row)
+
+    @cached_property
+    def criteria(self) -> dict[str, Any]:
+        """These constraints as asset-group criteria."""
+        columns = {
+            "accounts": self.accounts,
+            "regions": self.regions,
+            "resource_types": self.resource_types,
+        }
+        return {
+            **{name: admitted for name, admitted in columns.items() if admitted is not None},
+            "tags": {key: list(values) for key, values in self.tags.items()},
+        }
 
     def within_columns(self, other: Constraints) -> bool:
         """True when every account, region and type this admits, ``other`` admits too."""
