@@ -85,6 +85,8 @@ class Database:
         password: str | None = None,
         sslmode: str | None = None,
         sslrootcert: str | None = None,
+        pool_size: int = 5,
+        max_overflow: int = 10,
     ) -> None:
         self.url = make_url(url)
         self.schema = schema if self.is_postgres else None
@@ -99,6 +101,7 @@ class Database:
             if tls is not None:
                 connect["ssl"] = tls
             kwargs["connect_args"] = connect
+            kwargs.update(pool_size=pool_size, max_overflow=max_overflow)
         if self.is_sqlite:
             database = self.url.database
             if database and database != ":memory:":
@@ -120,6 +123,8 @@ class Database:
             password=password.get_secret_value() if password else None,
             sslmode=infra.postgres_sslmode,
             sslrootcert=infra.postgres_sslrootcert,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
         )
 
     @property

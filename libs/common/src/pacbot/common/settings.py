@@ -131,6 +131,15 @@ class ServiceSettings(BaseSettings):
     run_migrations: bool = True
     consumer_max_attempts: int = 3
     outbox_poll_seconds: float = 0.2
+    db_pool_size: int = Field(
+        default=5, ge=1, le=200, description="PostgreSQL connections kept open per process"
+    )
+    db_max_overflow: int = Field(
+        default=10,
+        ge=0,
+        le=200,
+        description="Extra PostgreSQL connections a process may open under load, beyond the pool",
+    )
     peer_timeout_seconds: float = Field(
         default=300,
         gt=0,
