@@ -170,3 +170,27 @@ def test_moto_down_and_up_in_a_private_home(
         assert private.status()["moto"]["pid"] != pid
     finally:
         private.down(["moto"])
+
+
+def test_ports_given_in_process_beat_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A private stack next to the shared one names its ports without touching the environment.
+    monkeypatch.setenv("PACBOT_DEV_KAFKA_PORT", "29092")
+    ports = {"postgres": 41001, "kafka": 41002, "kafka_controller": 41003, "kafka_sasl": 41004}
+    ports |= {"opensearch": 41005, "opensearch_transport": 41006, "moto": 41007}
+    info = DevStack(tmp_path / "own", ports).info()
+    assert info.postgres_url == "postgresql+asyncpg://postgres@127.0.0.1:41001/pacbot"
+    assert (info.kafka_bootstrap, info.kafka_sasl_bootstrap) == (
+        "127.0.0.1:41002",
+        "127.0.0.1:41004",
+    )
+    assert (info.opensearch_url, info.moto_url) == (
+        "http://127.0.0.1:41005",
+        "http://127.0.0.1:41007",
+    )
+    own = DevStack(tmp_path / "own", ports)
+    kafka, search = own.components["kafka"], own.components["opensearch"]
+    assert kafka.extra_ports() == [41003, 41004]
+    assert search.extra_ports() == [41006]
+    assert DevStack(tmp_path / "env").info().kafka_bootstrap == "127.0.0.1:29092"

@@ -7,7 +7,7 @@ import time
 from abc import ABC, abstractmethod
 from pathlib import Path
 
-from ._config import Layout, port
+from ._config import Layout
 from ._process import fail, is_alive, port_open, read_pid, stop_pid
 
 
@@ -29,7 +29,7 @@ class Component(ABC):
     @property
     def port(self) -> int:
         """Main port, from PACBOT_DEV_<NAME>_PORT or the default."""
-        return port(self.name)
+        return self.layout.port(self.name)
 
     def extra_ports(self) -> list[int]:
         """Other ports the component binds (controller, transport)."""

@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 COMPONENTS: tuple[str, ...] = ("postgres", "kafka", "opensearch", "moto")
@@ -39,8 +40,11 @@ def java_home() -> str:
     return os.environ.get("JAVA_HOME", "/usr")
 
 
-def port(name: str) -> int:
-    """Port of a component, from PACBOT_DEV_<NAME>_PORT or the fixed default."""
+def port(name: str, ports: Mapping[str, int] | None = None) -> int:
+    """Port of a component: from ``ports`` (a stack's own), else PACBOT_DEV_<NAME>_PORT, else
+    the fixed default."""
+    if ports and name in ports:
+        return ports[name]
     value = os.environ.get(f"PACBOT_DEV_{name.upper()}_PORT")
     return int(value) if value else DEFAULT_PORTS[name]
 
@@ -63,9 +67,16 @@ class Layout:
     home: Path
     cache: Path
     shared: Path
+    ports: Mapping[str, int] = field(default_factory=dict)
+    """Ports this stack uses instead of the environment's or the defaults (a private stack
+    next to the shared one); keys as in DEFAULT_PORTS, plus ``kafka_sasl``."""
+
+    def port(self, name: str) -> int:
+        """Port of ``name`` for this stack."""
+        return port(name, self.ports)
 
     @classmethod
-    def resolve(cls, home: Path | None) -> Layout:
+    def resolve(cls, home: Path | None, ports: Mapping[str, int] | None = None) -> Layout:
         """Resolve directories from arguments and environment, creating them."""
         if home is None:
             env_home = os.environ.get("PACBOT_DEV_HOME")
@@ -80,7 +91,7 @@ class Layout:
         if os.geteuid() == 0 and not _others_can_enter(home):
             digest = hashlib.sha1(str(home).encode()).hexdigest()[:12]  # noqa: S324
             shared = Path("/var/tmp/pacbot-devstack") / digest  # noqa: S108
-        return cls(home=home, cache=cache, shared=shared)
+        return cls(home=home, cache=cache, shared=shared, ports=dict(ports or {}))
 
     def state(self, component: str) -> Path:
         """Root-owned directory for a component's pid file, log and config."""

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from . import _maven
 from ._component import Component
-from ._config import KAFKA_VERSION, LOG4J_VERSION, SLF4J_VERSION, java_home, port
+from ._config import KAFKA_VERSION, LOG4J_VERSION, SLF4J_VERSION, java_home
 from ._process import DevStackError, port_open, run, spawn, write_pid
 
 SASL_MECHANISM = "SCRAM-SHA-512"
@@ -47,12 +47,14 @@ class Kafka(Component):
     @property
     def controller_port(self) -> int:
         """Port of the KRaft controller listener."""
-        return port("kafka_controller")
+        return self.layout.port("kafka_controller")
 
     @property
     def sasl_port(self) -> int:
         """Port of the listener that requires SASL (SCRAM-SHA-512): PACBOT_DEV_KAFKA_SASL_PORT,
         else two above the PLAINTEXT port (59094 by default, 29094 next to 29092)."""
+        if "kafka_sasl" in self.layout.ports:
+            return self.layout.ports["kafka_sasl"]
         explicit = os.environ.get("PACBOT_DEV_KAFKA_SASL_PORT")
         return int(explicit) if explicit else self.port + 2
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from . import _maven
 from ._component import Component
-from ._config import OPENSEARCH_USER, OPENSEARCH_VERSION, java_home, port
+from ._config import OPENSEARCH_USER, OPENSEARCH_VERSION, java_home
 from ._process import as_user, chown_tree, run, spawn, write_pid
 
 
@@ -45,7 +45,7 @@ class OpenSearch(Component):
     @property
     def transport_port(self) -> int:
         """Port of the transport layer."""
-        return port("opensearch_transport")
+        return self.layout.port("opensearch_transport")
 
     def extra_ports(self) -> list[int]:
         """The transport port."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,9 +63,10 @@ def _check(components: Iterable[str]) -> list[str]:
 class DevStack:
     """Real PostgreSQL, Kafka, OpenSearch and moto as local detached processes."""
 
-    def __init__(self, home: Path | None = None) -> None:
-        """Use home ($PACBOT_DEV_HOME or ~/.cache/pacbot/devstack) for state and logs."""
-        self.layout = Layout.resolve(home)
+    def __init__(self, home: Path | None = None, ports: Mapping[str, int] | None = None) -> None:
+        """Use home ($PACBOT_DEV_HOME or ~/.cache/pacbot/devstack) for state and logs, and
+        ``ports`` (names as in DEFAULT_PORTS, plus ``kafka_sasl``) instead of the usual ones."""
+        self.layout = Layout.resolve(home, ports)
         self.home = self.layout.home
         self.components: dict[str, Component] = {
             name: cls(self.layout) for name, cls in _CLASSES.items()
