@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +17,7 @@ from botocore.exceptions import ClientError
 from pacbot.assessor.policies.compiled import CompiledPolicy
 from pacbot.assessor.settings import SHIPPED_PACKS
 from pacbot.cli.policy_cmd import load_paths
+from pacbot.cli.reads import reads_by_type
 from pacbot.common.aws import AccountAccess, AwsSessionFactory
 from pacbot.inventory.connectors import CONNECTORS, ConnectorRegistry, DiscoveredAsset, Scope
 
@@ -117,9 +118,10 @@ def _sweep(
     resource_type: str,
     scope: Scope,
     describers: ThreadPoolExecutor,
+    calls: Collection[str] | None = None,
 ) -> SweepOutcome:
     outcome = SweepOutcome(resource_type, scope.region)
-    connector = registry.get(resource_type)()
+    connector = registry.get(resource_type)(calls)
     try:
         listed = connector.list_resources(scope)
     except Exception as exc:
@@ -170,6 +172,9 @@ def run_scan(options: ScanOptions, registry: ConnectorRegistry = CONNECTORS) -> 
     except Exception as exc:
         raise ScanError(f"cannot identify the account: {describe_error(exc)}") from exc
 
+    # each type is asked only for the calls that fill what its selected policies read
+    reads = reads_by_type(policies)
+    calls = {t: registry.get(t).meta.calls_for(reads.get(t, frozenset())) for t in types}
     targets: list[tuple[str, str]] = []
     for resource_type in types:
         scoped = registry.get(resource_type).meta.scope == "global"
@@ -187,6 +192,7 @@ def run_scan(options: ScanOptions, registry: ConnectorRegistry = CONNECTORS) -> 
                 t,
                 Scope(aws, account, region, default_region, regions),
                 describers,
+                calls[t],
             )
             for t, region in targets
         ]

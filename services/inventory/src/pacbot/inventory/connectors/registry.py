@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, TypeVar
 
@@ -21,6 +21,49 @@ class ConnectorMeta:
     permissions: tuple[str, ...]
     id_field: str
     name_field: str
+    identity: tuple[str, ...] = ()
+    """Top-level config attributes every description has (the listing and always-made calls)."""
+    fills: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """Each optional API call (or enrichment step) by name, with the top-level attributes it
+    fills. Empty: the connector describes in one indivisible step, so it always fills all."""
+
+    def attributes(self) -> frozenset[str]:
+        """Every top-level attribute a full description has (for connectors that declare fills)."""
+        return frozenset(self.identity).union(*(attrs for _, attrs in self.fills))
+
+    def calls(self) -> tuple[str, ...]:
+        """The names of the optional calls, as declared."""
+        return tuple(name for name, _ in self.fills)
+
+    def calls_for(self, attributes: Iterable[str] | None) -> frozenset[str] | None:
+        """The optional calls that fill ``attributes``; None means every call.
+
+        Every call is made when ``attributes`` is None (collect everything), when the connector
+        declares no fills, or when an attribute is not declared at all: an unknown read can only
+        be answered by the full description, never by leaving it out.
+        """
+        if attributes is None or not self.fills:
+            return None
+        wanted = set(attributes) - set(self.identity)
+        calls = {name for name, attrs in self.fills if wanted & set(attrs)}
+        if wanted - self.attributes():
+            return None
+        return frozenset(calls)
+
+
+def _declared_fills(
+    resource_type: str, identity: Sequence[str], fills: Mapping[str, Sequence[str]]
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``fills`` as metadata, refusing an attribute claimed twice (by two calls or identity)."""
+    owner: dict[str, str] = {attr: "identity" for attr in identity}
+    for call, attrs in fills.items():
+        if not attrs:
+            raise ValueError(f"{resource_type}: call {call!r} fills no attribute")
+        for attr in attrs:
+            if attr in owner:
+                raise ValueError(f"{resource_type}: {attr!r} filled by {owner[attr]} and {call!r}")
+            owner[attr] = call
+    return tuple((call, tuple(attrs)) for call, attrs in fills.items())
 
 
 @dataclass(frozen=True)
@@ -75,9 +118,29 @@ class Scope:
 
 
 class Connector(ABC):
-    """Discovers one resource type; both methods are blocking and run in worker threads."""
+    """Discovers one resource type; both methods are blocking and run in worker threads.
+
+    ``calls`` restricts a connector that declares ``fills`` to those optional calls (a one-shot
+    scan asking only for what its policies read); None, the default, makes every call. A
+    restricted description omits the attributes of the calls it skipped, so nothing reads a
+    missing attribute as "absent in AWS".
+    """
 
     meta: ClassVar[ConnectorMeta]
+
+    def __init__(self, calls: Collection[str] | None = None) -> None:
+        if calls is not None:
+            unknown = set(calls) - set(self.meta.calls())
+            if unknown:
+                raise ValueError(
+                    f"{self.meta.resource_type} has no call(s) {sorted(unknown)}; "
+                    f"declared: {list(self.meta.calls())}"
+                )
+        self.calls: frozenset[str] | None = None if calls is None else frozenset(calls)
+
+    def wants(self, call: str) -> bool:
+        """Whether this description makes the optional ``call``."""
+        return self.calls is None or call in self.calls
 
     @abstractmethod
     def list_resources(self, scope: Scope) -> list[dict[str, Any]]:
@@ -106,14 +169,24 @@ class ConnectorRegistry:
         permissions: tuple[str, ...],
         id_field: str,
         name_field: str,
+        identity: Sequence[str] = (),
+        fills: Mapping[str, Sequence[str]] | None = None,
     ) -> Callable[[C], C]:
         """Class decorator that attaches the metadata and registers the connector."""
+        declared = _declared_fills(resource_type, identity, fills or {})
 
         def decorate(cls: C) -> C:
             if resource_type in self._connectors:
                 raise ValueError(f"connector {resource_type!r} is already registered")
             cls.meta = ConnectorMeta(
-                resource_type, service, scope, tuple(permissions), id_field, name_field
+                resource_type,
+                service,
+                scope,
+                tuple(permissions),
+                id_field,
+                name_field,
+                tuple(identity),
+                declared,
             )
             self._connectors[resource_type] = cls
             return cls

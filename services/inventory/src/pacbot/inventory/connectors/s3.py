@@ -101,9 +101,26 @@ def public_acl_grants(acl: dict[str, Any]) -> list[str]:
     ),
     id_field="Arn",
     name_field="Name",
+    identity=("Name", "Arn", "Region", "CreationDate"),
+    fills={
+        "acl": ("Acl", "PublicAclGrants"),
+        "policy": ("Policy",),
+        "policy_status": ("PolicyStatus",),
+        "public_access_block": ("PublicAccessBlock",),
+        "encryption": ("Encryption",),
+        "tagging": ("Tags",),
+        "versioning": ("Versioning",),
+        "logging": ("Logging",),
+        "lifecycle": ("Lifecycle",),
+    },
 )
 class S3BucketConnector(Connector):
-    """Every bucket of the account, whatever its region; assets keep the bucket's real region."""
+    """Every bucket of the account, whatever its region; assets keep the bucket's real region.
+
+    The location is always asked (it is the bucket's region, and the client to use); each other
+    per-bucket call is made only when wanted (see ``Connector.calls``). A description without
+    the ``tagging`` call carries no tags, and no ``Tags`` attribute either.
+    """
 
     def list_resources(self, scope: Scope) -> list[dict[str, Any]]:
         """ListBuckets, which is account-wide."""
@@ -123,33 +140,47 @@ class S3BucketConnector(Connector):
     def _describe_in(self, s3: Any, resource: dict[str, Any], region: str) -> DiscoveredAsset:
         name: str = resource["Name"]
         arn = f"arn:aws:s3:::{name}"
-        acl = normalise_acl(_optional(s3.get_bucket_acl, name) or {})
-        policy = _optional(s3.get_bucket_policy, name)
-        status = _optional(s3.get_bucket_policy_status, name)
-        block = _optional(s3.get_public_access_block, name)
-        encryption = _optional(s3.get_bucket_encryption, name)
-        tagging = _optional(s3.get_bucket_tagging, name)
-        versioning = _optional(s3.get_bucket_versioning, name) or {}
-        logging = _optional(s3.get_bucket_logging, name) or {}
-        lifecycle = _optional(s3.get_bucket_lifecycle_configuration, name)
-        tags = {t["Key"]: t["Value"] for t in (tagging or {}).get("TagSet", [])}
         config: dict[str, Any] = {
             "Name": name,
             "Arn": arn,
             "Region": region,
             "CreationDate": iso_utc(resource["CreationDate"]),
-            "Acl": acl,
-            "PublicAclGrants": public_acl_grants(acl),
-            "Policy": json.loads(policy["Policy"]) if policy else None,
-            "PolicyStatus": status["PolicyStatus"] if status else None,
-            "PublicAccessBlock": block["PublicAccessBlockConfiguration"] if block else None,
-            "Encryption": encryption["ServerSideEncryptionConfiguration"] if encryption else None,
-            "Versioning": {
+        }
+        if self.wants("acl"):
+            acl = normalise_acl(_optional(s3.get_bucket_acl, name) or {})
+            config["Acl"] = acl
+            config["PublicAclGrants"] = public_acl_grants(acl)
+        if self.wants("policy"):
+            policy = _optional(s3.get_bucket_policy, name)
+            config["Policy"] = json.loads(policy["Policy"]) if policy else None
+        if self.wants("policy_status"):
+            status = _optional(s3.get_bucket_policy_status, name)
+            config["PolicyStatus"] = status["PolicyStatus"] if status else None
+        if self.wants("public_access_block"):
+            block = _optional(s3.get_public_access_block, name)
+            config["PublicAccessBlock"] = block["PublicAccessBlockConfiguration"] if block else None
+        if self.wants("encryption"):
+            encryption = _optional(s3.get_bucket_encryption, name)
+            config["Encryption"] = (
+                encryption["ServerSideEncryptionConfiguration"] if encryption else None
+            )
+        if self.wants("versioning"):
+            versioning = _optional(s3.get_bucket_versioning, name) or {}
+            config["Versioning"] = {
                 "Status": versioning.get("Status"),
                 "MFADelete": versioning.get("MFADelete"),
-            },
-            "Logging": plain(logging["LoggingEnabled"]) if logging.get("LoggingEnabled") else None,
-            "Lifecycle": lifecycle_rules(lifecycle),
-            "Tags": tags,
-        }
+            }
+        if self.wants("logging"):
+            logging = _optional(s3.get_bucket_logging, name) or {}
+            enabled = logging.get("LoggingEnabled")
+            config["Logging"] = plain(enabled) if enabled else None
+        if self.wants("lifecycle"):
+            config["Lifecycle"] = lifecycle_rules(
+                _optional(s3.get_bucket_lifecycle_configuration, name)
+            )
+        tags: dict[str, str] = {}
+        if self.wants("tagging"):
+            tagging = _optional(s3.get_bucket_tagging, name)
+            tags = {t["Key"]: t["Value"] for t in (tagging or {}).get("TagSet", [])}
+            config["Tags"] = tags
         return DiscoveredAsset(asset_id=arn, name=name, region=region, config=config, tags=tags)
