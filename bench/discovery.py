@@ -1,73 +1,34 @@
-"""Discovery benchmark: PacBot's full sweep vs Cloud Custodian's equivalent resource queries.
+"""Discovery benchmark: `pacbot scan` side by side with Cloud Custodian's three classic checks.
 
-Both run in the same run against the same moto server (a separate process) seeded with the same
-estate. Run with `make bench-discovery` (BENCH_SCALE multiplies the estate; default 1 ≈ 450).
+One moto server (its own process) is seeded once with 300 buckets and 301 security groups
+(BENCH_BUCKETS, BENCH_GROUPS). Each round (BENCH_ROUNDS, default 3) runs, as separate processes
+against that server: Custodian with three checks (public ACL grants, no default encryption, SSH
+open to the internet), `pacbot scan` restricted to the three equivalent shipped policies, and
+`pacbot scan` with the whole shipped pack, after one untimed warm-up of each. Ratios are of
+median wall times within the one run; each run's own CPU and the CPU moto spent answering it
+are recorded too. Both scans must flag
+exactly the resources Custodian flags. Run with `uv run --group bench python -m bench.discovery`.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
-import secrets
+import resource
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
-from datetime import datetime
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
-from bench.estate import REGION, seed
-
-CUSTODIAN_TYPES = [
-    "aws.s3",
-    "aws.security-group",
-    "aws.ebs",
-    "aws.ebs-snapshot",
-    "aws.ami",
-    "aws.ec2",
-    "aws.vpc",
-    "aws.subnet",
-    "aws.network-acl",
-    "aws.route-table",
-    "aws.internet-gateway",
-    "aws.nat-gateway",
-    "aws.network-addr",
-    "aws.eni",
-    "aws.iam-user",
-    "aws.iam-role",
-    "aws.iam-group",
-    "aws.iam-policy",
-    "aws.account",
-    "aws.iam-certificate",
-    "aws.kms-key",
-    "aws.cloudtrail",
-    "aws.log-group",
-    "aws.acm-certificate",
-    "aws.secrets-manager",
-    "aws.config-recorder",
-    "aws.rds",
-    "aws.rds-cluster",
-    "aws.rds-snapshot",
-    "aws.lambda",
-    "aws.sns",
-    "aws.sqs",
-    "aws.dynamodb-table",
-    "aws.distribution",
-    "aws.ecr",
-    "aws.eks",
-    "aws.efs",
-    "aws.cache-cluster",
-    "aws.redshift",
-    "aws.elasticsearch",
-    "aws.rest-api",
-    "aws.elb",
-    "aws.app-elb",
-]
+from bench.estate import REGION, seed_buckets_and_groups
+from bench.results import Figure, record
 
 
 def _free_port() -> int:
@@ -94,136 +55,170 @@ def start_moto() -> tuple[subprocess.Popen[bytes], str]:
     raise RuntimeError("moto did not start")
 
 
-async def pacbot_sweep(endpoint: str, data_dir: Path) -> tuple[float, Counter[str], dict[str, str]]:
-    """One full inventory scan through the real app (SQLite, memory bus, DB search)."""
-    from pacbot.common.auth import InternalAuth
-    from pacbot.common.bus import MemoryBus
-    from pacbot.common.runtime import SharedInfra
-    from pacbot.inventory.app import create_app
-    from pacbot.inventory.settings import InventorySettings
-
-    settings = InventorySettings(
-        database_url=f"sqlite+aiosqlite:///{data_dir}/inventory.db",
-        bus="memory",
-        search="database",
-        aws_endpoint_url=endpoint,
-        regions=[REGION],
-        log_json=False,
-        log_level="WARNING",
-        internal_secret=secrets.token_urlsafe(48),
-    )
-    app = create_app(settings, SharedInfra(bus=MemoryBus()))
-    # a direct call to the inventory carries an internal token, as a peer service's would
-    signed = InternalAuth(app.state.runtime.tokens, caller="bench", audience="inventory")
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app),
-            base_url="http://inventory",
-            timeout=600,
-            auth=signed,
-        ) as client,
-    ):
-        start = time.perf_counter()
-        scanned = await client.post("/scans", json={})
-        scanned.raise_for_status()
-        sweeps = scanned.json()["sweeps"]
-        elapsed = time.perf_counter() - start
-    seen = Counter({s["resource_type"]: s["seen"] for s in sweeps})
-    durations = sorted(
-        (
-            (
-                datetime.fromisoformat(s["finished_at"]) - datetime.fromisoformat(s["started_at"])
-            ).total_seconds(),
-            s["resource_type"],
-        )
-        for s in sweeps
-        if s["finished_at"]
-    )
-    print("slowest PacBot sweeps: " + ", ".join(f"{t} {d:.1f}s" for d, t in durations[-6:]))
-    failed = {s["resource_type"]: s["error"] for s in sweeps if s["status"] != "succeeded"}
-    return elapsed, seen, failed
+THREE_C7N: dict[str, list[dict[str, Any]]] = {
+    "policies": [
+        {"name": "s3-global-grants", "resource": "aws.s3", "filters": ["global-grants"]},
+        {
+            "name": "s3-unencrypted",
+            "resource": "aws.s3",
+            "filters": [{"type": "bucket-encryption", "state": False}],
+        },
+        {
+            "name": "sg-open-ssh",
+            "resource": "aws.security-group",
+            "filters": [{"type": "ingress", "Ports": [22], "Cidr": {"value": "0.0.0.0/0"}}],
+        },
+    ]
+}
+THREE_PACBOT = {
+    "s3-global-grants": "aws-s3-bucket-public-access",
+    "s3-unencrypted": "aws-s3-bucket-default-encryption",
+    "sg-open-ssh": "aws-ec2-sg-no-open-admin-ports-ipv4",
+}
+"""Each Custodian check and the shipped PacBot policy that judges the same thing."""
 
 
-def custodian_queries(endpoint: str, out: Path) -> tuple[float, Counter[str], list[str]]:
-    """Custodian policies with no filters: pure resource queries (with its default augments)."""
-    policies = {
-        "policies": [{"name": t.replace("aws.", "q-"), "resource": t} for t in CUSTODIAN_TYPES]
-    }
-    path = out / "policies.json"
-    path.write_text(json.dumps(policies))
-    env = {**os.environ, "AWS_ENDPOINT_URL": endpoint, "AWS_DEFAULT_REGION": REGION}
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU a live process has used so far (/proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Run:
+    """One timed subprocess: wall time, its own CPU, and the CPU moto spent answering it."""
+
+    wall: float
+    cpu: float
+    moto_cpu: float
+    output: subprocess.CompletedProcess[str]
+
+
+def timed(command: list[str], env: dict[str, str], moto_pid: int) -> Run:
+    """Run ``command`` to completion, measuring its wall time and CPU and moto's CPU meanwhile."""
+    before_children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    moto_before = _cpu_seconds(moto_pid)
     start = time.perf_counter()
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "c7n.cli",
-            "run",
-            "-s",
-            str(out / "run"),
-            "--cache-period",
-            "0",
-            "-r",
-            REGION,
-            str(path),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    elapsed = time.perf_counter() - start
-    counts: Counter[str] = Counter()
-    errors = [line for line in run.stderr.splitlines() if "Error" in line or "error" in line]
-    for policy in policies["policies"]:
-        resources = out / "run" / policy["name"] / "resources.json"
-        if resources.exists():
-            counts[policy["resource"]] = len(json.loads(resources.read_text()))
-    return elapsed, counts, errors
+    output = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before_children.ru_utime) + (after.ru_stime - before_children.ru_stime)
+    return Run(wall, cpu, _cpu_seconds(moto_pid) - moto_before, output)
+
+
+def custodian_three(endpoint: str, out: Path, moto_pid: int) -> tuple[Run, dict[str, set[str]]]:
+    """Custodian 0.9 running the three classic checks; the ids each one flags."""
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "c7n-three.json"
+    path.write_text(json.dumps(THREE_C7N))
+    env = {**os.environ, "AWS_ENDPOINT_URL": endpoint, "AWS_DEFAULT_REGION": REGION}
+    command = [sys.executable, "-m", "c7n.cli", "run", "-s", str(out / "c7n"), "--cache-period"]
+    run = timed([*command, "0", "-r", REGION, str(path)], env, moto_pid)
+    if run.output.returncode != 0:
+        raise RuntimeError(f"custodian failed: {run.output.stderr[-2000:]}")
+    flagged: dict[str, set[str]] = {}
+    for policy in THREE_C7N["policies"]:
+        found = json.loads((out / "c7n" / policy["name"] / "resources.json").read_text())
+        key = "Name" if policy["resource"] == "aws.s3" else "GroupId"
+        flagged[policy["name"]] = {r[key] for r in found}
+    return run, flagged
+
+
+def pacbot_scan(
+    endpoint: str, moto_pid: int, policies: list[str] | None
+) -> tuple[Run, dict[str, Any]]:
+    """`pacbot scan` as its own process (the selected policies, or the whole shipped pack)."""
+    env = {**os.environ, "AWS_DEFAULT_REGION": REGION}
+    env.pop("AWS_ENDPOINT_URL", None)
+    command = [sys.executable, "-m", "pacbot.cli.main", "scan", "--endpoint-url", endpoint]
+    command += ["--regions", REGION, "--format", "json"]
+    if policies is not None:
+        command += ["--policies", ",".join(policies)]
+    run = timed(command, env, moto_pid)
+    if run.output.returncode != 0:
+        raise RuntimeError(f"pacbot scan failed: {run.output.stderr[-2000:]}")
+    document: dict[str, Any] = json.loads(run.output.stdout)
+    return run, document
+
+
+def pacbot_flagged(document: dict[str, Any]) -> dict[str, set[str]]:
+    """The ids each Custodian check's PacBot equivalent fails, in Custodian's id form."""
+    flagged: dict[str, set[str]] = {}
+    for check, policy in THREE_PACBOT.items():
+        failing = [
+            f["resource_id"]
+            for f in document["findings"]
+            if f["policy_id"] == policy and f["status"] == "fail"
+        ]
+        flagged[check] = {r.rsplit(":", 1)[-1].rsplit("/", 1)[-1] for r in failing}
+    return flagged
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values)
 
 
 def main() -> None:
-    """Seed once, time both tools, print the comparison."""
+    """Seed once; in each round run Custodian, the 3-policy scan and the full-pack scan."""
     os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")  # noqa: S106
     os.environ.pop("AWS_ENDPOINT_URL", None)
-    scale = int(os.environ.get("BENCH_SCALE", "1"))
+    buckets = int(os.environ.get("BENCH_BUCKETS", "300"))
+    groups = int(os.environ.get("BENCH_GROUPS", "300"))
+    rounds = int(os.environ.get("BENCH_ROUNDS", "3"))
     moto, endpoint = start_moto()
+    runs: dict[str, list[Run]] = {"custodian": [], "three": [], "full": []}
     try:
         started = time.perf_counter()
-        made = seed(endpoint, scale)
-        print(
-            f"seeded {sum(made.values())} resources in {time.perf_counter() - started:.1f}s: "
-            + ", ".join(f"{k} {v}" for k, v in sorted(made.items()))
-        )
+        made = seed_buckets_and_groups(endpoint, buckets, groups)
+        print(f"seeded {dict(made)} in {time.perf_counter() - started:.1f}s")
         with tempfile.TemporaryDirectory() as tmp:
-            pacbot_s, pacbot_seen, failed = asyncio.run(pacbot_sweep(endpoint, Path(tmp)))
-            c7n_s, c7n_seen, c7n_errors = custodian_queries(endpoint, Path(tmp))
+            # untimed warm-up: moto loads each service's backend on its first request
+            custodian_three(endpoint, Path(tmp) / "warm-up", moto.pid)
+            pacbot_scan(endpoint, moto.pid, None)
+            for round_ in range(rounds):
+                c7n, c7n_flagged = custodian_three(endpoint, Path(tmp) / str(round_), moto.pid)
+                three, three_doc = pacbot_scan(endpoint, moto.pid, list(THREE_PACBOT.values()))
+                full, full_doc = pacbot_scan(endpoint, moto.pid, None)
+                for name, run in (("custodian", c7n), ("three", three), ("full", full)):
+                    runs[name].append(run)
+                    print(
+                        f"round {round_ + 1} {name:<9} wall {run.wall:6.2f}s  cpu {run.cpu:6.2f}s"
+                        f"  moto cpu {run.moto_cpu:6.2f}s"
+                    )
+                assert pacbot_flagged(three_doc) == c7n_flagged, "3-policy findings differ"
+                assert pacbot_flagged(full_doc) == c7n_flagged, "full-pack findings differ"
+                assert three_doc["sweep_errors"] == [], three_doc["sweep_errors"]
     finally:
         moto.terminate()
         moto.wait()
-    pacbot_total, c7n_total = sum(pacbot_seen.values()), sum(c7n_seen.values())
-    print(
-        f"\nPacBot   full sweep of {len(pacbot_seen)} types: {pacbot_total} assets in "
-        f"{pacbot_s:.2f}s ({pacbot_total / pacbot_s:.1f}/s); failed sweeps: {failed or 'none'}"
+    flagged = {k: len(v) for k, v in c7n_flagged.items()}
+    print(f"findings agree in every round: {flagged}")
+    wall = {name: _median([r.wall for r in rs]) for name, rs in runs.items()}
+    moto_cpu = {name: _median([r.moto_cpu for r in rs]) for name, rs in runs.items()}
+    cpu = {name: _median([r.cpu for r in rs]) for name, rs in runs.items()}
+    three_ratio = wall["three"] / wall["custodian"]
+    full_ratio = wall["full"] / wall["custodian"]
+    print(f"3-policy scan / Custodian: {three_ratio:.2f}x (target 0.5x), medians of {rounds}")
+    print(f"full pack scan / Custodian: {full_ratio:.2f}x (target 0.8x)")
+    record(
+        "discovery",
+        [
+            Figure("3-policy scan / Custodian", round(three_ratio, 3), "x", 0.5, better="lower"),
+            Figure("full pack scan / Custodian", round(full_ratio, 3), "x", 0.8, better="lower"),
+            Figure("Custodian 3 checks", round(wall["custodian"], 2), "s", None, better="lower"),
+            Figure("PacBot 3 policies", round(wall["three"], 2), "s", None, better="lower"),
+            Figure("PacBot full pack", round(wall["full"], 2), "s", None, better="lower"),
+        ],
+        details={
+            "buckets": buckets,
+            "security_groups": groups + 1,
+            "rounds": rounds,
+            "wall_seconds": {k: [round(r.wall, 3) for r in rs] for k, rs in runs.items()},
+            "cpu_seconds_median": {k: round(v, 3) for k, v in cpu.items()},
+            "moto_cpu_seconds_median": {k: round(v, 3) for k, v in moto_cpu.items()},
+            "custodian_findings": flagged,
+        },
     )
-    print(
-        f"Custodian {len(CUSTODIAN_TYPES)} resource queries: {c7n_total} resources in "
-        f"{c7n_s:.2f}s ({c7n_total / c7n_s:.1f}/s); policy errors: {len(c7n_errors)}"
-    )
-    print(f"ratio (Custodian time / PacBot time): {c7n_s / pacbot_s:.2f}x")
-    print("custodian per type: " + ", ".join(f"{k} {v}" for k, v in sorted(c7n_seen.items())))
-    print(
-        "pacbot per type:    " + ", ".join(f"{k} {v}" for k, v in sorted(pacbot_seen.items()) if v)
-    )
-    failed_policies = sorted(
-        {
-            line.split("policy ")[1].split(",")[0]
-            for line in c7n_errors
-            if "executing policy q-" in line
-        }
-    )
-    print(f"custodian policies that failed against moto: {failed_policies or 'none'}")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ REGION = "us-east-1"
 
 
 def _client(endpoint: str, service: str) -> Any:
-    return boto3.client(service, endpoint_url=endpoint, region_name=REGION)
+    return boto3.client(service, endpoint_url=endpoint, region_name=REGION)  # type: ignore[call-overload]
 
 
 def _lambda_zip() -> bytes:
@@ -22,6 +22,22 @@ def _lambda_zip() -> bytes:
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("handler.py", "def handler(event, context):\n    return event\n")
     return buffer.getvalue()
+
+
+def _ssh_group(ec2: Any, name: str, *, world: bool, **where: str) -> None:
+    """A security group letting SSH in from the whole internet (``world``) or from 10/8."""
+    group = ec2.create_security_group(GroupName=name, Description="bench", **where)
+    ec2.authorize_security_group_ingress(
+        GroupId=group["GroupId"],
+        IpPermissions=[
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 22,
+                "ToPort": 22,
+                "IpRanges": [{"CidrIp": "0.0.0.0/0" if world else "10.0.0.0/8"}],
+            }
+        ],
+    )
 
 
 def seed(endpoint: str, scale: int = 1) -> Counter[str]:
@@ -43,18 +59,7 @@ def seed(endpoint: str, scale: int = 1) -> Counter[str]:
         ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.20.{i}.0/24")
         made["subnet"] += 1
     for i in range(40 * scale):
-        group = ec2.create_security_group(GroupName=f"bench-sg-{i}", Description="b", VpcId=vpc)
-        ec2.authorize_security_group_ingress(
-            GroupId=group["GroupId"],
-            IpPermissions=[
-                {
-                    "IpProtocol": "tcp",
-                    "FromPort": 22,
-                    "ToPort": 22,
-                    "IpRanges": [{"CidrIp": "0.0.0.0/0" if i % 3 else "10.0.0.0/8"}],
-                }
-            ],
-        )
+        _ssh_group(ec2, f"bench-sg-{i}", world=bool(i % 3), VpcId=vpc)
         made["security group"] += 1
     for i in range(30 * scale):
         volume = ec2.create_volume(AvailabilityZone=f"{REGION}a", Size=8, Encrypted=i % 2 == 0)
@@ -138,4 +143,35 @@ def seed(endpoint: str, scale: int = 1) -> Counter[str]:
             Code={"ZipFile": code},
         )
         made["lambda function"] += 1
+    return made
+
+
+def seed_buckets_and_groups(endpoint: str, buckets: int = 300, groups: int = 300) -> Counter[str]:
+    """The side-by-side estate: ``buckets`` S3 buckets and ``groups`` security groups.
+
+    Every fourth bucket grants public read through its ACL, every third has default encryption;
+    two security groups in three open SSH to the internet. With the default VPC's default group
+    the account holds ``groups + 1`` security groups.
+    """
+    made: Counter[str] = Counter()
+    s3, ec2 = _client(endpoint, "s3"), _client(endpoint, "ec2")
+    for i in range(buckets):
+        name = f"side-bucket-{i:04d}"
+        s3.create_bucket(Bucket=name)
+        s3.put_bucket_tagging(
+            Bucket=name, Tagging={"TagSet": [{"Key": "Owner", "Value": f"team-{i % 5}"}]}
+        )
+        if i % 4 == 0:
+            s3.put_bucket_acl(Bucket=name, ACL="public-read")
+        if i % 3 == 0:
+            s3.put_bucket_encryption(
+                Bucket=name,
+                ServerSideEncryptionConfiguration={
+                    "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+                },
+            )
+        made["s3 bucket"] += 1
+    for i in range(groups):
+        _ssh_group(ec2, f"side-sg-{i}", world=bool(i % 3))
+        made["security group"] += 1
     return made

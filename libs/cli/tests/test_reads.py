@@ -135,3 +135,10 @@ def test_a_restricted_scan_judges_exactly_as_the_full_scan(
         "aws-tagging-s3-bucket-mandatory-tags": {"tagging"},
     }.get(policies[0], {"acl", "policy_status", "public_access_block", "encryption"})
     assert calls["aws.s3.bucket"] == expected
+
+
+def test_the_scan_finds_the_shipped_packs_where_the_assessor_keeps_them() -> None:
+    from pacbot.cli.scan import SHIPPED_PACKS as FOUND
+
+    assert FOUND == SHIPPED_PACKS
+    assert FOUND.is_dir()

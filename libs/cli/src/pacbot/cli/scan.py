@@ -14,12 +14,16 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
+import pacbot.assessor
 from pacbot.assessor.policies.compiled import CompiledPolicy
-from pacbot.assessor.settings import SHIPPED_PACKS
 from pacbot.cli.policy_cmd import load_paths
 from pacbot.cli.reads import reads_by_type
 from pacbot.common.aws import AccountAccess, AwsSessionFactory
 from pacbot.inventory.connectors import CONNECTORS, ConnectorRegistry, DiscoveredAsset, Scope
+
+SHIPPED_PACKS = Path(pacbot.assessor.__file__).parent / "packs"
+"""The assessor's shipped packs, found without importing its settings (and so its whole service
+stack: web framework, database, migrations), which would triple a one-shot scan's start-up."""
 
 SEVERITIES = ("critical", "high", "medium", "low")
 _RANK = {s: i for i, s in enumerate(SEVERITIES)}
@@ -183,7 +187,7 @@ def run_scan(options: ScanOptions, registry: ConnectorRegistry = CONNECTORS) -> 
     workers = max(1, options.concurrency)
     with (
         ThreadPoolExecutor(workers, thread_name_prefix="pacbot-describe") as describers,
-        ThreadPoolExecutor(min(workers, 4), thread_name_prefix="pacbot-sweep") as sweepers,
+        ThreadPoolExecutor(workers, thread_name_prefix="pacbot-sweep") as sweepers,
     ):
         sweeps = [
             sweepers.submit(

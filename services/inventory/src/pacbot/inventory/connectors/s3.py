@@ -150,11 +150,15 @@ class S3BucketConnector(Connector):
             acl = normalise_acl(_optional(s3.get_bucket_acl, name) or {})
             config["Acl"] = acl
             config["PublicAclGrants"] = public_acl_grants(acl)
+        no_policy = False
         if self.wants("policy"):
             policy = _optional(s3.get_bucket_policy, name)
             config["Policy"] = json.loads(policy["Policy"]) if policy else None
+            no_policy = policy is None
         if self.wants("policy_status"):
-            status = _optional(s3.get_bucket_policy_status, name)
+            # a bucket without a policy has no policy status (AWS answers NoSuchBucketPolicy):
+            # having just been told there is no policy, that answer is already known
+            status = None if no_policy else _optional(s3.get_bucket_policy_status, name)
             config["PolicyStatus"] = status["PolicyStatus"] if status else None
         if self.wants("public_access_block"):
             block = _optional(s3.get_public_access_block, name)
