@@ -69,3 +69,32 @@ def test_versioning_logging_and_lifecycle(aws: Any, discover: Any) -> None:
     assert good["Logging"] == {"TargetBucket": "access-logs", "TargetPrefix": "kept/"}
     [rule] = good["Lifecycle"]
     assert (rule["ID"], rule["Status"], rule["Expiration"]) == ("expire", "Enabled", {"Days": 30})
+
+
+def test_a_listing_that_names_the_region_saves_the_location_call(aws: Any, moto_url: str) -> None:
+    from pacbot.common.aws import AccountAccess, AwsSessionFactory
+    from pacbot.inventory.connectors import CONNECTORS, Scope
+
+    aws("s3", "eu-west-1").create_bucket(
+        Bucket="far-bucket", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
+    )
+    scope = Scope(
+        AwsSessionFactory(endpoint_url=moto_url),
+        AccountAccess("123456789012"),
+        "global",
+        "us-east-1",
+    )
+    asked: list[str] = []
+    scope.client("s3").meta.events.register(
+        "before-call.s3.GetBucketLocation", lambda **kw: asked.append("location")
+    )
+    connector = CONNECTORS.get("aws.s3.bucket")()
+    (listed,) = connector.list_resources(scope)
+    without = connector.describe(scope, {k: v for k, v in listed.items() if k != "BucketRegion"})
+    assert asked == ["location"]  # moto's listing names no region: the location call answers
+    named = connector.describe(scope, {**listed, "BucketRegion": "eu-west-1"})
+    assert asked == ["location"]
+    assert without is not None
+    assert named is not None
+    assert named.region == without.region == "eu-west-1"
+    assert named.config == without.config

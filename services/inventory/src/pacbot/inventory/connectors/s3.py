@@ -7,7 +7,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from pacbot.inventory.connectors._aws import iso_utc, plain
+from pacbot.inventory.connectors._aws import iso_utc, paginate, plain
 from pacbot.inventory.connectors.registry import Connector, DiscoveredAsset, Scope, connector
 
 PUBLIC_GROUPS = frozenset(
@@ -16,6 +16,7 @@ PUBLIC_GROUPS = frozenset(
         "http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
     }
 )
+_PAGE = 1000  # a paged ListBuckets names every bucket's region (BucketRegion)
 _GRANTEE_KEYS = ("Type", "ID", "URI", "EmailAddress")
 _MISSING_CODES = frozenset(
     {
@@ -117,22 +118,24 @@ def public_acl_grants(acl: dict[str, Any]) -> list[str]:
 class S3BucketConnector(Connector):
     """Every bucket of the account, whatever its region; assets keep the bucket's real region.
 
-    The location is always asked (it is the bucket's region, and the client to use); each other
-    per-bucket call is made only when wanted (see ``Connector.calls``). A description without
-    the ``tagging`` call carries no tags, and no ``Tags`` attribute either.
+    The bucket's region (and so the client to ask) comes from the listing, or from its location
+    where the listing does not name it; each other per-bucket call is made only when wanted (see
+    ``Connector.calls``). A description without the ``tagging`` call carries no tags, and no
+    ``Tags`` attribute either.
     """
 
     def list_resources(self, scope: Scope) -> list[dict[str, Any]]:
-        """ListBuckets, which is account-wide."""
-        buckets: list[dict[str, Any]] = scope.client("s3").list_buckets().get("Buckets", [])
-        return buckets
+        """ListBuckets, which is account-wide; paged, so AWS names each bucket's region too."""
+        return paginate(scope.client("s3"), "list_buckets", "Buckets", MaxBuckets=_PAGE)
 
     def describe(self, scope: Scope, resource: dict[str, Any]) -> DiscoveredAsset | None:
         """Location, ACL, policy and its status, public access block, encryption and tags."""
         name: str = resource["Name"]
         try:
-            location = _optional(scope.client("s3").get_bucket_location, name) or {}
-            region = bucket_region(location.get("LocationConstraint"))
+            region = resource.get("BucketRegion")
+            if not region:  # an endpoint whose listing does not name regions
+                location = _optional(scope.client("s3").get_bucket_location, name) or {}
+                region = bucket_region(location.get("LocationConstraint"))
             return self._describe_in(scope.client("s3", region), resource, region)
         except BucketGone:
             return None
