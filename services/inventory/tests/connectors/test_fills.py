@@ -41,7 +41,22 @@ def _seed_s3(aws: Any) -> None:
     s3.create_bucket(Bucket="bare-bucket")
 
 
-SEEDERS = {"aws.s3.bucket": _seed_s3}
+def _seed_iam_users(aws: Any) -> None:
+    iam = aws("iam")
+    iam.create_user(UserName="full-user", Tags=[{"Key": "Owner", "Value": "a"}])
+    iam.create_access_key(UserName="full-user")
+    iam.create_login_profile(UserName="full-user", Password="A-l0ng-Passw0rd!")
+    serial = iam.create_virtual_mfa_device(VirtualMFADeviceName="full-user-mfa")
+    iam.enable_mfa_device(
+        UserName="full-user",
+        SerialNumber=serial["VirtualMFADevice"]["SerialNumber"],
+        AuthenticationCode1="123456",
+        AuthenticationCode2="654321",
+    )
+    iam.create_user(UserName="bare-user")
+
+
+SEEDERS = {"aws.s3.bucket": _seed_s3, "aws.iam.user": _seed_iam_users}
 
 
 def _describe(moto_url: str, cls: type[Connector], calls: Any) -> list[dict[str, Any]]:

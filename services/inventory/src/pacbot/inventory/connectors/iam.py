@@ -81,6 +81,24 @@ def _asset(scope: Scope, arn: str, name: str, config: dict[str, Any]) -> Discove
     ),
     id_field="Arn",
     name_field="UserName",
+    identity=(
+        "UserName",
+        "UserId",
+        "Arn",
+        "Path",
+        "CreateDate",
+        "PasswordLastUsed",
+        "GroupList",
+        "AttachedManagedPolicies",
+        "UserPolicyList",
+        "PermissionsBoundary",
+        "Tags",
+    ),
+    fills={
+        "access_keys": ("AccessKeys",),
+        "mfa_devices": ("MFADevices", "MfaEnabled"),
+        "login_profile": ("PasswordEnabled", "LoginProfile"),
+    },
 )
 class IamUserConnector(Connector):
     """IAM users with their credentials (keys, MFA, console password) and permissions."""
@@ -96,45 +114,48 @@ class IamUserConnector(Connector):
         """Access keys with last use, MFA devices and login profile; None if the user is gone."""
         iam = scope.client("iam")
         name: str = resource["UserName"]
-        try:
-            keys = paginate(iam, "list_access_keys", "AccessKeyMetadata", UserName=name)
-            mfa = paginate(iam, "list_mfa_devices", "MFADevices", UserName=name)
-        except ClientError as exc:
-            if error_code(exc) == "NoSuchEntity":
-                return None
-            raise
-        profile = optional(iam.get_login_profile, missing=("NoSuchEntity",), UserName=name)
-        login = (profile or {}).get("LoginProfile")
-        config = {
+        config: dict[str, Any] = {
             "UserName": name,
             "UserId": resource["UserId"],
             "Arn": resource["Arn"],
             "Path": resource.get("Path"),
             "CreateDate": resource.get("CreateDate"),
             "PasswordLastUsed": last_used_day(resource.get("PasswordLastUsed")),
-            "PasswordEnabled": login is not None,
-            "LoginProfile": (
-                {k: login.get(k) for k in ("CreateDate", "PasswordResetRequired")}
-                if login
-                else None
-            ),
-            "AccessKeys": sorted(
-                (self._key(iam, k) for k in keys), key=lambda k: str(k["AccessKeyId"])
-            ),
-            "MFADevices": sorted(
-                (
-                    {"SerialNumber": d["SerialNumber"], "EnableDate": d.get("EnableDate")}
-                    for d in mfa
-                ),
-                key=lambda d: str(d["SerialNumber"]),
-            ),
-            "MfaEnabled": bool(mfa),
             "GroupList": sorted(resource.get("GroupList", [])),
             "AttachedManagedPolicies": attached_policies(resource.get("AttachedManagedPolicies")),
             "UserPolicyList": inline_policies(resource.get("UserPolicyList")),
             "PermissionsBoundary": resource.get("PermissionsBoundary"),
             "Tags": flatten_tags(resource.get("Tags")),
         }
+        try:
+            if self.wants("access_keys"):
+                keys = paginate(iam, "list_access_keys", "AccessKeyMetadata", UserName=name)
+                config["AccessKeys"] = sorted(
+                    (self._key(iam, k) for k in keys), key=lambda k: str(k["AccessKeyId"])
+                )
+            if self.wants("mfa_devices"):
+                mfa = paginate(iam, "list_mfa_devices", "MFADevices", UserName=name)
+                config["MFADevices"] = sorted(
+                    (
+                        {"SerialNumber": d["SerialNumber"], "EnableDate": d.get("EnableDate")}
+                        for d in mfa
+                    ),
+                    key=lambda d: str(d["SerialNumber"]),
+                )
+                config["MfaEnabled"] = bool(mfa)
+        except ClientError as exc:
+            if error_code(exc) == "NoSuchEntity":
+                return None
+            raise
+        if self.wants("login_profile"):
+            profile = optional(iam.get_login_profile, missing=("NoSuchEntity",), UserName=name)
+            login = (profile or {}).get("LoginProfile")
+            config["PasswordEnabled"] = login is not None
+            config["LoginProfile"] = (
+                {k: login.get(k) for k in ("CreateDate", "PasswordResetRequired")}
+                if login
+                else None
+            )
         return _asset(scope, resource["Arn"], name, config)
 
     @staticmethod
