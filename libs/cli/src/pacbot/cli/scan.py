@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 import pacbot.assessor
@@ -171,6 +172,10 @@ def run_scan(options: ScanOptions, registry: ConnectorRegistry = CONNECTORS) -> 
     default_region = boto3.Session().region_name or "us-east-1"
     regions = options.regions or [default_region]
     aws = AwsSessionFactory(endpoint_url=options.endpoint_url, region=default_region)
+    workers = max(1, options.concurrency)
+    # sweepers and describers may all use one client at once: one pooled connection each
+    pool = max(int(getattr(aws.config, "max_pool_connections", 10)), 2 * workers)
+    aws.config = aws.config.merge(Config(max_pool_connections=pool))
     try:
         account = AccountAccess(aws.caller_account())
     except Exception as exc:
@@ -184,7 +189,6 @@ def run_scan(options: ScanOptions, registry: ConnectorRegistry = CONNECTORS) -> 
         scoped = registry.get(resource_type).meta.scope == "global"
         targets.extend((resource_type, r) for r in (["global"] if scoped else regions))
 
-    workers = max(1, options.concurrency)
     with (
         ThreadPoolExecutor(workers, thread_name_prefix="pacbot-describe") as describers,
         ThreadPoolExecutor(workers, thread_name_prefix="pacbot-sweep") as sweepers,
