@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 
 from pacbot.common.events import (
     EVENT_MODELS,
     AssetDeleted,
+    AssetEvaluated,
     AssetSummary,
+    AutofixSpec,
     Envelope,
     EventDecodeError,
+    PolicyRef,
+    PolicyResult,
+    encode_event,
     event_schemas,
     utcnow,
 )
@@ -77,3 +83,53 @@ def test_every_event_type_has_a_published_schema() -> None:
         "pacbot.violation.reopened",
         "pacbot.violation.closed",
     ]
+
+
+def _evaluated() -> AssetEvaluated:
+    ref = PolicyRef(
+        policy_id="p",
+        name="P",
+        severity="high",
+        category="security",
+        autofix=AutofixSpec(action="a", grace_seconds=1.5, params={"x": [1, None]}),
+        frameworks={"cis-aws-3.0": ["2.1.4"]},
+    )
+    return AssetEvaluated(
+        asset=ASSET,
+        asset_version=4,
+        evaluated_at=datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC),
+        results=[
+            PolicyResult(
+                policy=ref,
+                status="fail",
+                reason='ünïcode "quoted" </script>',
+                evidence={
+                    "a": 1.25,
+                    "b": None,
+                    "c": {"d": [True, "e"]},
+                    "t": datetime(2026, 1, 1, tzinfo=UTC),
+                },
+            )
+        ],
+    )
+
+
+def test_encode_event_is_byte_for_byte_the_wrapped_envelope() -> None:
+    data = _evaluated()
+    wrapped = Envelope.wrap(data, source="assessor", subject=ASSET.asset_id)
+    encoded = encode_event(data, source="assessor", subject=ASSET.asset_id)
+    header = json.loads(encoded)
+    # id and time are fresh per envelope; with them equal the bytes must be identical
+    same = wrapped.model_copy(update={"id": header["id"], "time": Envelope.decode(encoded).time})
+    assert encoded == same.model_dump_json()
+    assert Envelope.decode(encoded).payload().model_dump(mode="json") == data.model_dump(
+        mode="json"
+    )
+
+
+def test_decode_validates_the_data_once_and_keeps_it() -> None:
+    raw = Envelope.wrap(_evaluated(), source="assessor", subject="s").encode()
+    envelope = Envelope.decode(raw)
+    first = envelope.payload()
+    assert envelope.payload() is first
+    assert first.model_dump(mode="json") == _evaluated().model_dump(mode="json")

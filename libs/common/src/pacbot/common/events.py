@@ -8,7 +8,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 ASSETS_TOPIC = "pacbot.assets.v1"
 EVALUATIONS_TOPIC = "pacbot.evaluations.v1"
@@ -320,27 +320,35 @@ class Envelope(BaseModel):
     datacontenttype: Literal["application/json"] = "application/json"
     dataschema: str | None = None
     data: dict[str, Any]
+    # The typed data, once validated (by ``decode`` or ``payload``), so it is validated once.
+    _payload: EventData | None = PrivateAttr(default=None)
 
     @classmethod
     def wrap(cls, data: EventData, *, source: str, subject: str) -> Envelope:
         """Envelope ``data`` as an event from ``source`` about ``subject``."""
-        return cls(
+        envelope = cls(
             type=data.event_type,
             source=source,
             subject=subject,
             dataschema=f"urn:pacbot:schema:{data.event_type}:1",
             data=data.model_dump(mode="json"),
         )
+        envelope._payload = data
+        return envelope
 
     def payload(self) -> EventData:
         """The typed data of this event."""
+        if self._payload is not None:
+            return self._payload
         model = EVENT_MODELS.get(self.type)
         if model is None:
             raise EventDecodeError(f"unknown event type {self.type!r}")
         try:
-            return model.model_validate(self.data)  # type: ignore[return-value]
+            payload = model.model_validate(self.data)
         except ValidationError as exc:
             raise EventDecodeError(f"{self.type}: invalid data: {_errors(exc)}") from exc
+        self._payload = payload  # type: ignore[assignment]
+        return payload  # type: ignore[return-value]
 
     def payload_as(self, model: builtins.type[D]) -> D:
         """The data, checked to be of ``model``'s type."""
@@ -355,7 +363,10 @@ class Envelope(BaseModel):
 
     @classmethod
     def decode(cls, raw: bytes | str) -> Envelope:
-        """Parse and validate an envelope and its data, or raise ``EventDecodeError``."""
+        """Parse and validate an envelope and its data, or raise ``EventDecodeError``.
+
+        The typed data validated here is kept, so ``payload()`` does not validate it again.
+        """
         try:
             envelope = cls.model_validate(json.loads(raw))
         except (ValueError, TypeError) as exc:
@@ -363,6 +374,29 @@ class Envelope(BaseModel):
             raise EventDecodeError(f"not a CloudEvents envelope: {detail}") from exc
         envelope.payload()
         return envelope
+
+
+def encode_event(data: EventData, *, source: str, subject: str) -> str:
+    """The wire JSON of ``Envelope.wrap(data, source=..., subject=...)``, byte for byte.
+
+    The data is serialized straight from its model: no intermediate dict of the whole event
+    is built and validated again as the envelope's ``data`` (the costly part of ``wrap``).
+    """
+    head = Envelope(
+        type=data.event_type,
+        source=source,
+        subject=subject,
+        dataschema=f"urn:pacbot:schema:{data.event_type}:1",
+        data={},
+    ).model_dump_json()
+    # ``data`` is the envelope's last field: its serialization ends the object.
+    if not head.endswith(_EMPTY_DATA):
+        raise AssertionError(f"unexpected envelope serialization: {head[-40:]!r}")
+    return f"{head[: -len(_EMPTY_DATA)]}{_DATA_KEY}{data.model_dump_json()}}}"
+
+
+_DATA_KEY = '"data":'
+_EMPTY_DATA = '"data":{}}'
 
 
 def _errors(exc: ValidationError) -> str:

@@ -73,19 +73,25 @@ class Outbox:
         self, session: AsyncSession, topic: str, keyed: Sequence[tuple[str, Envelope]]
     ) -> None:
         """Stage every ``(key, envelope)`` for ``topic``, in order, with one INSERT."""
+        await self.add_encoded(
+            session, topic, [(key, envelope.model_dump_json()) for key, envelope in keyed]
+        )
+
+    async def add_encoded(
+        self, session: AsyncSession, topic: str, keyed: Sequence[tuple[str, str]]
+    ) -> None:
+        """Stage every ``(key, envelope JSON)`` for ``topic``, in order, with one INSERT.
+
+        For events already serialized (``events.encode_event``); the relay sends the text as is.
+        """
         if not keyed:
             return
         now = utcnow()
         await session.execute(
             insert(self.table),
             [
-                {
-                    "topic": topic,
-                    "key": key,
-                    "payload": envelope.model_dump_json(),
-                    "created_at": now,
-                }
-                for key, envelope in keyed
+                {"topic": topic, "key": key, "payload": payload, "created_at": now}
+                for key, payload in keyed
             ],
         )
         self.wakeup.set()

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pacbot.assessor.evaluations.service import evaluate_upserts
 from pacbot.assessor.policies.service import PolicyCatalog
-from pacbot.common.events import EVALUATIONS_TOPIC, AssetUpserted, Envelope
+from pacbot.common.events import EVALUATIONS_TOPIC, AssetUpserted, Envelope, encode_event
 from pacbot.common.outbox import Outbox
 
 log = logging.getLogger("pacbot.assessor.evaluations")
@@ -27,11 +27,11 @@ def asset_batch_handler(catalog: PolicyCatalog, outbox: Outbox) -> AssetBatchHan
                 "skipped already evaluated asset versions",
                 extra={"skipped": len(upserts) - len(evaluated)},
             )
-        await outbox.add_many(
+        await outbox.add_encoded(
             session,
             EVALUATIONS_TOPIC,
             [
-                (e.asset.asset_id, Envelope.wrap(e, source=outbox.source, subject=e.asset.asset_id))
+                (e.asset.asset_id, encode_event(e, source=outbox.source, subject=e.asset.asset_id))
                 for e in evaluated
             ],
         )

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pacbot.assessor.evaluations.repository import evaluated_versions, remember_versions
 from pacbot.assessor.policies.service import ActivePolicy, PolicyCatalog
-from pacbot.common.events import AssetEvaluated, AssetUpserted, utcnow
+from pacbot.common.events import AssetEvaluated, AssetUpserted, PolicyRef, PolicyResult, utcnow
 
 
 def is_stale(event: AssetUpserted, last: int | None) -> bool:
@@ -30,6 +31,29 @@ async def enabled_by_type(
     return by_type
 
 
+def judge(
+    config: dict[str, Any], policies: Sequence[tuple[ActivePolicy, PolicyRef]]
+) -> list[PolicyResult]:
+    """Each policy's result on one config, with the ``PolicyRef`` built once per batch.
+
+    Same results as ``CompiledPolicy.result``; the parts come from the typed ``Outcome``
+    (status literal, reason text, evidence map with text keys) and the ``PolicyRef`` model,
+    so the result is assembled without validating them a second time.
+    """
+    results = []
+    for active, ref in policies:
+        outcome = active.policy.evaluate(config, active.overrides)
+        results.append(
+            PolicyResult.model_construct(
+                policy=ref,
+                status=outcome.status,
+                reason=outcome.reason,
+                evidence=outcome.evidence,
+            )
+        )
+    return results
+
+
 async def evaluate_upserts(
     session: AsyncSession, catalog: PolicyCatalog, events: Sequence[AssetUpserted]
 ) -> list[AssetEvaluated]:
@@ -42,20 +66,22 @@ async def evaluate_upserts(
         return []
     before = await evaluated_versions(session, {event.asset.asset_id for event in events})
     versions = dict(before)
-    policies = await enabled_by_type(session, catalog)
+    refs = {
+        resource: [(a, a.policy.ref(catalog.grace_override)) for a in actives]
+        for resource, actives in (await enabled_by_type(session, catalog)).items()
+    }
     evaluated: list[AssetEvaluated] = []
     for event in events:
         asset = event.asset
         if is_stale(event, versions.get(asset.asset_id)):
             continue
-        results = [
-            a.policy.result(event.config, a.overrides, catalog.grace_override)
-            for a in policies.get(asset.resource_type, ())
-        ]
         versions[asset.asset_id] = event.version
         evaluated.append(
             AssetEvaluated(
-                asset=asset, asset_version=event.version, evaluated_at=utcnow(), results=results
+                asset=asset,
+                asset_version=event.version,
+                evaluated_at=utcnow(),
+                results=judge(event.config, refs.get(asset.resource_type, ())),
             )
         )
     moved = {e.asset.asset_id: versions[e.asset.asset_id] for e in evaluated}
