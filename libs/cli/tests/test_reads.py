@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import json
+import zipfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -50,7 +53,7 @@ def test_every_shipped_policy_reads_known_attributes_of_declaring_connectors() -
         meta = CONNECTORS.get(policy.document.resource).meta
         reads = policy_reads(policy)
         assert reads is not None, policy.id
-        if meta.fills:  # an undeclared read would quietly make every call
+        if meta.identity:  # an undeclared read would quietly make every call
             assert reads <= meta.attributes(), policy.id
 
 
@@ -88,7 +91,34 @@ def endpoint() -> Iterator[str]:
                         }
                     ],
                 )
+            _seed_lambda(url)
             yield url
+
+
+def _seed_lambda(url: str) -> None:
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "*"}
+        ],
+    }
+    iam = boto3.client("iam", endpoint_url=url, region_name="us-east-1")
+    role = iam.create_role(RoleName="fn", AssumeRolePolicyDocument=json.dumps(trust))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("handler.py", "def handler(event, context):\n    return event\n")
+    lam = boto3.client("lambda", endpoint_url=url, region_name="us-east-1")
+    for name in ("open-fn", "closed-fn"):
+        lam.create_function(
+            FunctionName=name,
+            Runtime="python3.12",
+            Role=role["Role"]["Arn"],
+            Handler="handler.handler",
+            Code={"ZipFile": buffer.getvalue()},
+        )
+    lam.add_permission(
+        FunctionName="open-fn", StatementId="all", Action="lambda:InvokeFunction", Principal="*"
+    )
 
 
 class RecordingRegistry(ConnectorRegistry):
@@ -117,24 +147,29 @@ def _findings(endpoint: str, **options: Any) -> tuple[list[dict[str, Any]], dict
     return result.findings, registry.calls
 
 
-@pytest.mark.parametrize(
-    "policies", [THREE, ["aws-s3-bucket-versioning"], ["aws-tagging-s3-bucket-mandatory-tags"]]
-)
+RESTRICTED = [
+    (THREE, "aws.s3.bucket", {"acl", "policy_status", "public_access_block", "encryption"}),
+    (["aws-s3-bucket-versioning"], "aws.s3.bucket", {"versioning"}),
+    (["aws-tagging-s3-bucket-mandatory-tags"], "aws.s3.bucket", {"tagging"}),
+    (["aws-lambda-function-public-policy"], "aws.lambda.function", {"policy"}),
+    (["aws-lambda-function-tracing"], "aws.lambda.function", set()),
+]
+
+
+@pytest.mark.parametrize(("policies", "resource_type", "expected"), RESTRICTED)
 def test_a_restricted_scan_judges_exactly_as_the_full_scan(
-    endpoint: str, policies: list[str]
+    endpoint: str, policies: list[str], resource_type: str, expected: set[str]
 ) -> None:
-    full, full_calls = _findings(endpoint, resources=["aws.s3.bucket", "aws.ec2.security_group"])
+    types = ["aws.s3.bucket", "aws.ec2.security_group", "aws.lambda.function"]
+    full, full_calls = _findings(endpoint, resources=types)
     restricted, calls = _findings(endpoint, policies=policies)
     wanted = set(policies)
     assert restricted == [f for f in full if f["policy_id"] in wanted]
-    assert any(f["status"] == "fail" for f in restricted) or policies != THREE
-    # the full scan made every S3 call; the restricted one only those its policies read
-    assert full_calls["aws.s3.bucket"] == frozenset(CONNECTORS.get("aws.s3.bucket").meta.calls())
-    expected = {
-        "aws-s3-bucket-versioning": {"versioning"},
-        "aws-tagging-s3-bucket-mandatory-tags": {"tagging"},
-    }.get(policies[0], {"acl", "policy_status", "public_access_block", "encryption"})
-    assert calls["aws.s3.bucket"] == expected
+    assert {f["status"] for f in restricted} >= {"fail"} or policies != THREE
+    # the full scan made every call; the restricted one only those its policies read
+    for t in ("aws.s3.bucket", "aws.lambda.function"):
+        assert full_calls[t] == frozenset(CONNECTORS.get(t).meta.calls())
+    assert calls[resource_type] == expected
 
 
 def test_the_scan_finds_the_shipped_packs_where_the_assessor_keeps_them() -> None:

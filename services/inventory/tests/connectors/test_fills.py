@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from typing import Any
 
 import pytest
@@ -56,7 +58,45 @@ def _seed_iam_users(aws: Any) -> None:
     iam.create_user(UserName="bare-user")
 
 
-SEEDERS = {"aws.s3.bucket": _seed_s3, "aws.iam.user": _seed_iam_users}
+def _seed_lambda(aws: Any) -> None:
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "lambda.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+    role = aws("iam").create_role(RoleName="fn-role", AssumeRolePolicyDocument=json.dumps(trust))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("handler.py", "def handler(event, context):\n    return event\n")
+    lam = aws("lambda")
+    for name in ("full-fn", "bare-fn"):
+        lam.create_function(
+            FunctionName=name,
+            Runtime="python3.12",
+            Role=role["Role"]["Arn"],
+            Handler="handler.handler",
+            Code={"ZipFile": buffer.getvalue()},
+            Tags={"Owner": "a"} if name == "full-fn" else {},
+        )
+    lam.add_permission(
+        FunctionName="full-fn",
+        StatementId="public",
+        Action="lambda:InvokeFunction",
+        Principal="*",
+    )
+    lam.create_function_url_config(FunctionName="full-fn", AuthType="NONE")
+
+
+SEEDERS = {
+    "aws.s3.bucket": _seed_s3,
+    "aws.iam.user": _seed_iam_users,
+    "aws.lambda.function": _seed_lambda,
+}
 
 
 def _describe(moto_url: str, cls: type[Connector], calls: Any) -> list[dict[str, Any]]:
@@ -80,15 +120,18 @@ def test_declared_attributes_are_exactly_those_produced(
     SEEDERS[cls.meta.resource_type](aws)
     meta = cls.meta
     full = _describe(moto_url, cls, None)
+    bare = _describe(moto_url, cls, ())
     assert full
-    for config in full:
-        assert set(config) == meta.attributes()
-    identity_only = _describe(moto_url, cls, ())
-    for config in identity_only:
-        assert set(config) == set(meta.identity)
+    optional = meta.attributes() - set(meta.identity)
+    for config, listed in zip(full, bare, strict=True):
+        assert set(config) - set(listed) == optional
+        assert listed == {k: config[k] for k in listed}
+        if meta.identity:
+            assert set(listed) == set(meta.identity)
+            assert set(config) == meta.attributes()
     for call, attrs in meta.fills:
-        for config, whole in zip(_describe(moto_url, cls, {call}), full, strict=True):
-            assert set(config) == {*meta.identity, *attrs}, call
+        for config, whole, listed in zip(_describe(moto_url, cls, {call}), full, bare, strict=True):
+            assert set(config) - set(listed) == set(attrs), call
             assert config == {k: whole[k] for k in config}, call  # same values as a full one
 
 
@@ -100,6 +143,9 @@ def test_calls_for_asks_only_for_declared_attributes_and_everything_when_unsure(
     assert meta.calls_for(None) is None
     assert meta.calls_for(["Encryption", "NotAnAttribute"]) is None
     assert CONNECTORS.get("aws.ec2.security_group").meta.calls_for(["IpPermissions"]) is None
+    lam = CONNECTORS.get("aws.lambda.function").meta  # no declared identity: the listing's
+    assert lam.calls_for(["Runtime"]) == frozenset()
+    assert lam.calls_for(["Policy", "Runtime"]) == {"policy"}
 
 
 def test_registry_refuses_an_attribute_filled_twice_and_unknown_calls() -> None:

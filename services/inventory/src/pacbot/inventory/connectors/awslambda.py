@@ -77,6 +77,7 @@ def function_config(
     ),
     id_field="FunctionArn",
     name_field="FunctionName",
+    fills={"policy": ("Policy",), "url": ("FunctionUrlConfig",), "tags": ("Tags",)},
 )
 class LambdaFunctionConnector(Connector):
     """Functions from a paged ListFunctions, plus policy, function URL and tags per function."""
@@ -91,13 +92,21 @@ class LambdaFunctionConnector(Connector):
         name: str = resource["FunctionName"]
         arn: str = resource["FunctionArn"]
         try:
-            policy = _sub_resource(client.get_policy, FunctionName=name)
-            url = _sub_resource(client.get_function_url_config, FunctionName=name)
-            tagged = _sub_resource(client.list_tags, Resource=arn)
+            policy = url = tagged = None
+            if self.wants("policy"):
+                policy = _sub_resource(client.get_policy, FunctionName=name)
+            if self.wants("url"):
+                url = _sub_resource(client.get_function_url_config, FunctionName=name)
+            if self.wants("tags"):
+                tagged = _sub_resource(client.list_tags, Resource=arn)
         except FunctionGone:
             return None
         tags = flatten_tags((tagged or {}).get("Tags"))
         config = function_config(resource, policy, url, tags)
+        for call, attrs in self.meta.fills:  # what was not asked is left out, not null
+            if not self.wants(call):
+                for attr in attrs:
+                    del config[attr]
         return DiscoveredAsset(
             asset_id=arn, name=name, region=scope.region, config=config, tags=tags
         )

@@ -22,7 +22,8 @@ class ConnectorMeta:
     id_field: str
     name_field: str
     identity: tuple[str, ...] = ()
-    """Top-level config attributes every description has (the listing and always-made calls)."""
+    """Top-level config attributes every description has (the listing and always-made calls);
+    empty when they are whatever the listing returned."""
     fills: tuple[tuple[str, tuple[str, ...]], ...] = ()
     """Each optional API call (or enrichment step) by name, with the top-level attributes it
     fills. Empty: the connector describes in one indivisible step, so it always fills all."""
@@ -39,14 +40,15 @@ class ConnectorMeta:
         """The optional calls that fill ``attributes``; None means every call.
 
         Every call is made when ``attributes`` is None (collect everything), when the connector
-        declares no fills, or when an attribute is not declared at all: an unknown read can only
-        be answered by the full description, never by leaving it out.
+        declares no fills, or, for a connector that declares its identity, when an attribute is
+        not declared at all. A connector without a declared identity keeps what its listing
+        returned: any attribute no call fills comes from there, whichever calls are made.
         """
         if attributes is None or not self.fills:
             return None
         wanted = set(attributes) - set(self.identity)
         calls = {name for name, attrs in self.fills if wanted & set(attrs)}
-        if wanted - self.attributes():
+        if self.identity and wanted - self.attributes():
             return None
         return frozenset(calls)
 
