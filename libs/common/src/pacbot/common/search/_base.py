@@ -17,7 +17,7 @@ Semantics both backends implement (one behavioural test suite runs against each)
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -160,6 +160,14 @@ def tag_filters(pairs: Sequence[str]) -> dict[str, list[str]]:
     return by_key
 
 
+class SearchUnavailable(RuntimeError):
+    """The search backend does not answer (down, unreachable, or failing on its side)."""
+
+
+DocumentSource = Callable[[], AsyncIterable[dict[str, Any]]]
+"""Every current asset's search fields, read afresh on each call (the source of truth)."""
+
+
 class AssetSearch(Protocol):
     """Index and query asset documents."""
 
@@ -171,3 +179,4 @@ class AssetSearch(Protocol):
     async def search(self, query: SearchQuery) -> SearchPage: ...
     async def rebuild(self, assets: AsyncIterable[dict[str, Any]]) -> Rebuilt: ...
     async def ping(self) -> bool: ...
+    def keep_up(self, source: DocumentSource, retry_seconds: float = 5) -> None: ...

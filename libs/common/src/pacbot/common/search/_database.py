@@ -22,6 +22,7 @@ from pacbot.common.search._base import (
     FACET_FIELDS,
     FACET_SIZE,
     TAG_PAIR_FACET_SIZE,
+    DocumentSource,
     Rebuilt,
     SearchPage,
     SearchQuery,
@@ -189,3 +190,7 @@ class DatabaseAssets:
     async def ping(self) -> bool:
         """True when the database answers."""
         return await self.db.ping()
+
+    def keep_up(self, source: DocumentSource, retry_seconds: float = 5) -> None:
+        """No catch-up loop: this backend lives in the database the assets live in, so it is
+        down exactly when the assets cannot be written either."""

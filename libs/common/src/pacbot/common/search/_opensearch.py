@@ -10,16 +10,24 @@ live index and the one being built, so they survive the swap.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import AsyncIterable, AsyncIterator, Sequence
 from typing import Any
 
-from opensearchpy import AsyncOpenSearch, NotFoundError
+from opensearchpy import AsyncOpenSearch, NotFoundError, TransportError
 from opensearchpy.helpers import async_bulk
 from pydantic import SecretStr
 
-from pacbot.common.search._base import Rebuilt, SearchPage, SearchQuery, search_document
+from pacbot.common.search._base import (
+    DocumentSource,
+    Rebuilt,
+    SearchPage,
+    SearchQuery,
+    SearchUnavailable,
+    search_document,
+)
 from pacbot.common.search._os_query import (
     INDEX_VERSION,
     MAPPING,
@@ -57,6 +65,11 @@ class OpenSearchAssets:
         self.client: AsyncOpenSearch | None = None
         self._building: str | None = None
         self._rebuild_lock = asyncio.Lock()
+        self._source: DocumentSource | None = None
+        self._retry_seconds = 5.0
+        self._missed = 0
+        """Index writes that failed so far; the catch-up is done when none failed meanwhile."""
+        self._catching_up: asyncio.Task[None] | None = None
 
     def _client(self) -> AsyncOpenSearch:
         if self.client is None:
@@ -78,7 +91,12 @@ class OpenSearchAssets:
         await self.ensure()
 
     async def stop(self) -> None:
-        """Close the connection pool."""
+        """Stop catching up and close the connection pool."""
+        if self._catching_up is not None:
+            self._catching_up.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._catching_up
+            self._catching_up = None
         if self.client is not None:
             await self.client.close()
             self.client = None
@@ -125,15 +143,51 @@ class OpenSearchAssets:
             actions.extend(
                 {"_op_type": "delete", "_index": target, "_id": asset_id} for asset_id in removals
             )
-        _, errors = await async_bulk(
-            self._client(), actions, chunk_size=500, raise_on_error=False, refresh=self._refresh
-        )
+        try:
+            _, errors = await async_bulk(
+                self._client(), actions, chunk_size=500, raise_on_error=False, refresh=self._refresh
+            )
+        except Exception:
+            self._fell_behind()
+            raise
         # Deleting a document that is not there is fine; any other failure is not.
         failed = [e for e in errors if not _missing_delete(e)]  # type: ignore[union-attr]
         if failed:
+            self._fell_behind()
             raise RuntimeError(
                 f"search index update failed for {len(failed)} documents: {failed[0]}"
             )
+
+    def keep_up(self, source: DocumentSource, retry_seconds: float = 5) -> None:
+        """After an index write fails, rebuild the index from ``source`` once OpenSearch
+        answers again (every ``retry_seconds``), until a rebuild ran with no write failing
+        meanwhile: the index catches up by itself."""
+        self._source, self._retry_seconds = source, retry_seconds
+
+    @property
+    def behind(self) -> bool:
+        """True while a failed write waits for the catch-up."""
+        return self._catching_up is not None and not self._catching_up.done()
+
+    def _fell_behind(self) -> None:
+        self._missed += 1
+        if self._source is not None and not self.behind:
+            self._catching_up = asyncio.create_task(self._catch_up(self._source))
+
+    async def _catch_up(self, source: DocumentSource) -> None:
+        while True:
+            await asyncio.sleep(self._retry_seconds)
+            if not await self.ping():
+                continue
+            missed = self._missed
+            try:
+                rebuilt = await self.rebuild(source())
+            except Exception as exc:
+                log.warning("search catch-up failed, retrying", extra={"error": repr(exc)})
+                continue
+            if self._missed == missed:
+                log.info("search index caught up", extra={"indexed": rebuilt.indexed})
+                return
 
     async def remove(self, asset_id: str) -> None:
         """Drop an asset document; a missing one is fine."""
@@ -175,8 +229,17 @@ class OpenSearchAssets:
         return Rebuilt(indexed=int(indexed), index=new)
 
     async def search(self, query: SearchQuery) -> SearchPage:
-        """Full-text over name, id and tags; exact filters; sorted; facet counts."""
-        result = await self._client().search(index=self.alias, body=request_body(query))
+        """Full-text over name, id and tags; exact filters; sorted; facet counts.
+
+        Raises :class:`SearchUnavailable` when OpenSearch cannot answer (down, unreachable,
+        or failing on its side)."""
+        try:
+            result = await self._client().search(index=self.alias, body=request_body(query))
+        except TransportError as exc:
+            status = exc.status_code if isinstance(exc.status_code, int) else None
+            if status is not None and status < 500:
+                raise
+            raise SearchUnavailable(f"OpenSearch does not answer: {exc.error}") from exc
         return parse_page(query, result)
 
     async def ping(self) -> bool:

@@ -12,7 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pacbot.common.db import Database
 from pacbot.common.outbox import Outbox
 from pacbot.common.paging import InvalidCursor, PageRequest, encode_cursor, fingerprint
-from pacbot.common.search import AssetSearch, Rebuilt, SearchPage, SearchQuery, SearchQueryError
+from pacbot.common.search import (
+    AssetSearch,
+    Rebuilt,
+    SearchPage,
+    SearchQuery,
+    SearchQueryError,
+    SearchUnavailable,
+)
 from pacbot.common.web import DomainError, NotFound
 from pacbot.inventory.assets import repository
 from pacbot.inventory.discovery import events
@@ -34,6 +41,12 @@ def parse_tags(pairs: Sequence[str]) -> list[str]:
         if not sep or not key:
             raise DomainError(f"tag filter {pair!r} must look like KEY=VALUE", field="tag")
     return list(pairs)
+
+
+class SearchDown(DomainError):
+    """The search backend does not answer: 503, the rest of the inventory keeps working."""
+
+    status_code = 503
 
 
 # Search-contract field → the query parameter a client of /assets/search sent.
@@ -74,6 +87,8 @@ async def search(
     except SearchQueryError as exc:
         field = PARAMETERS.get(exc.field or "", exc.field)
         raise DomainError(f"{field}: {exc.message}", field=field) from exc
+    except SearchUnavailable as exc:
+        raise SearchDown(f"asset search is unavailable, try again later ({exc})") from exc
     if found.next_cursor is None:
         return found
     return replace(found, next_cursor=encode_cursor(mark, found.next_cursor))

@@ -16,6 +16,7 @@ from pacbot.common.aws import AccountAccess
 from pacbot.common.events import utcnow
 from pacbot.common.runtime import Runtime
 from pacbot.common.search import AssetSearch
+from pacbot.inventory.assets.service import current_documents
 from pacbot.inventory.connectors import Connector, ConnectorRegistry, DiscoveredAsset, Scope
 from pacbot.inventory.discovery import events
 from pacbot.inventory.discovery.reconcile import Changes, SweepKey, reconcile
@@ -67,9 +68,13 @@ class Discovery:
         registry: ConnectorRegistry,
         concurrency: int,
         limits: SweepLimits | None = None,
+        catch_up_seconds: float = 5,
     ) -> None:
         self.runtime = runtime
         self.search = search
+        # A failed index update is not retried piecemeal: once search answers again the index
+        # is rebuilt from the assets table, the source of truth (see AssetSearch.keep_up).
+        search.keep_up(lambda: current_documents(runtime.db), catch_up_seconds)
         self.registry = registry
         self.concurrency = concurrency
         self.limits = limits or SweepLimits()
