@@ -15,8 +15,9 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -175,3 +176,15 @@ async def fresh_topics(bootstrap: str) -> None:
             await asyncio.sleep(2)
     finally:
         await admin.close()
+
+
+@asynccontextmanager
+async def fresh_search_alias(opensearch_url: str, label: str) -> AsyncIterator[dict[str, str]]:
+    """A search alias no earlier run has used (so the asset index starts empty), as the
+    inventory's environment; its indices are deleted afterwards."""
+    alias = f"pacbot-assets-{label}-{uuid.uuid4().hex[:10]}"
+    try:
+        yield {"PACBOT_INVENTORY_SEARCH_ALIAS": alias}
+    finally:
+        async with httpx.AsyncClient(timeout=60) as client:
+            await client.delete(f"{opensearch_url}/{alias}*")

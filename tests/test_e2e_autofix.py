@@ -39,6 +39,7 @@ from tests.services import (
     Cluster,
     free_port,
     fresh_database,
+    fresh_search_alias,
     fresh_topics,
     running_services,
     service_env,
@@ -124,44 +125,47 @@ async def rig(stack: StackInfo, tmp_path_factory: pytest.TempPathFactory) -> Asy
     await fresh_database(stack, DATABASE)
     async with httpx.AsyncClient(timeout=60) as client:
         (await client.post(f"{stack.moto_url}/moto-api/reset")).raise_for_status()
-        await client.delete(f"{stack.opensearch_url}/pacbot-assets-v1")
-    mailbox = Mailbox()
-    smtp_port = free_port()
-    smtp = Controller(mailbox, hostname="127.0.0.1", port=smtp_port)
-    smtp.start()
-    ports = {name: free_port() for name in SERVICES}
-    policy = {"accounts": [MAIN], "grace_seconds": GRACE}
-    env = service_env(
-        stack,
-        DATABASE,
-        ports,
-        {
-            "PACBOT_AUTOFIX_POLICIES": json.dumps({PUBLIC: policy}),
-            "PACBOT_AUTOFIX_SMTP_HOST": "127.0.0.1",
-            "PACBOT_AUTOFIX_SMTP_PORT": str(smtp_port),
-            "PACBOT_AUTOFIX_SMTP_FROM": "autofix@pacbot.example",
-            "PACBOT_AUTOFIX_REMINDERS": "1",
-            "PACBOT_AUTOFIX_REMINDER_INTERVAL_SECONDS": str(REMINDER_EVERY),
-            "PACBOT_AUTOFIX_TIMER_POLL_SECONDS": "0.3",
-            "PACBOT_AUTOFIX_NOTIFY_POLL_SECONDS": "0.2",
-            "PACBOT_INVENTORY_SEARCH_REFRESH": "true",
-            "PACBOT_INVENTORY_REGIONS": '["us-east-1"]',
-            "PACBOT_GATEWAY_RATE_LIMIT_PER_MINUTE": "100000",
-        },
-    )
-    try:
-        with running_services(env, ports, tmp_path_factory.mktemp("autofix-e2e") / "logs") as urls:
-            cluster = Cluster(urls, env)
-            async with cluster.gateway(await cluster.admin_key()) as admin:
-                for body in (
-                    {"account_id": MAIN, "name": "main"},
-                    {"account_id": OTHER, "name": "sandbox", "role_arn": OTHER_ROLE},
-                ):
-                    made = await admin.post("/api/v1/accounts", json=body)
-                    assert made.status_code == 201, made.text
-            yield Rig(cluster, mailbox, stack)
-    finally:
-        smtp.stop()
+    async with fresh_search_alias(stack.opensearch_url, "autofix") as search:
+        mailbox = Mailbox()
+        smtp_port = free_port()
+        smtp = Controller(mailbox, hostname="127.0.0.1", port=smtp_port)
+        smtp.start()
+        ports = {name: free_port() for name in SERVICES}
+        policy = {"accounts": [MAIN], "grace_seconds": GRACE}
+        env = service_env(
+            stack,
+            DATABASE,
+            ports,
+            {
+                "PACBOT_AUTOFIX_POLICIES": json.dumps({PUBLIC: policy}),
+                "PACBOT_AUTOFIX_SMTP_HOST": "127.0.0.1",
+                "PACBOT_AUTOFIX_SMTP_PORT": str(smtp_port),
+                "PACBOT_AUTOFIX_SMTP_FROM": "autofix@pacbot.example",
+                "PACBOT_AUTOFIX_REMINDERS": "1",
+                "PACBOT_AUTOFIX_REMINDER_INTERVAL_SECONDS": str(REMINDER_EVERY),
+                "PACBOT_AUTOFIX_TIMER_POLL_SECONDS": "0.3",
+                "PACBOT_AUTOFIX_NOTIFY_POLL_SECONDS": "0.2",
+                "PACBOT_INVENTORY_SEARCH_REFRESH": "true",
+                "PACBOT_INVENTORY_REGIONS": '["us-east-1"]',
+                "PACBOT_GATEWAY_RATE_LIMIT_PER_MINUTE": "100000",
+                **search,
+            },
+        )
+        try:
+            with running_services(
+                env, ports, tmp_path_factory.mktemp("autofix-e2e") / "logs"
+            ) as urls:
+                cluster = Cluster(urls, env)
+                async with cluster.gateway(await cluster.admin_key()) as admin:
+                    for body in (
+                        {"account_id": MAIN, "name": "main"},
+                        {"account_id": OTHER, "name": "sandbox", "role_arn": OTHER_ROLE},
+                    ):
+                        made = await admin.post("/api/v1/accounts", json=body)
+                        assert made.status_code == 201, made.text
+                yield Rig(cluster, mailbox, stack)
+        finally:
+            smtp.stop()
 
 
 # --- helpers ----------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from tests.services import (
     Cluster,
     free_port,
     fresh_database,
+    fresh_search_alias,
     running_services,
     service_env,
 )
@@ -65,31 +66,30 @@ async def cluster(
     await _fresh_kafka(stack.kafka_bootstrap)
     await fresh_database(stack, "pacbot_e2e")
     httpx.post(f"{stack.moto_url}/moto-api/reset", timeout=60).raise_for_status()
-    async with httpx.AsyncClient() as client:
-        await client.delete(f"{stack.opensearch_url}/pacbot-assets-v1")
-    ports = {name: free_port() for name in SERVICES}
-    env = service_env(
-        stack,
-        "pacbot_e2e",
-        ports,
-        {
-            "PACBOT_AUTOFIX_POLICIES": json.dumps({PUBLIC: {}}),
-            "PACBOT_AUTOFIX_ALLOWED_ACCOUNTS": '["123456789012"]',
-            "PACBOT_AUTOFIX_SMTP_HOST": mail.host,
-            "PACBOT_AUTOFIX_SMTP_PORT": str(mail.port),
-            "PACBOT_AUTOFIX_NOTIFY_POLL_SECONDS": "0.5",
-            "PACBOT_AUTOFIX_GRACE_OVERRIDE_SECONDS": "4",
-            "PACBOT_AUTOFIX_TIMER_POLL_SECONDS": "0.5",
-            "PACBOT_EXCEPTIONS_EXPIRY_POLL_SECONDS": "0.5",
-            "PACBOT_INVENTORY_SEARCH_REFRESH": "true",
-            "PACBOT_INVENTORY_REGIONS": '["us-east-1"]',
-            # the scenarios poll at up to ~20 calls a second for minutes with one key; the limit
-            # is there for runaway scripts, not for this
-            "PACBOT_GATEWAY_RATE_LIMIT_PER_MINUTE": "100000",
-        },
-    )
-    with running_services(env, ports, tmp_path / "logs") as urls:
-        yield Cluster(urls, env)
+    async with fresh_search_alias(stack.opensearch_url, "e2e-services") as search:
+        ports = {name: free_port() for name in SERVICES}
+        env = service_env(stack, "pacbot_e2e", ports, {**search, **_settings(mail)})
+        with running_services(env, ports, tmp_path / "logs") as urls:
+            yield Cluster(urls, env)
+
+
+def _settings(mail: SmtpSink) -> dict[str, str]:
+    """AutoFix fixes public buckets in the moto account, mails ``mail``; fast timers."""
+    return {
+        "PACBOT_AUTOFIX_POLICIES": json.dumps({PUBLIC: {}}),
+        "PACBOT_AUTOFIX_ALLOWED_ACCOUNTS": '["123456789012"]',
+        "PACBOT_AUTOFIX_SMTP_HOST": mail.host,
+        "PACBOT_AUTOFIX_SMTP_PORT": str(mail.port),
+        "PACBOT_AUTOFIX_NOTIFY_POLL_SECONDS": "0.5",
+        "PACBOT_AUTOFIX_GRACE_OVERRIDE_SECONDS": "4",
+        "PACBOT_AUTOFIX_TIMER_POLL_SECONDS": "0.5",
+        "PACBOT_EXCEPTIONS_EXPIRY_POLL_SECONDS": "0.5",
+        "PACBOT_INVENTORY_SEARCH_REFRESH": "true",
+        "PACBOT_INVENTORY_REGIONS": '["us-east-1"]',
+        # the scenarios poll at up to ~20 calls a second for minutes with one key; the limit
+        # is there for runaway scripts, not for this
+        "PACBOT_GATEWAY_RATE_LIMIT_PER_MINUTE": "100000",
+    }
 
 
 def people(cluster: Cluster) -> AbstractAsyncContextManager[Actors]:
