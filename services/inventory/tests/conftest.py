@@ -20,7 +20,13 @@ from pacbot.common.events import ASSETS_TOPIC, Envelope
 from pacbot.common.runtime import Runtime, SharedInfra
 from pacbot.common.testing import SignedAs, eventually
 from pacbot.inventory.app import create_app
-from pacbot.inventory.connectors import CONNECTORS, ConnectorRegistry, DiscoveredAsset, Scope
+from pacbot.inventory.connectors import (
+    CONNECTORS,
+    Connector,
+    ConnectorRegistry,
+    DiscoveredAsset,
+    Scope,
+)
 from pacbot.inventory.models import OUTBOX
 from pacbot.inventory.settings import InventorySettings
 
@@ -96,21 +102,27 @@ class Inventory:
 StartInventory = Callable[..., AbstractAsyncContextManager[Inventory]]
 
 
+def registry_of(*connectors: type[Connector]) -> ConnectorRegistry:
+    """A registry with just these connector classes, registered under their own metadata."""
+    registry = ConnectorRegistry()
+    for cls in connectors:
+        meta = cls.meta
+        registry.register(
+            meta.resource_type,
+            service=meta.service,
+            scope=meta.scope,
+            permissions=meta.permissions,
+            id_field=meta.id_field,
+            name_field=meta.name_field,
+        )(cls)
+    return registry
+
+
 def s3_only() -> ConnectorRegistry:
     """A registry with just the S3 connector, so app tests reason about one resource type."""
     from pacbot.inventory.connectors.s3 import S3BucketConnector
 
-    registry = ConnectorRegistry()
-    meta = S3BucketConnector.meta
-    registry.register(
-        meta.resource_type,
-        service=meta.service,
-        scope=meta.scope,
-        permissions=meta.permissions,
-        id_field=meta.id_field,
-        name_field=meta.name_field,
-    )(S3BucketConnector)
-    return registry
+    return registry_of(S3BucketConnector)
 
 
 @pytest.fixture

@@ -8,23 +8,14 @@ from botocore.exceptions import ClientError
 
 from pacbot.inventory.connectors import ConnectorRegistry, DiscoveredAsset, Scope
 from pacbot.inventory.connectors.s3 import S3BucketConnector
+from services.inventory.tests.conftest import registry_of
 
 ACCESS_DENIED = {"Error": {"Code": "AccessDenied", "Message": "not authorized to s3:GetBucketAcl"}}
 
 
 def registry_with(connector_cls: type[S3BucketConnector]) -> ConnectorRegistry:
     """A registry whose aws.s3.bucket connector is ``connector_cls``."""
-    registry = ConnectorRegistry()
-    meta = S3BucketConnector.meta
-    registry.register(
-        meta.resource_type,
-        service=meta.service,
-        scope=meta.scope,
-        permissions=meta.permissions,
-        id_field=meta.id_field,
-        name_field=meta.name_field,
-    )(connector_cls)
-    return registry
+    return registry_of(connector_cls)
 
 
 class DeniedOnOneBucket(S3BucketConnector):

@@ -14,6 +14,7 @@ from pacbot.common.settings_catalog import from_environment
 from pacbot.common.web import build_service_app
 from pacbot.inventory.accounts.router import router as accounts_router
 from pacbot.inventory.assets.router import router as assets_router
+from pacbot.inventory.changes.queue import build_change_queue
 from pacbot.inventory.changes.router import router as changes_router
 from pacbot.inventory.connectors import CONNECTORS, ConnectorRegistry
 from pacbot.inventory.discovery import Discovery, SweepPlanner, SweepScheduler
@@ -64,6 +65,7 @@ def create_app(
     discovery = Discovery(runtime, search, registry, settings.sweep_concurrency, limits)
     planner = SweepPlanner(runtime, registry, settings)
     runtime.add_readiness_check("search", search.ping)
+    change_queue = build_change_queue(settings, runtime, planner, discovery)  # not in /readyz
 
     @asynccontextmanager
     async def setup(app: FastAPI, runtime: Runtime) -> AsyncIterator[None]:
@@ -84,9 +86,13 @@ def create_app(
             )
             scheduler.start()
             app.state.scheduler = scheduler
+        if change_queue is not None:
+            change_queue.start()
         try:
             yield
         finally:
+            if change_queue is not None:
+                await change_queue.stop()
             if scheduler is not None:
                 await scheduler.stop()
             await search.stop()
@@ -108,4 +114,5 @@ def create_app(
     app.state.search = search
     app.state.discovery = discovery
     app.state.planner = planner
+    app.state.change_queue = change_queue
     return app

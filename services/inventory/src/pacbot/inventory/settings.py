@@ -23,6 +23,27 @@ class InventorySettings(ServiceSettings):
     events_secret: SecretStr | None = Field(
         default=None, description="Shared secret that signs change events sent from outside"
     )
+    change_queue_url: str | None = Field(
+        default=None,
+        description="SQS queue (fed by an EventBridge rule) of CloudTrail change events to "
+        "re-discover from; unset reads no queue",
+    )
+    change_queue_region: str | None = Field(
+        default=None, description="Region of the change queue; unset means aws_region"
+    )
+    change_queue_wait_seconds: int = Field(
+        default=5, ge=1, le=20, description="SQS long-poll wait of one receive of the change queue"
+    )
+    change_queue_visibility_seconds: int = Field(
+        default=120,
+        ge=1,
+        le=43200,
+        description="How long a received change message stays hidden; one that failed "
+        "for a transient reason is delivered again after it",
+    )
+    change_queue_batch: int = Field(
+        default=10, ge=1, le=10, description="Change messages received (and handled) at once"
+    )
     scan_interval_seconds: float = Field(
         default=0, ge=0, description="Sweep every N seconds; 0 runs no scheduler"
     )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pacbot.common.web import DomainError
+from pacbot.inventory.changes.account import account_wide
 
 # CloudTrail event sources whose prefix differs from the boto3 service our connectors use.
 SOURCE_SERVICES: dict[str, tuple[str, ...]] = {
@@ -26,6 +27,8 @@ class ChangeHint:
     services: tuple[str, ...]
     event_name: str
     identifiers: frozenset[str]
+    refresh: tuple[str, ...] = ()
+    """Asset types re-read whole: the call changes account-wide facts (see ``account``)."""
 
 
 def parse_change_event(event: dict[str, Any]) -> ChangeHint:
@@ -52,7 +55,9 @@ def parse_change_event(event: dict[str, Any]) -> ChangeHint:
         event.get("resources"),
     ):
         _collect(part, identifiers)
-    if not identifiers:
+    event_name = str(detail.get("eventName") or event.get("detail-type") or "")
+    refresh = account_wide(prefix, event_name)
+    if not identifiers and not refresh:
         raise DomainError(
             "the event names no resource to re-discover", field="detail.requestParameters"
         )
@@ -60,8 +65,9 @@ def parse_change_event(event: dict[str, Any]) -> ChangeHint:
         account_id=account,
         region=region,
         services=SOURCE_SERVICES.get(prefix, (prefix,)),
-        event_name=str(detail.get("eventName") or event.get("detail-type") or ""),
+        event_name=event_name,
         identifiers=frozenset(identifiers),
+        refresh=refresh,
     )
 
 

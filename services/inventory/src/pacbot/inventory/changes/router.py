@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Request
 
 from pacbot.common.auth import Principal, require
-from pacbot.common.web import DbSession, DomainError
+from pacbot.common.web import DbSession
 from pacbot.inventory.changes.parse import parse_change_event
 from pacbot.inventory.changes.service import rediscover
 from pacbot.inventory.changes.signature import SIGNATURE_HEADER, check_signature
@@ -31,15 +31,8 @@ async def aws_change_event(
         request.headers.get(SIGNATURE_HEADER),
     )
     hint = parse_change_event(event)
-    planner = request.app.state.planner
-    discovery = request.app.state.discovery
-    if not any(
-        planner.registry.get(t).meta.service in hint.services for t in planner.registry.types()
-    ):
-        raise DomainError(
-            f"no connector covers {'/'.join(hint.services)}", field="detail.eventSource"
-        )
-    changes = await rediscover(session, planner, discovery, hint)
+    state = request.app.state
+    changes = await rediscover(session, state.planner, state.discovery, hint)
     return {
         "event": hint.event_name,
         "account": hint.account_id,

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pacbot.common.aws import AccountAccess
-from pacbot.common.web import NotFound
+from pacbot.common.web import DomainError, NotFound
 from pacbot.inventory.changes.parse import ChangeHint
 from pacbot.inventory.discovery.planner import SweepPlanner
 from pacbot.inventory.discovery.sweep import Discovery, SweepTarget
@@ -34,10 +34,25 @@ def _names(asset: Asset) -> set[str]:
     return {asset.asset_id, asset.name, tail}
 
 
+def check_covered(planner: SweepPlanner, hint: ChangeHint) -> None:
+    """400 unless some connector covers the event's service or an asset type it refreshes."""
+    registry = planner.registry
+    types = registry.types()
+    if any(registry.get(t).meta.service in hint.services for t in types):
+        return
+    if any(t in types for t in hint.refresh):
+        return
+    raise DomainError(f"no connector covers {'/'.join(hint.services)}", field="detail.eventSource")
+
+
 async def rediscover(
     session: AsyncSession, planner: SweepPlanner, discovery: Discovery, hint: ChangeHint
 ) -> list[dict[str, str]]:
-    """Upsert or delete the named resources; returns what happened to each."""
+    """Upsert or delete the named resources; returns what happened to each.
+
+    Asset types the event changes account-wide (``hint.refresh``) are re-read whole.
+    """
+    check_covered(planner, hint)
     account = next(
         (a for a in await planner.accounts(session, None) if a.account_id == hint.account_id),
         None,
@@ -45,18 +60,26 @@ async def rediscover(
     if account is None:
         raise NotFound(f"account {hint.account_id} is not onboarded", field="account")
     access = AccountAccess(account.account_id, account.role_arn, account.external_id)
+    registered = planner.registry.types()
     outcome: list[dict[str, str]] = []
-    for resource_type in planner.registry.types():
+    for resource_type in registered:
         meta = planner.registry.get(resource_type).meta
-        if meta.service not in hint.services:
+        whole = resource_type in hint.refresh
+        if meta.service not in hint.services and not whole:
             continue
-        region = "global" if meta.scope == "global" else hint.region
-        target = SweepTarget(access, region, resource_type)
-        changes = await discovery.rediscover(
-            target,
-            wanted=lambda item: bool(_values(item) & hint.identifiers),
-            known=lambda asset: bool(_names(asset) & hint.identifiers),
-        )
+        if meta.scope == "global":
+            regions = tuple(await planner.regions(account, access)) if whole else ()
+            target = SweepTarget(access, "global", resource_type, regions)
+        else:
+            target = SweepTarget(access, hint.region, resource_type)
+        if whole:
+            changes = await discovery.rediscover(target, wanted=_every, known=_every)
+        else:
+            changes = await discovery.rediscover(
+                target,
+                wanted=lambda item: bool(_values(item) & hint.identifiers),
+                known=lambda asset: bool(_names(asset) & hint.identifiers),
+            )
         outcome += [
             {"resource_type": resource_type, "asset_id": a.asset_id, "action": "upserted"}
             for a in changes.upserted
@@ -66,3 +89,8 @@ async def rediscover(
             for a in changes.deleted
         ]
     return outcome
+
+
+def _every(_: object) -> bool:
+    """Every listed resource and every stored asset of the target (an account-wide refresh)."""
+    return True
