@@ -2,7 +2,7 @@
 UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 PYTEST_ARGS ?=
 
-.PHONY: bootstrap demo test dev-up dev-down dev-status lint format schemas bench bench-discovery bench-evaluate bench-pipeline bench-gateway bench-autofix bench-api
+.PHONY: bootstrap demo test dev-up dev-down dev-status lint format schemas bench bench-discovery bench-evaluate bench-pipeline bench-gateway bench-autofix bench-api bench-latency
 
 bootstrap:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -35,10 +35,21 @@ format:
 schemas: bootstrap
 	$(UV) run pacbot events schema --out docs/events
 
-bench: bootstrap
+# Every benchmark writes bench/results/<name>.json; the last line prints them as one table.
+# BENCH_PIPELINE_SIZES, BENCH_API_ASSETS and BENCH_FIXES size the slow ones (defaults modest).
+BENCH_PIPELINE_SIZES ?= 10000,100000
+BENCH_API_ASSETS ?= 20000
+BENCH_FIXES ?= 100
+
+bench: dev-up
 	$(UV) run python -m bench.run
 	$(UV) run python -m bench.evaluate
 	$(UV) run --group bench python -m bench.discovery
+	BENCH_SIZES=$(BENCH_PIPELINE_SIZES) BENCH_REPLICAS=1,2 $(UV) run python -m bench.pipeline
+	$(UV) run python -m bench.latency
+	BENCH_ASSETS=$(BENCH_API_ASSETS) $(UV) run python -m bench.api
+	BENCH_FIXES=$(BENCH_FIXES) BENCH_REPLICAS=2 $(UV) run python -m bench.autofix
+	$(UV) run python -m bench.report
 
 bench-evaluate: bootstrap
 	$(UV) run python -m bench.evaluate
@@ -48,6 +59,9 @@ bench-gateway: bootstrap
 
 bench-pipeline: dev-up
 	$(UV) run python -m bench.pipeline
+
+bench-latency: dev-up
+	$(UV) run python -m bench.latency
 
 bench-autofix: dev-up
 	$(UV) run python -m bench.autofix
