@@ -29,7 +29,7 @@ from pacbot.violations.compliance.results_router import router as results_router
 from pacbot.violations.compliance.router import router as compliance_router
 from pacbot.violations.compliance.schemas import Weights
 from pacbot.violations.compliance.snapshots import SnapshotLoop
-from pacbot.violations.lifecycle.consumers import event_handler
+from pacbot.violations.lifecycle.consumers import batch_handler
 from pacbot.violations.lifecycle.router import router as violations_router
 from pacbot.violations.models import INBOX, OUTBOX
 from pacbot.violations.reports.router import router as exports_router
@@ -50,9 +50,9 @@ def create_app(
     @asynccontextmanager
     async def setup(app: FastAPI, runtime: Runtime) -> AsyncIterator[None]:
         await ensure_tallies(runtime.db, settings.tally_tag_keys)
-        runtime.subscribe(
+        runtime.subscribe_batch(  # one transaction per partition slice (issue 13)
             [EVALUATIONS_TOPIC, ASSETS_TOPIC, EXCEPTIONS_TOPIC, POLICIES_TOPIC, AUTOFIX_TOPIC],
-            event_handler(runtime.outbox),
+            batch_handler(runtime.outbox),
         )
         snapshots = None
         if settings.snapshot_interval_seconds > 0:

@@ -7,10 +7,11 @@ replayed or late event leaves the outcome as it is.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pacbot.common.events import (
@@ -24,14 +25,16 @@ from pacbot.common.events import (
 from pacbot.violations.exemptions.repository import Coverage, coverage_for
 from pacbot.violations.exemptions.service import settle_failing
 from pacbot.violations.lifecycle.transitions import Transitions, new_violation, refresh
-from pacbot.violations.models import ResultRow, ViolationRow
+from pacbot.violations.models import ResultRow, ViolationEpisode, ViolationRow
 from pacbot.violations.results.repository import (
     DECISIVE,
+    IN_CHUNK,
     ResultKey,
-    deleted_version,
+    chunks,
+    deleted_versions,
     mark_asset_deleted,
     note_verdict,
-    results_of,
+    results_of_assets,
     retire_policies,
     retirements,
     store_result,
@@ -45,52 +48,129 @@ LIVE = ("open", "exempted")
 async def apply_evaluation(
     session: AsyncSession, transitions: Transitions, evaluated: AssetEvaluated
 ) -> None:
-    """Store each newer result; a newer fail opens or exempts, a newer pass closes.
+    """One evaluation: see :func:`apply_evaluations`."""
+    await apply_evaluations(session, transitions, [evaluated])
 
+
+async def apply_evaluations(
+    session: AsyncSession, transitions: Transitions, evaluated_list: Sequence[AssetEvaluated]
+) -> None:
+    """Apply evaluations in order, as if one after another, with the state they need read
+    for all of them at once (a few queries per run, not a few per event).
+
+    Per result: store it when newer; a newer fail opens or exempts, a newer pass closes.
     ``error`` and ``not_applicable`` are stored (when newer) but open and close nothing.
+    Between evaluations only results and violations change (tombstones, retirements and
+    exceptions come from other events), so the prefetched maps stay exact: each evaluation
+    updates them for the next one.
     """
-    asset, version, at = evaluated.asset, evaluated.asset_version, evaluated.evaluated_at
-    gone = await deleted_version(session, asset.asset_id)
-    if gone is not None and version <= gone:
-        return  # a late evaluation of a version that no longer exists
-    policy_ids = [r.policy.policy_id for r in evaluated.results]
+    if not evaluated_list:
+        return
+    asset_ids = list(dict.fromkeys(e.asset.asset_id for e in evaluated_list))
+    policy_ids = list(dict.fromkeys(r.policy.policy_id for e in evaluated_list for r in e.results))
+    if not policy_ids:
+        return
+    # violations are locked before results are read, in every handler (no lock-order deadlock)
+    violations = await _violations_of(session, asset_ids, policy_ids)
+    episodes = await _current_episodes(session, violations.values())  # close() finds them
+    gone = await deleted_versions(session, asset_ids)
     retired = await retirements(session, policy_ids)
-    stored = await results_of(session, asset.asset_id, policy_ids)
-    violations = await _violations_of(session, asset.asset_id, policy_ids)
-    coverage: Coverage | None = None
-    key: ResultKey = (version, at)
-    for result in evaluated.results:
-        policy_id = result.policy.policy_id
-        if policy_id in retired and at <= retired[policy_id]:
-            continue  # evaluated before the policy was disabled or removed
-        row = stored.get(policy_id)
-        verdict = verdict_key(row) if row is not None else None
-        if row is None or key > stored_key(row):
-            stored[policy_id] = row = store_result(session, row, asset, version, result, at)
-        elif result.status in DECISIVE and (verdict is None or key > verdict):
-            note_verdict(row, key)  # a late verdict behind a newer error still decides
-        if result.status not in DECISIVE or (verdict is not None and key <= verdict):
-            continue
-        if result.status == "fail":
-            coverage = coverage or await coverage_for(session, [asset.asset_id])
-            violations[policy_id] = await _on_fail(
-                session, transitions, violations.get(policy_id), asset, result, key, coverage
-            )
-        else:
-            await _on_pass(session, transitions, violations.get(policy_id), asset, result, key)
+    stored = await results_of_assets(session, asset_ids, policy_ids)
+    run = _Run(session, transitions, asset_ids, violations, stored)
+    run.episodes = episodes
+    for evaluated in evaluated_list:
+        deleted_at_version = gone.get(evaluated.asset.asset_id)
+        if deleted_at_version is not None and evaluated.asset_version <= deleted_at_version:
+            continue  # a late evaluation of a version that no longer exists
+        await run.apply(evaluated, retired)
+
+
+class _Run:
+    """The state of a run of evaluations: stored results and violations by (asset, policy)."""
+
+    def __init__(
+        self,
+        session: AsyncSession,
+        transitions: Transitions,
+        asset_ids: list[str],
+        violations: dict[tuple[str, str], ViolationRow],
+        stored: dict[tuple[str, str], ResultRow],
+    ) -> None:
+        self.session = session
+        self.transitions = transitions
+        self.asset_ids = asset_ids
+        self.violations = violations
+        self.stored = stored
+        self.coverage: Coverage | None = None
+        self.episodes: list[ViolationEpisode] = []  # held: the session only keeps weak refs
+
+    async def apply(self, evaluated: AssetEvaluated, retired: dict[str, datetime]) -> None:
+        session, transitions = self.session, self.transitions
+        asset, version, at = evaluated.asset, evaluated.asset_version, evaluated.evaluated_at
+        key: ResultKey = (version, at)
+        for result in evaluated.results:
+            policy_id = result.policy.policy_id
+            if policy_id in retired and at <= retired[policy_id]:
+                continue  # evaluated before the policy was disabled or removed
+            pair = (asset.asset_id, policy_id)
+            row = self.stored.get(pair)
+            verdict = verdict_key(row) if row is not None else None
+            if row is None or key > stored_key(row):
+                self.stored[pair] = row = store_result(session, row, asset, version, result, at)
+            elif result.status in DECISIVE and (verdict is None or key > verdict):
+                note_verdict(row, key)  # a late verdict behind a newer error still decides
+            if result.status not in DECISIVE or (verdict is not None and key <= verdict):
+                continue
+            if result.status == "fail":
+                if self.coverage is None:  # exceptions do not change within a run
+                    self.coverage = await coverage_for(session, self.asset_ids)
+                self.violations[pair] = await _on_fail(
+                    session,
+                    transitions,
+                    self.violations.get(pair),
+                    asset,
+                    result,
+                    key,
+                    self.coverage,
+                )
+            else:
+                await _on_pass(session, transitions, self.violations.get(pair), asset, result, key)
 
 
 async def _violations_of(
-    session: AsyncSession, asset_id: str, policy_ids: list[str]
-) -> dict[str, ViolationRow]:
-    """The asset's violations of these policies, locked for this transaction, by policy id."""
-    rows = await session.scalars(
-        select(ViolationRow)
-        .where(ViolationRow.asset_id == asset_id, ViolationRow.policy_id.in_(policy_ids))
-        .order_by(ViolationRow.violation_id)
-        .with_for_update()
-    )
-    return {row.policy_id: row for row in rows}
+    session: AsyncSession, asset_ids: list[str], policy_ids: list[str]
+) -> dict[tuple[str, str], ViolationRow]:
+    """The assets' violations of these policies, locked for this transaction in id order,
+    by (asset id, policy id)."""
+    found: dict[tuple[str, str], ViolationRow] = {}
+    for chunk in chunks(asset_ids):
+        rows = await session.scalars(
+            select(ViolationRow)
+            .where(ViolationRow.asset_id.in_(chunk), ViolationRow.policy_id.in_(policy_ids))
+            .order_by(ViolationRow.violation_id)
+            .with_for_update()
+        )
+        found.update({(row.asset_id, row.policy_id): row for row in rows})
+    return found
+
+
+async def _current_episodes(
+    session: AsyncSession, violations: Iterable[ViolationRow]
+) -> list[ViolationEpisode]:
+    """The current episodes of the live violations, loaded into the session (and kept by the
+    caller) so a close finds its episode without a query of its own."""
+    pairs = [(v.violation_id, v.episode) for v in violations if v.status in LIVE]
+    loaded: list[ViolationEpisode] = []
+    for start in range(0, len(pairs), IN_CHUNK):
+        chunk = pairs[start : start + IN_CHUNK]
+        loaded.extend(
+            await session.scalars(
+                select(ViolationEpisode).where(
+                    tuple_(ViolationEpisode.violation_id, ViolationEpisode.episode).in_(chunk)
+                )
+            )
+        )
+    return loaded
 
 
 async def _on_fail(

@@ -85,10 +85,20 @@ def bounded(timeline: list[dict[str, str]]) -> list[dict[str, str]]:
 
 
 class Transitions:
-    """Applies transitions and stages their events in the caller's transaction."""
+    """Applies transitions and stages their events in the caller's transaction.
+
+    One instance serves one transaction: the events are kept in order and written to the
+    outbox with one INSERT by :meth:`stage`, which the handler awaits before it returns.
+    """
 
     def __init__(self, outbox: Outbox) -> None:
         self.outbox = outbox
+        self._events: list[tuple[str, Envelope]] = []
+
+    async def stage(self, session: AsyncSession) -> None:
+        """Write the events of the transitions made so far to the outbox, in order."""
+        events, self._events = self._events, []
+        await self.outbox.add_many(session, VIOLATIONS_TOPIC, events)
 
     async def open(self, session: AsyncSession, row: ViolationRow, at: datetime) -> None:
         """Open a new violation, re-open a closed one (next episode) or end its exemption."""
@@ -194,4 +204,4 @@ class Transitions:
             occurred_at=at,
         )
         envelope = Envelope.wrap(changed, source=self.outbox.source, subject=row.violation_id)
-        await self.outbox.add(session, VIOLATIONS_TOPIC, envelope, key=row.violation_id)
+        self._events.append((row.violation_id, envelope))

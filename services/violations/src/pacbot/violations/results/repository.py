@@ -18,6 +18,12 @@ from pacbot.violations.models import AssetTombstone, ResultRow, RetiredPolicy, a
 ResultKey = tuple[int, datetime]
 DECISIVE = ("pass", "fail")
 RETIRE_BATCH = 1000
+IN_CHUNK = 400  # ids per IN list (well under both databases' parameter limits)
+
+
+def chunks(ids: Sequence[str]) -> list[Sequence[str]]:
+    """``ids`` in slices of at most IN_CHUNK, for IN lists."""
+    return [ids[start : start + IN_CHUNK] for start in range(0, len(ids), IN_CHUNK)]
 
 
 def stored_key(row: ResultRow) -> ResultKey:
@@ -37,14 +43,19 @@ async def get_result(session: AsyncSession, asset_id: str, policy_id: str) -> Re
     return await session.get(ResultRow, (asset_id, policy_id))
 
 
-async def results_of(
-    session: AsyncSession, asset_id: str, policy_ids: Collection[str]
-) -> dict[str, ResultRow]:
-    """The stored results of these policies on one asset, by policy id (one query)."""
-    rows = await session.scalars(
-        select(ResultRow).where(ResultRow.asset_id == asset_id, ResultRow.policy_id.in_(policy_ids))
-    )
-    return {row.policy_id: row for row in rows}
+async def results_of_assets(
+    session: AsyncSession, asset_ids: Sequence[str], policy_ids: Collection[str]
+) -> dict[tuple[str, str], ResultRow]:
+    """The stored results of these policies on these assets, by (asset id, policy id)."""
+    found: dict[tuple[str, str], ResultRow] = {}
+    for chunk in chunks(asset_ids):
+        for row in await session.scalars(
+            select(ResultRow).where(
+                ResultRow.asset_id.in_(chunk), ResultRow.policy_id.in_(policy_ids)
+            )
+        ):
+            found[(row.asset_id, row.policy_id)] = row
+    return found
 
 
 def store_result(
@@ -115,11 +126,17 @@ async def mark_asset_deleted(
         tombstone.deleted_at = deleted_at
 
 
-async def deleted_version(session: AsyncSession, asset_id: str) -> int | None:
-    """The highest version at which the asset was deleted, if it ever was."""
-    return await session.scalar(
-        select(AssetTombstone.version).where(AssetTombstone.asset_id == asset_id)
-    )
+async def deleted_versions(session: AsyncSession, asset_ids: Sequence[str]) -> dict[str, int]:
+    """The highest version at which each of these assets was deleted (absent: never)."""
+    found: dict[str, int] = {}
+    for chunk in chunks(asset_ids):
+        rows = await session.execute(
+            select(AssetTombstone.asset_id, AssetTombstone.version).where(
+                AssetTombstone.asset_id.in_(chunk)
+            )
+        )
+        found.update({asset_id: version for asset_id, version in rows})
+    return found
 
 
 async def retire_policies(
