@@ -14,6 +14,7 @@ import time
 from collections import defaultdict
 from typing import Any
 
+from bench.results import Figure, record
 from pacbot.assessor.policies.loader import load_policies
 from pacbot.assessor.settings import SHIPPED_PACKS
 
@@ -91,6 +92,28 @@ def main() -> None:
     print("statuses per pass: " + ", ".join(f"{k} {v}" for k, v in sorted((first or {}).items())))
     if report.errors:
         print(f"(skipped {len(report.errors)} policies that did not load)")
+    # no target is documented for in-process evaluation: the figures are for information
+    record(
+        "evaluate",
+        [
+            Figure(
+                "condition evaluations per CPU-second (median)",
+                statistics.median(rates),
+                "evals/s",
+                better="higher",
+            ),
+            Figure(
+                "condition evaluations per CPU-second (min)", min(rates), "evals/s", better="higher"
+            ),
+        ],
+        {
+            "policies": len(policies),
+            "assets": assets,
+            "repeats": repeats,
+            "statuses": first or {},
+            "rates": rates,
+        },
+    )
 
 
 if __name__ == "__main__":
