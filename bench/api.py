@@ -34,6 +34,7 @@ import asyncpg
 import httpx
 
 from bench.api_estate import ACCOUNTS, load
+from bench.results import Figure, record
 from pacbot.cli.devstack import DevStack, StackInfo
 from tests.actors import ADMIN, Identity
 from tests.services import (
@@ -397,6 +398,16 @@ def report(results: list[Measured], loaded: dict[str, Any], path: Path) -> None:
     }
     path.write_text(json.dumps(document, indent=2))
     print(f"\nJSON: {path}")
+    # issue 11's target: p95 under 100 ms for every interactive call (at 100k assets)
+    record(
+        "api",
+        [
+            Figure(f"p95 {m.name}", m.p95, "ms", TARGET_MS if m.interactive else None, note=m.note)
+            for m in results
+        ]
+        + [Figure(f"p50 {m.name}", m.p50, "ms") for m in results],
+        document,
+    )
 
 
 async def cleanup(stack: StackInfo) -> None:
