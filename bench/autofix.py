@@ -26,6 +26,7 @@ import httpx
 from aiosmtpd.controller import Controller
 from sqlalchemy import select, text
 
+from bench.results import Figure, record
 from pacbot.autofix.app import create_app
 from pacbot.autofix.models import FixPlan
 from pacbot.autofix.settings import AutofixSettings
@@ -191,6 +192,21 @@ async def run(count: int, replicas: int) -> None:
     print(f"  plan -> notice delivered  {_spread(to_notice)}")
     print(f"  plan -> applied           {_spread(latencies)}")
     print(f"  emails received: {len(inbox.received)} (a notice and an outcome per plan)")
+    # AutoFix states no target: the figures are for information
+    record(
+        "autofix",
+        [
+            Figure(
+                f"plans applied per second ({replicas} replicas)",
+                count / elapsed,
+                "plans/s",
+                better="higher",
+            ),
+            Figure("plan -> applied p95", statistics.quantiles(latencies, n=20)[18], "s"),
+            Figure("plan -> notice p95", statistics.quantiles(to_notice, n=20)[18], "s"),
+        ],
+        {"plans": count, "replicas": replicas, "emails": len(inbox.received)},
+    )
 
 
 def _spread(values: list[float]) -> str:
