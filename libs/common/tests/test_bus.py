@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -397,3 +398,15 @@ async def test_runtime_batch_with_a_poison_event_rolls_back_then_applies_the_res
         inbox = set(await session.scalars(select(runtime.inbox.table.c.event_id)))
     assert inbox == {events[0].id, events[1].id, events[3].id}
     await runtime.db.dispose()
+
+
+async def test_start_messaging_freezes_what_startup_built(tmp_path: Path, unique: str) -> None:
+    runtime, _ = await _runtime(MemoryBus(), tmp_path, unique)
+    gc.unfreeze()
+    assert gc.get_freeze_count() == 0
+    try:
+        await runtime.start_messaging()
+        assert gc.get_freeze_count() > 0  # startup's objects left the collected generations
+    finally:
+        await runtime.close()
+        gc.unfreeze()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -170,7 +171,13 @@ class Runtime:
             await upgrade(self.db, self.migrations)
 
     async def start_messaging(self) -> None:
-        """Start the bus (if this service owns it) and the outbox relay; after subscriptions."""
+        """Start the bus (if this service owns it) and the outbox relay; after subscriptions.
+
+        What startup built (modules, loaded policies, schemas) lives as long as the process:
+        ``gc.freeze`` moves it out of the collector's generations, so the full collections the
+        event stream triggers no longer walk it again and again.
+        """
+        gc.freeze()
         if self.owns_bus:
             await self.bus.start()
         self.relay.start()
