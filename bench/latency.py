@@ -52,6 +52,8 @@ from tests.services import BINDIR, free_port, fresh_database, service_env
 
 SERVICES = ("inventory", "assessor", "violations")
 ACCOUNT = "123456789012"
+WAIT_SECONDS = float(os.environ.get("BENCH_TIMEOUT", "180"))
+"""How long one change may take to reach its violation before the run fails."""
 
 
 def aws(stack: StackInfo, service: str) -> Any:
@@ -160,7 +162,7 @@ async def _phase(
             answer.raise_for_status()
         else:
             await asyncio.to_thread(sqs.send_message, QueueUrl=queue_url, MessageBody=body)
-        seen = await _violation(reader, arn, kind, timeout=60)
+        seen = await _violation(reader, arn, kind, timeout=WAIT_SECONDS)
         found[route].append(seen - t0)
         print(f"  {name} {route} {acl}: {1000 * (seen - t0):.0f} ms", flush=True)
     return found
@@ -222,7 +224,7 @@ async def run(stack: StackInfo, samples: int, rate: int) -> dict[str, dict[str, 
                 )
             procs.append(proc)
             await _ready(name, f"http://127.0.0.1:{ports[name]}", proc, log)
-        auth = InternalAuth(InternalTokens(secret), caller="bench", audience="inventory")
+        auth = InternalAuth(InternalTokens(secret), caller="bench", audience=groups["inventory"])
         async with httpx.AsyncClient(
             base_url=f"http://127.0.0.1:{ports['inventory']}", timeout=60, auth=auth
         ) as inventory:
