@@ -58,7 +58,7 @@ WAIT_SECONDS = float(os.environ.get("BENCH_TIMEOUT", "180"))
 
 def aws(stack: StackInfo, service: str) -> Any:
     return boto3.client(
-        service,
+        service,  # type: ignore[call-overload]
         endpoint_url=stack.moto_url,
         region_name="us-east-1",
         aws_access_key_id=os.environ.get("AWS_ACCESS_KEY_ID", "testing"),
