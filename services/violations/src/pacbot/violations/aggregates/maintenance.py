@@ -103,8 +103,8 @@ class TallyingSession(Session):
     """A session whose flushes count their changes to results and violations into the tallies."""
 
 
-def _changed(session: Session, obj: Any, attrs: Sequence[str]) -> bool:
-    if obj in session.new or obj in session.deleted:
+def _changed(obj: Any, attrs: Sequence[str], added_or_deleted: Any) -> bool:
+    if obj in added_or_deleted:
         return True
     state = inspect(obj)
     return any(state.attrs[name].history.has_changes() for name in attrs)
@@ -126,12 +126,19 @@ def _exempted(violations: Iterable[ViolationState]) -> set[tuple[str, str]]:
 
 def count_flush(session: Session) -> None:
     """Add what the coming flush changes to the transaction's delta."""
-    pending = [*session.new, *session.dirty, *session.deleted]
+    # session.new / .deleted build a new set on every access: read them once per flush
+    new, deleted = session.new, session.deleted
+    added_or_deleted = new.union(deleted)
+    pending = [*new, *session.dirty, *deleted]
     results = [
-        o for o in pending if isinstance(o, ResultRow) and _changed(session, o, RESULT_ATTRS)
+        o
+        for o in pending
+        if isinstance(o, ResultRow) and _changed(o, RESULT_ATTRS, added_or_deleted)
     ]
     violations = [
-        o for o in pending if isinstance(o, ViolationRow) and _changed(session, o, VIOLATION_ATTRS)
+        o
+        for o in pending
+        if isinstance(o, ViolationRow) and _changed(o, VIOLATION_ATTRS, added_or_deleted)
     ]
     if not results and not violations:
         return
@@ -143,12 +150,12 @@ def count_flush(session: Session) -> None:
     after, violations_after = dict(before), dict(stored_violations)
     for result in results:
         state = ResultState.of(result)
-        if result in session.deleted:
+        if result in deleted:
             after.pop(state.pair, None)
         else:
             after[state.pair] = state
     for violation in violations:
-        if violation in session.deleted:
+        if violation in deleted:
             violations_after.pop(violation.violation_id, None)
         else:
             violations_after[violation.violation_id] = ViolationState.of(violation)
