@@ -7,7 +7,14 @@ import pytest
 from pydantic import SecretStr
 
 from pacbot.common.bus import KafkaSecurity
-from pacbot.common.bus.admin import Acl, Operation, PatternType, ResourceType, service_acls
+from pacbot.common.bus.admin import (
+    Acl,
+    Operation,
+    PatternType,
+    ResourceType,
+    contract_topics,
+    service_acls,
+)
 from pacbot.common.events import TOPIC_CONSUMERS, TOPIC_PRODUCERS, TOPICS
 from pacbot.common.settings import InfraSettings, ServiceSettings
 
@@ -51,6 +58,15 @@ def test_each_topic_is_written_by_its_producer_only() -> None:
             if a.operation == Operation.WRITE and not a.resource_name.endswith(".dlq")
         }
         assert writes == {t for t, p in TOPIC_PRODUCERS.items() if p == service}
+
+
+def test_inventory_may_dead_letter_change_messages() -> None:
+    who = "User:pacbot-inventory"
+    acls = set(service_acls("inventory"))
+    assert Acl(who, ResourceType.TOPIC, "pacbot.changes.dlq", Operation.WRITE) in acls
+    assert "pacbot.changes.dlq" in contract_topics()
+    for service in ("assessor", "violations", "exceptions", "autofix", "gateway"):
+        assert all(a.resource_name != "pacbot.changes.dlq" for a in service_acls(service))
 
 
 def test_assessor_acls() -> None:

@@ -43,6 +43,10 @@ TOPIC_CONSUMERS: dict[str, frozenset[str]] = {
     AUTOFIX_TOPIC: frozenset({"violations"}),
 }
 """The services that read each topic (with their own consumer group, named after them)."""
+CHANGES_SOURCE = "pacbot.changes"
+"""Not a topic: the inventory's intake of AWS change events (the SQS change queue)."""
+INTAKE_DEAD_LETTERS: dict[str, str] = {f"{CHANGES_SOURCE}.dlq": "inventory"}
+"""Dead-letter topics of intakes that are not topics, and the one service that writes each."""
 
 
 def dead_letter_topic(topic: str) -> str:

@@ -34,6 +34,7 @@ from aiokafka.protocol.types import (
 from pacbot.common.bus._security import KafkaSecurity
 from pacbot.common.events import (
     COMPACTED_TOPICS,
+    INTAKE_DEAD_LETTERS,
     TOPIC_CONSUMERS,
     TOPIC_PRODUCERS,
     TOPICS,
@@ -283,6 +284,9 @@ def service_acls(service: str, *, principal: str | None = None) -> list[Acl]:
     for topic, producer in TOPIC_PRODUCERS.items():
         if producer == service:
             acls |= {Acl(who, ResourceType.TOPIC, topic, op) for op in (Operation.WRITE, _DESC)}
+    for dlq, writer in INTAKE_DEAD_LETTERS.items():
+        if writer == service:
+            acls |= {Acl(who, ResourceType.TOPIC, dlq, op) for op in (Operation.WRITE, _DESC)}
     for topic, consumers in TOPIC_CONSUMERS.items():
         if service in consumers:
             acls |= {Acl(who, ResourceType.TOPIC, topic, op) for op in (Operation.READ, _DESC)}
@@ -294,4 +298,5 @@ def service_acls(service: str, *, principal: str | None = None) -> list[Acl]:
 
 def contract_topics() -> list[str]:
     """Every topic of the event contract and its dead-letter topic."""
-    return [name for topic in TOPICS for name in (topic, dead_letter_topic(topic))]
+    names = [name for topic in TOPICS for name in (topic, dead_letter_topic(topic))]
+    return names + sorted(INTAKE_DEAD_LETTERS)

@@ -18,7 +18,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from pacbot.common.events import dead_letter_topic
+from pacbot.common.events import CHANGES_SOURCE, dead_letter_topic
 from pacbot.common.runtime import Runtime
 from pacbot.common.web import DomainError
 from pacbot.inventory.changes.parse import parse_change_event
@@ -29,8 +29,6 @@ from pacbot.inventory.settings import InventorySettings
 
 log = logging.getLogger("pacbot.inventory.changes")
 
-CHANGES_SOURCE = "pacbot.changes"
-"""The source name of change messages; what cannot be handled goes to its dead-letter topic."""
 CHANGES_DEAD_LETTERS = dead_letter_topic(CHANGES_SOURCE)
 MAX_BACKOFF_SECONDS = 30.0
 
