@@ -410,3 +410,27 @@ async def test_start_messaging_freezes_what_startup_built(tmp_path: Path, unique
     finally:
         await runtime.close()
         gc.unfreeze()
+
+
+class _Client:
+    """What ``KafkaBus.ping`` uses of aiokafka's client: a metadata refresh that says whether it
+    reached a broker (aiokafka answers False, not an exception, when none answered)."""
+
+    def __init__(self, updated: bool) -> None:
+        self.updated = updated
+
+    async def force_metadata_update(self) -> bool:
+        return self.updated
+
+
+class _Producer:
+    def __init__(self, updated: bool) -> None:
+        self.client = _Client(updated)
+
+
+@pytest.mark.parametrize("updated", [True, False])
+async def test_kafka_ping_is_false_when_no_broker_answered(updated: bool) -> None:
+    bus = KafkaBus("127.0.0.1:9", client_id="ping-test")
+    assert await bus.ping() is False  # not started
+    bus._producer = _Producer(updated)  # type: ignore[assignment]
+    assert await bus.ping() is updated

@@ -141,10 +141,11 @@ class KafkaBus(Subscribing):
         if self._producer is None:
             return False
         try:
-            await asyncio.wait_for(self._producer.client.force_metadata_update(), 5)
+            # False (not an exception) when no known broker answered the metadata request
+            updated = await asyncio.wait_for(self._producer.client.force_metadata_update(), 5)
         except (KafkaError, TimeoutError):
             return False
-        return True
+        return bool(updated)
 
     async def _run(self, sub: Subscription) -> None:
         while True:
