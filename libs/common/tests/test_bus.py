@@ -6,7 +6,7 @@ import asyncio
 import gc
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -193,6 +193,59 @@ async def test_transient_failure_is_retried_and_delivered_once(
     await bus.publish(topic, sample_event("arn:aws:s3:::k", 1), key="k")
     await eventually(lambda: _async(recorder.seen == [1]), what="the retried event")
     assert recorder.failures == 1
+
+
+class Outage:
+    """A handler whose dependency is down for its first ``calls`` calls (connection refused,
+    as asyncpg raises it while PostgreSQL restarts), then records what it is given."""
+
+    def __init__(self, calls: int) -> None:
+        self.down_for = calls
+        self.calls = 0
+        self.batches: list[list[int]] = []
+
+    async def __call__(self, envelopes: Sequence[Envelope]) -> None:
+        self.calls += 1
+        if self.calls <= self.down_for:
+            raise ConnectionRefusedError(111, "Connect call failed ('127.0.0.1', 5432)")
+        self.batches.append([e.payload_as(AssetDeleted).version for e in envelopes])
+
+
+@pytest.mark.parametrize("batch", [False, True], ids=["per-event", "batch"])
+async def test_an_outage_longer_than_the_attempts_is_waited_out_not_dead_lettered(
+    make_bus: BusFactory, unique: str, batch: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Six failures in a row, with three attempts allowed: a dependency outage is not the
+    message's fault, so the same messages are tried until it answers, in order, whole."""
+    monkeypatch.setattr("pacbot.common.bus._base.OUTAGE_FIRST_WAIT", 0.01)
+    topic = f"test.outage.{unique}"
+    bus = make_bus(f"outage-{unique}")
+    handler = Outage(calls=6)
+    if batch:
+        bus.subscribe_batch([topic], f"g-{unique}", handler, max_attempts=3)
+        await _publish_before_consuming(
+            make_bus, bus, unique, _records(topic, "arn:aws:s3:::k", range(1, 6))
+        )
+    else:
+        bus.subscribe([topic], f"g-{unique}", one_at_a_time_recorder(handler), max_attempts=3)
+        await bus.start()
+        for version in range(1, 6):
+            await bus.publish(topic, sample_event("arn:aws:s3:::k", version), key="k")
+    await eventually(
+        lambda: _async(sum(map(len, handler.batches)) == 5), what="all five after the outage"
+    )
+    assert [v for b in handler.batches for v in b] == [1, 2, 3, 4, 5]
+    assert handler.calls == 6 + len(handler.batches)
+    if batch:  # the batch was never split: the outage was not blamed on one of its events
+        assert handler.batches[0] == [1, 2, 3, 4, 5]
+    assert await _dlq(bus, topic, unique) == []
+
+
+def one_at_a_time_recorder(handler: Outage) -> Callable[[Envelope], Awaitable[None]]:
+    async def handle(envelope: Envelope) -> None:
+        await handler([envelope])
+
+    return handle
 
 
 async def test_committed_offsets_survive_a_restart(make_bus: BusFactory, unique: str) -> None:

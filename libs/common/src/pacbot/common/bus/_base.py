@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from pacbot.common.bus._transient import is_transient
 from pacbot.common.events import Envelope, EventDecodeError, dead_letter_topic
 from pacbot.common.metrics import EVENTS_CONSUMED, EVENTS_PUBLISHED
 
@@ -20,6 +21,11 @@ BatchHandler = Callable[[Sequence[Envelope]], Awaitable[None]]
 
 # The most messages of one partition a batch subscription hands over at once.
 DEFAULT_MAX_BATCH = 500
+
+# While a dependency is down, the wait before trying the same messages again: doubling from
+# the first, capped at the last.
+OUTAGE_FIRST_WAIT = 0.5
+OUTAGE_MAX_WAIT = 10.0
 
 
 @dataclass(frozen=True)
@@ -163,6 +169,11 @@ class Delivery:
     Undecodable messages are dead-lettered first. The rest go to the handler as one batch; if
     that fails, each event is retried on its own, so one poison event is dead-lettered and its
     neighbours are still applied, in their order.
+
+    A failure that is an outage of a dependency (:func:`is_transient`: the database
+    restarting, a peer unreachable) is not the message's fault: it neither counts as an attempt
+    nor splits the batch. The same messages are tried again, with a growing wait, until the
+    dependency answers; the partition waits meanwhile, so nothing is dead-lettered or reordered.
     """
 
     sub: Subscription
@@ -181,34 +192,68 @@ class Delivery:
             await self._one(msg, envelope)
 
     async def _whole_batch(self, decoded: Sequence[tuple[Message, Envelope]]) -> bool:
-        try:
-            await self.sub.handler([envelope for _, envelope in decoded])
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            first = decoded[0][0]
-            log.warning(
-                "batch failed; applying its events one by one",
-                extra={
-                    "group": self.sub.group,
-                    "topic": first.topic,
-                    "partition": first.partition,
-                    "offset": first.offset,
-                    "size": len(decoded),
-                    "error": repr(exc),
-                },
-            )
-            return False
-        EVENTS_CONSUMED.labels(self.sub.group, decoded[0][0].topic, "ok").inc(len(decoded))
-        return True
+        outages = 0
+        while True:
+            try:
+                await self.sub.handler([envelope for _, envelope in decoded])
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if is_transient(exc):
+                    outages += 1
+                    await self._wait_out(decoded[0][0], len(decoded), outages, exc)
+                    continue
+                return self._batch_failed(decoded, exc)
+            EVENTS_CONSUMED.labels(self.sub.group, decoded[0][0].topic, "ok").inc(len(decoded))
+            return True
+
+    def _batch_failed(self, decoded: Sequence[tuple[Message, Envelope]], exc: Exception) -> bool:
+        first = decoded[0][0]
+        log.warning(
+            "batch failed; applying its events one by one",
+            extra={
+                "group": self.sub.group,
+                "topic": first.topic,
+                "partition": first.partition,
+                "offset": first.offset,
+                "size": len(decoded),
+                "error": repr(exc),
+            },
+        )
+        return False
+
+    async def _wait_out(self, first: Message, size: int, outages: int, exc: Exception) -> None:
+        """Log an outage of a dependency and wait before the same messages are tried again."""
+        wait = min(OUTAGE_FIRST_WAIT * 2 ** (outages - 1), OUTAGE_MAX_WAIT)
+        log.warning(
+            "a dependency is unavailable; retrying the same messages",
+            extra={
+                "group": self.sub.group,
+                "topic": first.topic,
+                "partition": first.partition,
+                "offset": first.offset,
+                "size": size,
+                "outage_retries": outages,
+                "wait_seconds": wait,
+                "error": repr(exc),
+            },
+        )
+        EVENTS_CONSUMED.labels(self.sub.group, first.topic, "outage_retry").inc(size)
+        await asyncio.sleep(wait)
 
     async def _one(self, msg: Message, envelope: Envelope) -> None:
-        for attempt in range(1, self.sub.max_attempts + 1):
+        attempt = outages = 0
+        while attempt < self.sub.max_attempts:
             try:
                 await self.sub.handler([envelope])
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
+                if is_transient(exc):
+                    outages += 1
+                    await self._wait_out(msg, 1, outages, exc)
+                    continue
+                attempt += 1
                 log.warning(
                     "handler failed",
                     extra={
