@@ -132,7 +132,11 @@ class Outcome:
     open_violations: frozenset[tuple[str, str]]
     """(asset id, policy id) of every open violation."""
     sequences: dict[tuple[str, str], list[tuple[str, int, int]]]
-    """Per (asset id, policy id): (event type, episode, sequence) of each event, in order."""
+    """Per (asset id, policy id): (event type, episode, sequence) of each distinct event (by
+    envelope id), in order. Two distinct events for one transition show here as a duplicate."""
+    redelivered: int = 0
+    """Copies of an event already read (same envelope id): the contract's at-least-once
+    delivery, which consumers dedupe by id; not a difference between outcomes."""
 
     def differences(self, other: Outcome) -> list[str]:
         """What differs from ``other``, in words (empty when the outcomes are equal)."""
@@ -346,6 +350,16 @@ async def topic_size(bootstrap: str, topic: str) -> int:
         await consumer.stop()
 
 
+async def partition_count(bootstrap: str, topic: str) -> int:
+    """How many partitions ``topic`` has."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
+    await consumer.start()
+    try:
+        return len(await _partitions(consumer, topic))
+    finally:
+        await consumer.stop()
+
+
 async def read_topic(bootstrap: str, topic: str, timeout: float = 60) -> list[bytes]:
     """Every message value in ``topic``, read from the beginning to its end."""
     consumer = AIOKafkaConsumer(
@@ -373,8 +387,15 @@ async def read_topic(bootstrap: str, topic: str, timeout: float = 60) -> list[by
 async def outcome(pipe: Pipeline) -> Outcome:
     """The open violations (the violations service's answer) and the violation events."""
     sequences: dict[tuple[str, str], list[tuple[str, int, int]]] = defaultdict(list)
+    seen: set[str] = set()
+    redelivered = 0
     for raw in await read_topic(pipe.stack.kafka_bootstrap, VIOLATIONS_TOPIC):
-        data = Envelope.decode(raw).data
+        envelope = Envelope.decode(raw)
+        if envelope.id in seen:  # at-least-once delivery: the same event again, deduped by id
+            redelivered += 1
+            continue
+        seen.add(envelope.id)
+        data = envelope.data
         key = (data["asset"]["asset_id"], data["policy"]["policy_id"])
         sequences[key].append((data["event_type"], data["episode"], data["sequence"]))
     for events in sequences.values():
@@ -392,7 +413,7 @@ async def outcome(pipe: Pipeline) -> Outcome:
         cursor = body.get("next_cursor")
         if not cursor:
             break
-    return Outcome(frozenset(opened), dict(sequences))
+    return Outcome(frozenset(opened), dict(sequences), redelivered)
 
 
 @contextmanager

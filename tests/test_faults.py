@@ -163,4 +163,38 @@ def test_poison_and_malformed_messages_go_to_dead_letters(
         assert_same(asyncio.run(run(pipe, disturb)), baseline)
         for topic in (ASSETS_TOPIC, EVALUATIONS_TOPIC):
             dead = asyncio.run(read_topic(pipe.stack.kafka_bootstrap, dead_letter_topic(topic)))
-            assert sorted(dead) == sorted(garbage) * (2 if topic == ASSETS_TOPIC else 1)
+            copies = 2 if topic == ASSETS_TOPIC else 1  # the topic's consumer groups
+            assert sorted(dead) == sorted(garbage * copies)
+
+
+def test_opensearch_down_search_degrades_and_the_index_catches_up(
+    stack: PrivateStack, baseline: Outcome, tmp_path: Path
+) -> None:
+    """The scan runs while OpenSearch is down: discovery and the pipeline go on, the inventory's
+    /readyz and search report the outage (503, naming search), and once OpenSearch is back
+    the index catches up by itself with every asset the inventory holds."""
+
+    async def disturb(pipe: Pipeline, phase: str) -> None:
+        if phase != "scan":
+            return
+        await _until(functools.partial(_reports, pipe.url("inventory"), 503), "inventory: down")
+        found = await asyncio.to_thread(pipe.signed_get, "inventory", "/assets/search", q="vol")
+        assert found.status_code == 503, found.text
+        assert "search" in found.text.lower()
+        await asyncio.to_thread(stack.start, "opensearch")
+        await _until(functools.partial(_reports, pipe.url("inventory"), 200), "inventory ready")
+
+    def caught_up(pipe: Pipeline) -> bool:
+        held = pipe.signed_get("inventory", "/assets", limit=1)
+        indexed = pipe.signed_get("inventory", "/assets/search", limit=1)
+        if held.status_code != 200 or indexed.status_code != 200:
+            return False
+        return bool(held.json()["total"]) and held.json()["total"] == indexed.json()["total"]
+
+    with fresh_pipeline(stack.info, tmp_path / "logs", "faults_search") as pipe:
+        stack.stop("opensearch")
+        try:
+            assert_same(asyncio.run(run(pipe, disturb)), baseline)
+        finally:
+            stack.start("opensearch")
+        asyncio.run(_until(functools.partial(caught_up, pipe), "the index caught up"))
