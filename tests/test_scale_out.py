@@ -7,11 +7,17 @@ import asyncio
 from collections.abc import Iterator
 
 import pytest
-from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
 
 from pacbot.common.events import ASSETS_TOPIC, EVALUATIONS_TOPIC
-from tests.pipeline_rig import PrivateStack, build_estate, fresh_pipeline, private_stack, run
+from tests.pipeline_rig import (
+    PrivateStack,
+    build_estate,
+    fresh_pipeline,
+    partition_count,
+    private_stack,
+    run,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.real, pytest.mark.timeout(900)]
 
@@ -31,18 +37,10 @@ async def _members(bootstrap: str, group: str) -> int:
     await admin.start()
     try:
         described = await admin.describe_consumer_groups([group])
-        return len(described[0].members)
+        (group_state,) = described[0].to_object()["groups"]
+        return len(group_state["members"])
     finally:
         await admin.close()
-
-
-async def _partitions(bootstrap: str, topic: str) -> int:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
-    await consumer.start()
-    try:
-        return len(consumer.partitions_for_topic(topic) or ())
-    finally:
-        await consumer.stop()
 
 
 def test_two_replicas_give_the_results_of_one(
@@ -57,7 +55,7 @@ def test_two_replicas_give_the_results_of_one(
         doubled = asyncio.run(run(pipe))
         bootstrap = stack.info.kafka_bootstrap
         for topic in (ASSETS_TOPIC, EVALUATIONS_TOPIC):
-            assert asyncio.run(_partitions(bootstrap, topic)) >= 2
+            assert asyncio.run(partition_count(bootstrap, topic)) >= 2
         # both replicas of each service are members of the service's one group
         assert asyncio.run(_members(bootstrap, "assessor")) == 2
         assert asyncio.run(_members(bootstrap, "violations")) == 2
