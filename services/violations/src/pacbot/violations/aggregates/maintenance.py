@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import and_, delete, event, inspect, select, update
+from sqlalchemy import and_, bindparam, delete, event, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTransaction
 
@@ -57,6 +57,10 @@ RESULT_ATTRS = (
     "tags",
 )
 VIOLATION_ATTRS = ("status", "account_id", "region", "resource_type", "severity", "tags")
+STATE_COLUMNS: dict[Any, tuple[str, ...]] = {  # what ResultState.of / ViolationState.of read
+    ResultRow: ("asset_id", "policy_id", *RESULT_ATTRS),
+    ViolationRow: ("violation_id", "asset_id", "policy_id", *VIOLATION_ATTRS),
+}
 
 
 class Delta:
@@ -107,16 +111,22 @@ def _changed(obj: Any, attrs: Sequence[str], added_or_deleted: Any) -> bool:
     if obj in added_or_deleted:
         return True
     state = inspect(obj)
-    return any(state.attrs[name].history.has_changes() for name in attrs)
+    # an attribute never set since load has no entry in committed_state and no history: only
+    # the set ones are looked at (a value set back to what it was has no changes either)
+    touched = state.committed_state
+    return any(name in touched and state.attrs[name].history.has_changes() for name in attrs)
 
 
 def _stored(session: Session, model: Any, asset_ids: Sequence[str]) -> list[Any]:
-    """The rows of these assets as the database holds them now (not the session's objects)."""
+    """The rows of these assets as the database holds them now (not the session's objects),
+    with only the columns their counted state is made of (no evidence, asset or policy JSON
+    to decode)."""
     table = model.__table__
+    columns = [table.c[name] for name in STATE_COLUMNS[model]]
     rows: list[Any] = []
     for start in range(0, len(asset_ids), CHUNK):
         chunk = asset_ids[start : start + CHUNK]
-        rows.extend(session.execute(select(table).where(table.c.asset_id.in_(chunk))).all())
+        rows.extend(session.execute(select(*columns).where(table.c.asset_id.in_(chunk))).all())
     return rows
 
 
@@ -167,15 +177,33 @@ def count_flush(session: Session) -> None:
     pairs = {(r.asset_id, r.policy_id) for r in results} | {
         (v.asset_id, v.policy_id) for v in violations
     }
+    # a state counted the same before and after adds and takes away the same cells: skipped
     for pair in pairs:
-        delta.results.append((before.get(pair), pair in exempted_before, -1))
-        delta.results.append((after.get(pair), pair in exempted_after, 1))
+        was = (before.get(pair), pair in exempted_before)
+        now = (after.get(pair), pair in exempted_after)
+        if was != now:
+            delta.results.append((*was, -1))
+            delta.results.append((*now, 1))
+    states_before, states_after = _by_asset(before.values()), _by_asset(after.values())
     for asset_id in {o.asset_id for o in results}:
-        delta.assets.append((tuple(s for s in before.values() if s.asset_id == asset_id), -1))
-        delta.assets.append((tuple(s for s in after.values() if s.asset_id == asset_id), 1))
+        was_states, now_states = states_before.get(asset_id, ()), states_after.get(asset_id, ())
+        if was_states != now_states:
+            delta.assets.append((was_states, -1))
+            delta.assets.append((now_states, 1))
     for violation in violations:
-        delta.violations.append((stored_violations.get(violation.violation_id), -1))
-        delta.violations.append((violations_after.get(violation.violation_id), 1))
+        was_violation = stored_violations.get(violation.violation_id)
+        now_violation = violations_after.get(violation.violation_id)
+        if was_violation != now_violation:
+            delta.violations.append((was_violation, -1))
+            delta.violations.append((now_violation, 1))
+
+
+def _by_asset(states: Iterable[ResultState]) -> dict[str, tuple[ResultState, ...]]:
+    """The states of each asset, in the order given (one pass, not one per asset)."""
+    grouped: dict[str, list[ResultState]] = {}
+    for state in states:
+        grouped.setdefault(state.asset_id, []).append(state)
+    return {asset_id: tuple(found) for asset_id, found in grouped.items()}
 
 
 def apply_delta(session: Session, delta: Delta) -> None:
@@ -190,18 +218,35 @@ def apply_delta(session: Session, delta: Delta) -> None:
     if bumped is None:
         raise RuntimeError("the tally_state row is missing; run the violations migrations")
     tag_keys = tuple(bumped[0] or ())  # never built: the "" cells only, until the first build
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    dialect = session.get_bind().dialect.name
     changed = delta.cells(tag_keys, group_rules(bumped[1]))
     for tally in TALLIES:
         cells = changed[tally.name]
+        upsert, drop_emptied = _statements(dialect, tally)
         for start in range(0, len(cells), CHUNK):
             rows = [tally.row(key, counts) for key, counts in cells[start : start + CHUNK]]
-            insert = dialect.insert(tally.table).values(rows)
-            added = {c: tally.table.c[c] + insert.excluded[c] for c in tally.counts}
-            session.execute(insert.on_conflict_do_update(index_elements=["cell"], set_=added))
-            emptied = and_(*(tally.table.c[c] == 0 for c in tally.counts))
-            cell_ids = [str(row["cell"]) for row in rows]
-            session.execute(delete(tally.table).where(tally.table.c.cell.in_(cell_ids), emptied))
+            session.execute(upsert, rows)  # executemany: one statement, compiled once
+            session.execute(drop_emptied, {"cells": [str(row["cell"]) for row in rows]})
+
+
+_STATEMENTS: dict[tuple[str, str], tuple[Any, Any]] = {}
+
+
+def _statements(dialect: str, tally: TallyTable) -> tuple[Any, Any]:
+    """The tally's upsert (adds a cell's counts, executed with a parameter list) and the
+    delete of its emptied cells among ``cells``, built once per dialect."""
+    found = _STATEMENTS.get((dialect, tally.name))
+    if found is None:
+        insert = (postgresql if dialect == "postgresql" else sqlite).insert(tally.table)
+        added = {c: tally.table.c[c] + insert.excluded[c] for c in tally.counts}
+        upsert = insert.on_conflict_do_update(index_elements=["cell"], set_=added)
+        emptied = and_(*(tally.table.c[c] == 0 for c in tally.counts))
+        cells = tally.table.c.cell.in_(bindparam("cells", expanding=True))
+        found = _STATEMENTS[(dialect, tally.name)] = (
+            upsert,
+            delete(tally.table).where(cells, emptied),
+        )
+    return found
 
 
 @event.listens_for(TallyingSession, "before_flush")
