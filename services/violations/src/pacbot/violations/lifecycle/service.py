@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,6 +30,7 @@ from pacbot.violations.results.repository import (
     DECISIVE,
     IN_CHUNK,
     ResultKey,
+    asset_columns,
     chunks,
     deleted_versions,
     mark_asset_deleted,
@@ -108,6 +109,7 @@ class _Run:
         session, transitions = self.session, self.transitions
         asset, version, at = evaluated.asset, evaluated.asset_version, evaluated.evaluated_at
         key: ResultKey = (version, at)
+        columns = asset_columns(asset)  # once per evaluation, shared by its rows
         for result in evaluated.results:
             policy_id = result.policy.policy_id
             if policy_id in retired and at <= retired[policy_id]:
@@ -116,7 +118,9 @@ class _Run:
             row = self.stored.get(pair)
             verdict = verdict_key(row) if row is not None else None
             if row is None or key > stored_key(row):
-                self.stored[pair] = row = store_result(session, row, asset, version, result, at)
+                self.stored[pair] = row = store_result(
+                    session, row, asset, version, result, at, columns
+                )
             elif result.status in DECISIVE and (verdict is None or key > verdict):
                 note_verdict(row, key)  # a late verdict behind a newer error still decides
             if result.status not in DECISIVE or (verdict is not None and key <= verdict):
@@ -132,9 +136,12 @@ class _Run:
                     result,
                     key,
                     self.coverage,
+                    columns,
                 )
             else:
-                await _on_pass(session, transitions, self.violations.get(pair), asset, result, key)
+                await _on_pass(
+                    session, transitions, self.violations.get(pair), asset, result, key, columns
+                )
 
 
 async def _violations_of(
@@ -181,12 +188,13 @@ async def _on_fail(
     result: PolicyResult,
     key: ResultKey,
     coverage: Coverage,
+    columns: dict[str, Any],
 ) -> ViolationRow:
     version, at = key
     if row is None:
-        row = new_violation(asset, result.policy, result.reason, version, at)
+        row = new_violation(asset, result.policy, result.reason, version, at, columns)
     else:
-        refresh(row, asset, result.policy, result.reason, version)
+        refresh(row, asset, result.policy, result.reason, version, columns)
     await settle_failing(session, transitions, row, coverage, at)
     return row
 
@@ -198,10 +206,11 @@ async def _on_pass(
     asset: AssetSummary,
     result: PolicyResult,
     key: ResultKey,
+    columns: dict[str, Any],
 ) -> None:
     if row is None or row.status not in LIVE:
         return
-    refresh(row, asset, result.policy, result.reason, key[0])
+    refresh(row, asset, result.policy, result.reason, key[0], columns)
     await transitions.close(session, row, key[1], "fixed", result.reason)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,6 +19,7 @@ from pacbot.common.events import (
 )
 from pacbot.common.outbox import Outbox
 from pacbot.violations.models import ViolationEpisode, ViolationRow, as_utc
+from pacbot.violations.results.repository import asset_columns, assign
 
 TIMELINE_LIMIT = 50
 CloseReason = Literal["fixed", "asset_deleted", "policy_disabled", "policy_removed"]
@@ -40,7 +41,12 @@ def violation_id(asset_id: str, policy_id: str) -> str:
 
 
 def new_violation(
-    asset: AssetSummary, policy: PolicyRef, reason: str, version: int, at: datetime
+    asset: AssetSummary,
+    policy: PolicyRef,
+    reason: str,
+    version: int,
+    at: datetime,
+    columns: dict[str, Any] | None = None,
 ) -> ViolationRow:
     """A violation row for a first failure (state is set by ``open`` or ``exempt``)."""
     row = ViolationRow(
@@ -54,27 +60,32 @@ def new_violation(
         updated_at=at,
         timeline=[],
     )
-    refresh(row, asset, policy, reason, version)
+    refresh(row, asset, policy, reason, version, columns)
     return row
 
 
 def refresh(
-    row: ViolationRow, asset: AssetSummary, policy: PolicyRef, reason: str, version: int
+    row: ViolationRow,
+    asset: AssetSummary,
+    policy: PolicyRef,
+    reason: str,
+    version: int,
+    columns: dict[str, Any] | None = None,
 ) -> None:
-    """Carry the latest asset summary, policy ref and reason without changing state."""
-    row.account_id = asset.account_id
-    row.region = asset.region
-    row.resource_type = asset.resource_type
-    row.asset_name = asset.name
-    row.owner = asset.owner
-    row.tags = dict(asset.tags)
-    row.asset = asset.model_dump(mode="json")
-    row.policy_name = policy.name
-    row.severity = policy.severity
-    row.category = policy.category
-    row.policy = policy.model_dump(mode="json")
-    row.reason = reason
-    row.asset_version = version
+    """Carry the latest asset summary, policy ref and reason without changing state
+    (``columns``: :func:`asset_columns` of ``asset``, if already built)."""
+    assign(
+        row,
+        {
+            **(columns if columns is not None else asset_columns(asset)),
+            "policy_name": policy.name,
+            "severity": policy.severity,
+            "category": policy.category,
+            "policy": policy.model_dump(mode="json"),
+            "reason": reason,
+            "asset_version": version,
+        },
+    )
 
 
 def bounded(timeline: list[dict[str, str]]) -> list[dict[str, str]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -58,6 +59,29 @@ async def results_of_assets(
     return found
 
 
+def asset_columns(asset: AssetSummary) -> dict[str, Any]:
+    """The columns a result or violation copies from its asset summary: built once per
+    evaluation and shared by its rows (they are replaced, never changed in place)."""
+    return {
+        "account_id": asset.account_id,
+        "region": asset.region,
+        "resource_type": asset.resource_type,
+        "asset_name": asset.name,
+        "owner": asset.owner,
+        "tags": dict(asset.tags),
+        "asset": asset.model_dump(mode="json"),
+    }
+
+
+def assign(row: Any, fields: dict[str, Any]) -> None:
+    """Set the row's attributes to ``fields``, leaving out those that already hold an equal
+    value (setting one changes nothing in the flush, and costs an attribute event)."""
+    held = row.__dict__
+    for name, value in fields.items():
+        if name not in held or held[name] != value:
+            setattr(row, name, value)
+
+
 def store_result(
     session: AsyncSession,
     row: ResultRow | None,
@@ -65,37 +89,33 @@ def store_result(
     version: int,
     result: PolicyResult,
     evaluated_at: datetime,
+    columns: dict[str, Any] | None = None,
 ) -> ResultRow:
     """Make ``result`` the stored one (``row`` is the current one, if any); it is live again.
 
-    The status and reason are kept as given, ``error`` included: the read side shows it as
-    unknown. Only a pass/fail moves the verdict key.
+    ``columns`` are :func:`asset_columns` of ``asset``, if already built. The status and
+    reason are kept as given, ``error`` included: the read side shows it as unknown. Only a
+    pass/fail moves the verdict key.
     """
+    policy = result.policy
     fields = {
         "asset_version": version,
         "status": result.status,
         "reason": result.reason,
         "evidence": result.evidence,
-        "account_id": asset.account_id,
-        "region": asset.region,
-        "resource_type": asset.resource_type,
-        "asset_name": asset.name,
-        "owner": asset.owner,
-        "tags": dict(asset.tags),
-        "policy_name": result.policy.name,
-        "severity": result.policy.severity,
-        "category": result.policy.category,
-        "asset": asset.model_dump(mode="json"),
-        "policy": result.policy.model_dump(mode="json"),
+        **(columns if columns is not None else asset_columns(asset)),
+        "policy_name": policy.name,
+        "severity": policy.severity,
+        "category": policy.category,
+        "policy": policy.model_dump(mode="json"),
         "deleted": False,
         "evaluated_at": evaluated_at,
     }
     if row is None:
-        row = ResultRow(asset_id=asset.asset_id, policy_id=result.policy.policy_id, **fields)
+        row = ResultRow(asset_id=asset.asset_id, policy_id=policy.policy_id, **fields)
         session.add(row)
     else:
-        for name, value in fields.items():
-            setattr(row, name, value)
+        assign(row, fields)
     if result.status in DECISIVE:
         note_verdict(row, (version, evaluated_at))
     return row
