@@ -19,7 +19,7 @@ from pacbot.common.events import (
 )
 from pacbot.common.outbox import Outbox
 from pacbot.violations.models import ViolationEpisode, ViolationRow, as_utc
-from pacbot.violations.results.repository import asset_columns, assign
+from pacbot.violations.results.repository import asset_columns, assign, new_row
 
 TIMELINE_LIMIT = 50
 CloseReason = Literal["fixed", "asset_deleted", "policy_disabled", "policy_removed"]
@@ -49,19 +49,21 @@ def new_violation(
     columns: dict[str, Any] | None = None,
 ) -> ViolationRow:
     """A violation row for a first failure (state is set by ``open`` or ``exempt``)."""
-    row = ViolationRow(
-        violation_id=violation_id(asset.asset_id, policy.policy_id),
-        asset_id=asset.asset_id,
-        policy_id=policy.policy_id,
-        status=NEW,
-        episode=0,
-        sequence=0,
-        opened_at=at,
-        updated_at=at,
-        timeline=[],
+    return new_row(
+        ViolationRow,
+        {
+            "violation_id": violation_id(asset.asset_id, policy.policy_id),
+            "asset_id": asset.asset_id,
+            "policy_id": policy.policy_id,
+            "status": NEW,
+            "episode": 0,
+            "sequence": 0,
+            "opened_at": at,
+            "updated_at": at,
+            "timeline": [],
+            **refreshed(asset, policy, reason, version, columns),
+        },
     )
-    refresh(row, asset, policy, reason, version, columns)
-    return row
 
 
 def refresh(
@@ -74,18 +76,26 @@ def refresh(
 ) -> None:
     """Carry the latest asset summary, policy ref and reason without changing state
     (``columns``: :func:`asset_columns` of ``asset``, if already built)."""
-    assign(
-        row,
-        {
-            **(columns if columns is not None else asset_columns(asset)),
-            "policy_name": policy.name,
-            "severity": policy.severity,
-            "category": policy.category,
-            "policy": policy.model_dump(mode="json"),
-            "reason": reason,
-            "asset_version": version,
-        },
-    )
+    assign(row, refreshed(asset, policy, reason, version, columns))
+
+
+def refreshed(
+    asset: AssetSummary,
+    policy: PolicyRef,
+    reason: str,
+    version: int,
+    columns: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """What :func:`refresh` sets."""
+    return {
+        **(columns if columns is not None else asset_columns(asset)),
+        "policy_name": policy.name,
+        "severity": policy.severity,
+        "category": policy.category,
+        "policy": policy.model_dump(mode="json"),
+        "reason": reason,
+        "asset_version": version,
+    }
 
 
 def bounded(timeline: list[dict[str, str]]) -> list[dict[str, str]]:
@@ -180,7 +190,7 @@ class Transitions:
         row.episode += 1
         row.opened_at = at
         copied = {name: getattr(row, name) for name in EPISODE_COLUMNS}
-        session.add(ViolationEpisode(**copied, episode=row.episode, opened_at=at))
+        session.add(new_row(ViolationEpisode, {**copied, "episode": row.episode, "opened_at": at}))
 
     @staticmethod
     def _note(row: ViolationRow, at: datetime, event: str, detail: str) -> None:

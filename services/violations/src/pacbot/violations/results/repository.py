@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +17,7 @@ from pacbot.common.events import AssetSummary, PolicyResult
 from pacbot.violations.models import AssetTombstone, ResultRow, RetiredPolicy, as_utc
 
 ResultKey = tuple[int, datetime]
+T = TypeVar("T")
 DECISIVE = ("pass", "fail")
 RETIRE_BATCH = 1000
 IN_CHUNK = 400  # ids per IN list (well under both databases' parameter limits)
@@ -73,6 +74,17 @@ def asset_columns(asset: AssetSummary) -> dict[str, Any]:
     }
 
 
+def new_row(model: type[T], fields: dict[str, Any]) -> T:
+    """A new (transient) row of ``model`` holding ``fields``, for ``session.add``.
+
+    Made without the constructor's attribute event per field: a pending row has no history to
+    keep, and its INSERT takes the values from its state. ``fields`` must be mapped attributes.
+    """
+    row: T = model.__mapper__.class_manager.new_instance()  # type: ignore[attr-defined]
+    row.__dict__.update(fields)
+    return row
+
+
 def assign(row: Any, fields: dict[str, Any]) -> None:
     """Set the row's attributes to ``fields``, leaving out those that already hold an equal
     value (setting one changes nothing in the flush, and costs an attribute event)."""
@@ -112,7 +124,8 @@ def store_result(
         "evaluated_at": evaluated_at,
     }
     if row is None:
-        row = ResultRow(asset_id=asset.asset_id, policy_id=policy.policy_id, **fields)
+        fields["asset_id"], fields["policy_id"] = asset.asset_id, policy.policy_id
+        row = new_row(ResultRow, fields)
         session.add(row)
     else:
         assign(row, fields)
