@@ -43,7 +43,7 @@ from pacbot.violations.compliance.recount import recounted
 from pacbot.violations.compliance.repository import built_tallies, tallies_by
 from pacbot.violations.compliance.scope import Constraints
 from pacbot.violations.compliance.tally import Tally
-from pacbot.violations.lifecycle.consumers import event_handler
+from pacbot.violations.lifecycle.consumers import batch_handler, event_handler
 from pacbot.violations.lifecycle.query import ViolationFilters
 from pacbot.violations.lifecycle.repository import Selection, filter_clauses, tallied_total
 from pacbot.violations.models import ResultRow, TallyState, ViolationRow
@@ -324,6 +324,30 @@ async def test_tallies_equal_a_recount_after_random_writes(service: FastAPI, see
         exempted = await stored(session)
     assert {"pass", "fail", "error"} <= statuses
     assert any(counts[2] for counts in exempted["results"].values())  # some failure exempted
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+async def test_tallies_equal_a_recount_after_random_batches(service: FastAPI, seed: int) -> None:
+    """The stream applied in batches of eight events, one transaction each, as the bus hands a
+    partition slice over: results first seen in a batch (inserted together at the end of its
+    run of evaluations) and evaluated again in the same batch are counted too."""
+    estate = Estate(random.Random(seed))
+    runtime = service.state.runtime
+    handle_batch = batch_handler(runtime.outbox)
+    assert sorted(await sync_groups(runtime.db, GROUPS)) == sorted(GROUPS)
+    compared, repeated = 0, 0
+    for step in range(1, 21):
+        events = [estate.next_event() for _ in range(8)]
+        evaluated = [e.asset.asset_id for e in events if isinstance(e, AssetEvaluated)]
+        repeated += len(evaluated) - len(set(evaluated))
+        async with runtime.db.session() as session:
+            await handle_batch(
+                session, [Envelope.wrap(e, source="test", subject="s") for e in events]
+            )
+        if step % 4 == 0:
+            compared = max(compared, await check(service, GROUPS))
+    assert compared > 50
+    assert repeated > 5  # batches did evaluate one asset more than once
 
 
 async def test_rows_written_by_hand_are_counted_and_a_start_rebuilds_stale_tallies(

@@ -13,7 +13,8 @@ deploy) counts what the tallies hold, and a rebuild for new keys or a group's ce
 (``aggregates.groups``) is followed by every writer from its next commit.
 
 Bulk ``UPDATE``/``DELETE``/``INSERT`` statements on results or violations would bypass the
-counting, so this session refuses them; so are savepoints (a rolled-back savepoint would
+counting, so this session refuses them (the one exception, :func:`insert_counted`, counts the
+new results it inserts itself); so are savepoints (a rolled-back savepoint would
 leave its counts behind).
 """
 
@@ -22,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, event, inspect, select, update
+from sqlalchemy import Table, and_, bindparam, delete, event, insert, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTransaction
 
@@ -204,6 +205,39 @@ def _by_asset(states: Iterable[ResultState]) -> dict[str, tuple[ResultState, ...
     for state in states:
         grouped.setdefault(state.asset_id, []).append(state)
     return {asset_id: tuple(found) for asset_id, found in grouped.items()}
+
+
+def insert_counted(session: Session, rows: Sequence[Any]) -> None:
+    """Insert new results, absent from the database and the session, with one statement per
+    CHUNK rows, and count them into the transaction's delta as a flush would count new ORM
+    objects (``rows`` have the result's attributes and ``values()``, the row to insert)."""
+    session.flush()  # pending changes are counted first: the states read below are the database's
+    if isinstance(session, TallyingSession):
+        count_inserts(session, [ResultState.of(row) for row in rows])
+    table = ResultRow.__table__
+    assert isinstance(table, Table)
+    connection = session.connection()  # not session.execute: _no_bulk_writes guards that path
+    for start in range(0, len(rows), CHUNK):
+        connection.execute(insert(table), [row.values() for row in rows[start : start + CHUNK]])
+
+
+def count_inserts(session: Session, new: Sequence[ResultState]) -> None:
+    """Add to the transaction's delta what inserting results of these states changes."""
+    assets = sorted({s.asset_id for s in new})
+    before = {s.pair: s for s in map(ResultState.of, _stored(session, ResultRow, assets))}
+    exempted = _exempted(map(ViolationState.of, _stored(session, ViolationRow, assets)))
+    after = dict(before)
+    after.update((s.pair, s) for s in new)
+    delta: Delta = session.info.setdefault(PENDING, Delta())
+    for state in new:
+        was = before.get(state.pair)
+        if was is not None:
+            delta.results.append((was, state.pair in exempted, -1))
+        delta.results.append((state, state.pair in exempted, 1))
+    states_before, states_after = _by_asset(before.values()), _by_asset(after.values())
+    for asset_id in assets:
+        delta.assets.append((states_before.get(asset_id, ()), -1))
+        delta.assets.append((states_after.get(asset_id, ()), 1))
 
 
 def apply_delta(session: Session, delta: Delta) -> None:

@@ -29,10 +29,13 @@ from pacbot.violations.models import ResultRow, ViolationEpisode, ViolationRow
 from pacbot.violations.results.repository import (
     DECISIVE,
     IN_CHUNK,
+    PendingResult,
     ResultKey,
+    StoredResult,
     asset_columns,
     chunks,
     deleted_versions,
+    insert_results,
     mark_asset_deleted,
     note_verdict,
     results_of_assets,
@@ -77,13 +80,17 @@ async def apply_evaluations(
     gone = await deleted_versions(session, asset_ids)
     retired = await retirements(session, policy_ids)
     stored = await results_of_assets(session, asset_ids, policy_ids)
-    run = _Run(session, transitions, asset_ids, violations, stored)
+    run = _Run(session, transitions, asset_ids, violations, dict(stored))
     run.episodes = episodes
     for evaluated in evaluated_list:
         deleted_at_version = gone.get(evaluated.asset.asset_id)
         if deleted_at_version is not None and evaluated.asset_version <= deleted_at_version:
             continue  # a late evaluation of a version that no longer exists
         await run.apply(evaluated, retired)
+    # the results seen for the first time, as the run left them, in one statement
+    await insert_results(
+        session, [row for row in run.stored.values() if isinstance(row, PendingResult)]
+    )
 
 
 class _Run:
@@ -95,7 +102,7 @@ class _Run:
         transitions: Transitions,
         asset_ids: list[str],
         violations: dict[tuple[str, str], ViolationRow],
-        stored: dict[tuple[str, str], ResultRow],
+        stored: dict[tuple[str, str], StoredResult],
     ) -> None:
         self.session = session
         self.transitions = transitions
@@ -118,9 +125,7 @@ class _Run:
             row = self.stored.get(pair)
             verdict = verdict_key(row) if row is not None else None
             if row is None or key > stored_key(row):
-                self.stored[pair] = row = store_result(
-                    session, row, asset, version, result, at, columns
-                )
+                self.stored[pair] = row = store_result(row, asset, version, result, at, columns)
             elif result.status in DECISIVE and (verdict is None or key > verdict):
                 note_verdict(row, key)  # a late verdict behind a newer error still decides
             if result.status not in DECISIVE or (verdict is not None and key <= verdict):

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pacbot.common.events import AssetSummary, PolicyResult
+from pacbot.violations.aggregates.maintenance import insert_counted
 from pacbot.violations.models import AssetTombstone, ResultRow, RetiredPolicy, as_utc
 
 ResultKey = tuple[int, datetime]
@@ -28,12 +29,12 @@ def chunks(ids: Sequence[str]) -> list[Sequence[str]]:
     return [ids[start : start + IN_CHUNK] for start in range(0, len(ids), IN_CHUNK)]
 
 
-def stored_key(row: ResultRow) -> ResultKey:
+def stored_key(row: StoredResult) -> ResultKey:
     """The order key of the stored result."""
     return (row.asset_version, as_utc(row.evaluated_at))
 
 
-def verdict_key(row: ResultRow) -> ResultKey | None:
+def verdict_key(row: StoredResult) -> ResultKey | None:
     """The order key of the latest pass/fail of this (asset, policy), if any."""
     if row.verdict_version is None or row.verdict_at is None:
         return None
@@ -94,20 +95,51 @@ def assign(row: Any, fields: dict[str, Any]) -> None:
             setattr(row, name, value)
 
 
+RESULT_COLUMNS = tuple(column.key for column in ResultRow.__table__.columns)
+
+
+class PendingResult:
+    """A result stored for the first time by a run of evaluations: held in memory (later
+    evaluations of the run may change it) and inserted with the run's others by
+    :func:`insert_results`, one statement, instead of an ORM object per row."""
+
+    __slots__ = RESULT_COLUMNS
+    asset_id: str
+    policy_id: str
+    asset_version: int
+    status: str
+    evaluated_at: datetime
+    verdict_version: int | None
+    verdict_at: datetime | None
+
+    def __init__(self, fields: dict[str, Any]) -> None:
+        self.verdict_version = None
+        self.verdict_at = None
+        for name, value in fields.items():
+            setattr(self, name, value)
+
+    def values(self) -> dict[str, Any]:
+        """The row to insert."""
+        return {name: getattr(self, name) for name in RESULT_COLUMNS}
+
+
+StoredResult = ResultRow | PendingResult
+
+
 def store_result(
-    session: AsyncSession,
-    row: ResultRow | None,
+    row: StoredResult | None,
     asset: AssetSummary,
     version: int,
     result: PolicyResult,
     evaluated_at: datetime,
     columns: dict[str, Any] | None = None,
-) -> ResultRow:
+) -> StoredResult:
     """Make ``result`` the stored one (``row`` is the current one, if any); it is live again.
 
-    ``columns`` are :func:`asset_columns` of ``asset``, if already built. The status and
-    reason are kept as given, ``error`` included: the read side shows it as unknown. Only a
-    pass/fail moves the verdict key.
+    Without a current one, the result is a :class:`PendingResult` that the caller inserts
+    with :func:`insert_results`. ``columns`` are :func:`asset_columns` of ``asset``, if
+    already built. The status and reason are kept as given, ``error`` included: the read side
+    shows it as unknown. Only a pass/fail moves the verdict key.
     """
     policy = result.policy
     fields = {
@@ -123,20 +155,31 @@ def store_result(
         "deleted": False,
         "evaluated_at": evaluated_at,
     }
+    stored: StoredResult
     if row is None:
         fields["asset_id"], fields["policy_id"] = asset.asset_id, policy.policy_id
-        row = new_row(ResultRow, fields)
-        session.add(row)
+        stored = PendingResult(fields)
+    elif isinstance(row, PendingResult):
+        for name, value in fields.items():
+            setattr(row, name, value)
+        stored = row
     else:
         assign(row, fields)
+        stored = row
     if result.status in DECISIVE:
-        note_verdict(row, (version, evaluated_at))
-    return row
+        note_verdict(stored, (version, evaluated_at))
+    return stored
 
 
-def note_verdict(row: ResultRow, key: ResultKey) -> None:
+def note_verdict(row: StoredResult, key: ResultKey) -> None:
     """Remember ``key`` as the latest pass/fail seen for this (asset, policy)."""
     row.verdict_version, row.verdict_at = key
+
+
+async def insert_results(session: AsyncSession, pending: Sequence[PendingResult]) -> None:
+    """Insert new results, counted into the tallies (see ``aggregates.maintenance``)."""
+    if pending:
+        await session.run_sync(insert_counted, pending)
 
 
 async def mark_asset_deleted(
