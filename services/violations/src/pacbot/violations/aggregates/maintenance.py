@@ -28,6 +28,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTransaction
 
 from pacbot.violations.aggregates.cells import (
+    RESULT_KEY,
+    VIOLATION_KEY,
     Counts,
     Groups,
     Key,
@@ -89,12 +91,38 @@ class Delta:
                 for i, n in enumerate(counts):
                     total[i] += sign * n
 
+        # states that add to the same cells are summed first, their cells made once per class
+        weights: dict[Any, int] = {}
+        samples: dict[Any, tuple[ResultState, bool]] = {}
         for result, exempted, sign in self.results:
-            move(RESULTS, result_cells(result, exempted, tag_keys, groups), sign)
+            if result is None or result.deleted:
+                continue  # counts nothing
+            kind = _cell_class(result, RESULT_CLASS, tag_keys, groups)
+            if kind is None:
+                move(RESULTS, result_cells(result, exempted, tag_keys, groups), sign)
+                continue
+            kind = (kind, exempted)
+            weights[kind] = weights.get(kind, 0) + sign
+            samples.setdefault(kind, (result, exempted))
+        for kind, weight in weights.items():
+            if weight:
+                move(RESULTS, result_cells(*samples[kind], tag_keys, groups), weight)
         for states, sign in self.assets:
             move(ASSETS, asset_cells(states, tag_keys, groups).items(), sign)
+        violation_weights: dict[Any, int] = {}
+        violation_samples: dict[Any, ViolationState] = {}
         for violation, sign in self.violations:
-            move(VIOLATIONS, violation_cells(violation, tag_keys, groups), sign)
+            if violation is None:
+                continue
+            kind = _cell_class(violation, VIOLATION_KEY, tag_keys, groups)
+            if kind is None:
+                move(VIOLATIONS, violation_cells(violation, tag_keys, groups), sign)
+                continue
+            violation_weights[kind] = violation_weights.get(kind, 0) + sign
+            violation_samples.setdefault(kind, violation)
+        for kind, weight in violation_weights.items():
+            if weight:
+                move(VIOLATIONS, violation_cells(violation_samples[kind], tag_keys, groups), weight)
         return {
             name: sorted((key, tuple(counts)) for key, counts in cells.items() if any(counts))
             for name, cells in sums.items()
@@ -102,6 +130,28 @@ class Delta:
 
     def __bool__(self) -> bool:
         return bool(self.results or self.assets or self.violations)
+
+
+RESULT_CLASS = ("status", *RESULT_KEY)
+
+
+def _cell_class(
+    state: ResultState | ViolationState,
+    fields: Sequence[str],
+    tag_keys: Sequence[str],
+    groups: Groups,
+) -> tuple[Any, ...] | None:
+    """What the cells of a state depend on (``fields``, the tracked tags' values, and with
+    groups the whole tag set, which their criteria read with account, region and type), as a
+    hashable key; None when a tag value is not hashable."""
+    tags = state.tags
+    tagged = tuple(sorted(tags.items())) if groups else tuple(tags.get(k) for k in tag_keys)
+    kind = (*(getattr(state, name) for name in fields), tagged)
+    try:
+        hash(kind)
+    except TypeError:
+        return None
+    return kind
 
 
 class TallyingSession(Session):

@@ -95,15 +95,11 @@ def assign(row: Any, fields: dict[str, Any]) -> None:
             setattr(row, name, value)
 
 
-RESULT_COLUMNS = tuple(column.key for column in ResultRow.__table__.columns)
-
-
 class PendingResult:
     """A result stored for the first time by a run of evaluations: held in memory (later
     evaluations of the run may change it) and inserted with the run's others by
     :func:`insert_results`, one statement, instead of an ORM object per row."""
 
-    __slots__ = RESULT_COLUMNS
     asset_id: str
     policy_id: str
     asset_version: int
@@ -113,14 +109,12 @@ class PendingResult:
     verdict_at: datetime | None
 
     def __init__(self, fields: dict[str, Any]) -> None:
-        self.verdict_version = None
-        self.verdict_at = None
-        for name, value in fields.items():
-            setattr(self, name, value)
+        """``fields``: every column but the verdict's (no pass/fail seen yet)."""
+        self.__dict__.update(verdict_version=None, verdict_at=None, **fields)
 
     def values(self) -> dict[str, Any]:
-        """The row to insert."""
-        return {name: getattr(self, name) for name in RESULT_COLUMNS}
+        """The row to insert: its attributes are exactly the table's columns."""
+        return self.__dict__
 
 
 StoredResult = ResultRow | PendingResult
