@@ -5,8 +5,9 @@ dev stack and its moto, in consumer groups of this run that start at the end of 
 the inventory reading an SQS change queue of this run. Then, repeatedly, makes a bucket public
 (``put_bucket_acl`` public-read) or private again and at once delivers the CloudTrail-shaped
 event, alternately by ``POST /events/aws`` (signed as a peer service) and through the queue. The
-clock starts when the AWS call returned and stops when the bucket's ``violation.opened`` (or
-``closed``) is read from ``pacbot.violations.v1`` by a consumer positioned at the end.
+clock starts when the AWS call returned and stops when the bucket's ``violation.opened`` or
+``reopened`` (or ``closed``) is read from ``pacbot.violations.v1`` by a consumer positioned at
+the end.
 
 Phases: idle, then loaded (a background publisher pushes synthetic ``asset.upserted`` events of
 other assets into ``pacbot.assets.v1`` at BENCH_LOAD_RATE per second, default 1000).
@@ -103,19 +104,21 @@ async def _ready(name: str, url: str, proc: asyncio.subprocess.Process, log: Pat
     raise RuntimeError(f"{name} not ready, see {log}")
 
 
-async def _violation(reader: AIOKafkaConsumer, asset_id: str, kind: str, timeout: float) -> float:
-    """Wait for ``kind`` of ``asset_id``; the monotonic time it was read."""
+async def _violation(
+    reader: AIOKafkaConsumer, asset_id: str, kinds: tuple[str, ...], timeout: float
+) -> float:
+    """Wait for an event of ``kinds`` about ``asset_id``; the monotonic time it was read."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         batches = await reader.getmany(timeout_ms=50)
         for records in batches.values():
             for rec in records:
                 envelope = Envelope.decode(rec.value)
-                if envelope.type != kind:
+                if envelope.type not in kinds:
                     continue
                 if envelope.payload_as(ViolationChanged).asset.asset_id == asset_id:
                     return time.monotonic()
-    raise RuntimeError(f"no {kind} for {asset_id} within {timeout}s")
+    raise RuntimeError(f"no {' or '.join(kinds)} for {asset_id} within {timeout}s")
 
 
 async def _load(producer: AIOKafkaProducer, rate: int, stop: asyncio.Event) -> int:
@@ -151,7 +154,12 @@ async def _phase(
         route = "http" if i % 2 == 0 else "sqs"
         state[0] = not state[0]
         acl = "public-read" if state[0] else "private"
-        kind = "pacbot.violation.opened" if state[0] else "pacbot.violation.closed"
+        # the bucket's first public moment opens its violation; each later one reopens it
+        kinds = (
+            ("pacbot.violation.opened", "pacbot.violation.reopened")
+            if state[0]
+            else ("pacbot.violation.closed",)
+        )
         await asyncio.to_thread(s3.put_bucket_acl, Bucket=bucket, ACL=acl)
         t0 = time.monotonic()
         body = json.dumps(change_event(bucket, acl))
@@ -162,7 +170,7 @@ async def _phase(
             answer.raise_for_status()
         else:
             await asyncio.to_thread(sqs.send_message, QueueUrl=queue_url, MessageBody=body)
-        seen = await _violation(reader, arn, kind, timeout=WAIT_SECONDS)
+        seen = await _violation(reader, arn, kinds, timeout=WAIT_SECONDS)
         found[route].append(seen - t0)
         print(f"  {name} {route} {acl}: {1000 * (seen - t0):.0f} ms", flush=True)
     return found
@@ -246,8 +254,12 @@ async def run(stack: StackInfo, samples: int, rate: int) -> dict[str, dict[str, 
         for proc in procs:
             if proc.returncode is None:
                 proc.terminate()
-        for proc in procs:
-            await proc.wait()
+        for proc in procs:  # a service still working through a backlog gets 20 s to stop
+            try:
+                await asyncio.wait_for(proc.wait(), 20)
+            except TimeoutError:
+                proc.kill()
+                await proc.wait()
         await reader.stop()
         await producer.stop()
         print(f"logs in {logs}", flush=True)
