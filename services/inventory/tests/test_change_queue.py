@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 import pytest
+from prometheus_client import REGISTRY
 from pydantic import SecretStr
 
 from pacbot.common.testing import eventually
@@ -61,6 +62,7 @@ async def test_public_bucket_event_from_the_queue_changes_the_asset(
         await inventory.scan()
         assert (await asset(inventory, BUCKET_ARN))["config"]["PublicAclGrants"] == []
         before = len(await inventory.events())
+        handled, aged = counted("handled"), ages_observed()
         s3.put_bucket_acl(Bucket="queued-bucket", ACL="public-read")
         event = cloudtrail("PutBucketAcl", "queued-bucket")
         body = {
@@ -77,10 +79,22 @@ async def test_public_bucket_event_from_the_queue_changes_the_asset(
         new = (await inventory.events())[before:]
         assert [(e.type, e.subject) for e in new] == [("pacbot.asset.upserted", BUCKET_ARN)]
         await eventually(lambda: _async(waiting(aws, url) == 0), timeout=10, what="deletion")
+        assert counted("handled") == handled + 1
+        assert ages_observed() == aged + 1
 
 
 async def _async(value: bool) -> bool:
     return value
+
+
+def counted(outcome: str) -> float:
+    """The change queue's message counter for ``outcome`` (0 before its first increment)."""
+    value = REGISTRY.get_sample_value("pacbot_change_queue_messages_total", {"outcome": outcome})
+    return value or 0.0
+
+
+def ages_observed() -> float:
+    return REGISTRY.get_sample_value("pacbot_change_queue_age_seconds_count") or 0.0
 
 
 async def test_malformed_messages_are_dead_lettered_with_the_reason_and_deleted(
@@ -96,6 +110,7 @@ async def test_malformed_messages_are_dead_lettered_with_the_reason_and_deleted(
         "stranger": json.dumps(stranger),
         "bad sns": json.dumps({"Type": "Notification", "Message": "<xml/>"}),
     }
+    dead_before = counted("dead_lettered")
     async with start_inventory(change_queue_url=url, change_queue_wait_seconds=1) as inventory:
         for body in bodies.values():
             aws("sqs").send_message(QueueUrl=url, MessageBody=body)
@@ -107,6 +122,7 @@ async def test_malformed_messages_are_dead_lettered_with_the_reason_and_deleted(
 
         letters = await eventually(dead, timeout=15, what="every message dead-lettered")
         await eventually(lambda: _async(waiting(aws, url) == 0), timeout=10, what="deletion")
+    assert counted("dead_lettered") == dead_before + len(bodies)
     by_body = {m.value.decode(): dict(m.headers) for m in letters}
     assert set(by_body) == set(bodies.values())  # the raw body, unchanged
     reasons = {name: by_body[body]["pacbot-error"].decode() for name, body in bodies.items()}
@@ -133,7 +149,9 @@ async def test_a_failed_handler_leaves_the_message_for_redelivery(
     failing = ChangeQueue(
         inventory.runtime, url, down, region="us-east-1", wait_seconds=1, visibility_seconds=1
     )
+    retried = counted("retried")
     assert await failing.poll_once() == 1
+    assert counted("retried") == retried + 1
     assert waiting(aws, url) == 1  # still there, invisible for a second
     assert inventory.bus.messages(CHANGES_DEAD_LETTERS) == []
 

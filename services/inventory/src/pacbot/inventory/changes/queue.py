@@ -15,8 +15,11 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
+
+from prometheus_client import Counter, Histogram
 
 from pacbot.common.events import CHANGES_SOURCE, dead_letter_topic
 from pacbot.common.runtime import Runtime
@@ -33,6 +36,18 @@ CHANGES_DEAD_LETTERS = dead_letter_topic(CHANGES_SOURCE)
 MAX_BACKOFF_SECONDS = 30.0
 
 ChangeHandler = Callable[[dict[str, Any]], Awaitable[object]]
+
+CHANGE_MESSAGES = Counter(
+    "pacbot_change_queue_messages_total",
+    "Change-queue messages by outcome: handled (deleted), dead_lettered (deleted), "
+    "retried (left in the queue for redelivery)",
+    ["outcome"],
+)
+CHANGE_AGE = Histogram(
+    "pacbot_change_queue_age_seconds",
+    "From the message's arrival in SQS to its handling (SentTimestamp to handled)",
+    buckets=(0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900),
+)
 
 
 class MalformedChange(ValueError):
@@ -121,7 +136,7 @@ class ChangeQueue:
             MaxNumberOfMessages=self.batch,
             WaitTimeSeconds=self.wait_seconds,
             VisibilityTimeout=self.visibility_seconds,
-            MessageSystemAttributeNames=["ApproximateReceiveCount"],
+            MessageSystemAttributeNames=["ApproximateReceiveCount", "SentTimestamp"],
         )
         messages: list[dict[str, Any]] = answer.get("Messages", [])
         if not messages:
@@ -148,8 +163,11 @@ class ChangeQueue:
         try:
             await self.handle(unwrap(body))
         except (MalformedChange, DomainError) as exc:
-            return await self._dead_letter(message, str(exc))
+            dead = await self._dead_letter(message, str(exc))
+            CHANGE_MESSAGES.labels("dead_lettered" if dead else "retried").inc()
+            return dead
         except Exception as exc:  # transient: leave it for redelivery
+            CHANGE_MESSAGES.labels("retried").inc()
             log.warning(
                 "change message failed; it stays in the queue",
                 extra={
@@ -160,6 +178,10 @@ class ChangeQueue:
                 },
             )
             return False
+        CHANGE_MESSAGES.labels("handled").inc()
+        sent = message.get("Attributes", {}).get("SentTimestamp")
+        if sent is not None and str(sent).isdigit():
+            CHANGE_AGE.observe(max(0.0, time.time() - int(sent) / 1000))
         return True
 
     async def _dead_letter(self, message: dict[str, Any], reason: str) -> bool:
