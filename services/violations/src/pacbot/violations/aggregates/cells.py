@@ -192,12 +192,22 @@ def asset_cells(
     """The asset cells one asset adds to, from all its stored results: 1 where any counts."""
     evaluated: set[Key] = set()
     unknown: set[Key] = set()
+    cells_of: dict[Any, list[Key]] = {}  # an asset's results share account, region, type, tags
     for state in states:
         if state.deleted or (state.status not in DECIDED and state.status != "error"):
             continue
         where = tuple(getattr(state, name) for name in ASSET_KEY)
         into = evaluated if state.status in DECIDED else unknown
-        into.update(_with_rollup(dimensions(state, tag_keys, groups), where))
+        try:
+            seen: Any = (where, tuple(sorted(state.tags.items())))
+            cells = cells_of.get(seen)
+        except TypeError:  # a tag value that cannot be hashed: worked out for this row
+            seen, cells = None, None
+        if cells is None:
+            cells = _with_rollup(dimensions(state, tag_keys, groups), where)
+            if seen is not None:
+                cells_of[seen] = cells
+        into.update(cells)
     return {key: (int(key in evaluated), int(key in unknown)) for key in evaluated | unknown}
 
 
