@@ -35,7 +35,7 @@ async def settle_failing(
 
     ``ended`` says why its current exception stopped applying (revoked / expired), if it did.
     """
-    asset = AssetSummary.model_validate(row.asset)
+    asset = transitions.asset_of(row)
     chosen = coverage.covering(asset, row.policy_id, at)
     current = row.exception_id if row.status == "exempted" else None
     if current is not None and chosen != current:

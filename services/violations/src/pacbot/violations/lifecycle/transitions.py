@@ -115,6 +115,26 @@ class Transitions:
     def __init__(self, outbox: Outbox) -> None:
         self.outbox = outbox
         self._events: list[tuple[str, Envelope]] = []
+        # summaries validated from a row's JSON, by the JSON object's identity (held, so an id
+        # is never reused): the rows of one evaluation share theirs, validated once
+        self._assets: dict[int, tuple[Any, AssetSummary]] = {}
+        self._policies: dict[int, tuple[Any, PolicyRef]] = {}
+
+    def asset_of(self, row: ViolationRow) -> AssetSummary:
+        """The row's asset summary (validated once per JSON object)."""
+        data = row.asset
+        found = self._assets.get(id(data))
+        if found is None or found[0] is not data:
+            found = self._assets[id(data)] = (data, AssetSummary.model_validate(data))
+        return found[1]
+
+    def policy_of(self, row: ViolationRow) -> PolicyRef:
+        """The row's policy ref (validated once per JSON object)."""
+        data = row.policy
+        found = self._policies.get(id(data))
+        if found is None or found[0] is not data:
+            found = self._policies[id(data)] = (data, PolicyRef.model_validate(data))
+        return found[1]
 
     async def stage(self, session: AsyncSession) -> None:
         """Write the events of the transitions made so far to the outbox, in order."""
@@ -213,8 +233,8 @@ class Transitions:
         changed = ViolationChanged(
             event_type=event_type,
             violation_id=row.violation_id,
-            asset=AssetSummary.model_validate(row.asset),
-            policy=PolicyRef.model_validate(row.policy),
+            asset=self.asset_of(row),
+            policy=self.policy_of(row),
             status=row.status,
             reason=row.reason,
             close_reason=row.close_reason,
