@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import Column, Integer, String, Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pacbot.cli.devstack import StackInfo
 from pacbot.common.bus import EventBus, KafkaBus, MemoryBus, Outgoing
 from pacbot.common.db import new_metadata
 from pacbot.common.events import AssetDeleted, Envelope
@@ -487,3 +488,57 @@ async def test_kafka_ping_is_false_when_no_broker_answered(updated: bool) -> Non
     assert await bus.ping() is False  # not started
     bus._producer = _Producer(updated)  # type: ignore[assignment]
     assert await bus.ping() is updated
+
+
+async def _read_all(bootstrap: str, topic: str, unique: str) -> list[bytes]:
+    from aiokafka import AIOKafkaConsumer
+
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=f"reader-{unique}-{uuid.uuid4().hex[:6]}",
+        auto_offset_reset="earliest",
+    )
+    await consumer.start()
+    try:
+        batches = await consumer.getmany(timeout_ms=3000)
+        return [r.value for records in batches.values() for r in records]
+    finally:
+        await consumer.stop()
+
+
+@pytest.mark.real
+@pytest.mark.parametrize("path", ["publish_raw", "publish_many"])
+async def test_a_producer_out_of_step_with_the_broker_is_replaced(
+    stack: StackInfo, unique: str, path: str
+) -> None:
+    """After OutOfOrderSequenceNumber an idempotent producer fails every later send; the bus
+    swaps in a new one, so the caller's retry (the outbox relay's next pass) goes through."""
+    from aiokafka.errors import OutOfOrderSequenceNumber
+
+    topic = f"test.producer.{unique}"
+    bus = KafkaBus(stack.kafka_bootstrap, client_id=f"oos-{unique}", partitions=1)
+    await bus.ensure_topics([topic])
+    await bus.start()
+    try:
+        broken = bus._producer
+        assert broken is not None
+
+        async def out_of_step(*args: object, **kwargs: object) -> None:
+            raise OutOfOrderSequenceNumber()
+
+        setattr(broken, "send_and_wait" if path == "publish_raw" else "send", out_of_step)
+        refused = (
+            bus.publish_raw(topic, b"refused", key="k")
+            if path == "publish_raw"
+            else bus.publish_many([Outgoing(topic, b"refused", "k")])
+        )
+        with pytest.raises(OutOfOrderSequenceNumber):
+            await refused
+        assert bus._producer is not None
+        assert bus._producer is not broken
+        await bus.publish_raw(topic, b"first", key="k")
+        await bus.publish_many([Outgoing(topic, b"second", "k")])
+        assert await _read_all(stack.kafka_bootstrap, topic, unique) == [b"first", b"second"]
+    finally:
+        await bus.stop()

@@ -10,7 +10,14 @@ from collections.abc import Sequence
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from aiokafka.errors import (
+    InvalidProducerEpoch,
+    InvalidProducerIdMapping,
+    KafkaError,
+    OutOfOrderSequenceNumber,
+    ProducerFenced,
+    TopicAlreadyExistsError,
+)
 
 from pacbot.common.bus._base import (
     Delivery,
@@ -22,9 +29,19 @@ from pacbot.common.bus._base import (
     count_published,
 )
 from pacbot.common.bus._security import KafkaSecurity
-from pacbot.common.events import COMPACTED_TOPICS, Envelope
+from pacbot.common.events import COMPACTED_TOPICS, Envelope, dead_letter_topic
 
 log = logging.getLogger("pacbot.bus.kafka")
+
+# Errors after which an idempotent producer's sequence numbers no longer match the broker's:
+# every later send fails the same way, so the producer is replaced (a new producer id starts its
+# sequences afresh). What failed is sent again by its caller; consumers dedupe by event id.
+PRODUCER_BROKEN = (
+    OutOfOrderSequenceNumber,
+    InvalidProducerEpoch,
+    InvalidProducerIdMapping,
+    ProducerFenced,
+)
 
 
 class KafkaBus(Subscribing):
@@ -43,12 +60,13 @@ class KafkaBus(Subscribing):
         self.partitions = partitions
         self.security = security or KafkaSecurity()
         self._producer: AIOKafkaProducer | None = None
+        self._producer_lock = asyncio.Lock()
         self._subs: list[Subscription] = []
         self._tasks: list[asyncio.Task[None]] = []
         self._consumers: list[AIOKafkaConsumer] = []
 
     async def ensure_topics(self, topics: Sequence[str]) -> None:
-        """Create topics (and their DLQs' absence is fine: DLQs auto-create) idempotently."""
+        """Create the topics that do not exist yet (idempotent)."""
         admin = AIOKafkaAdminClient(
             bootstrap_servers=self.bootstrap_servers,
             client_id=f"{self.client_id}-admin",
@@ -73,9 +91,8 @@ class KafkaBus(Subscribing):
         finally:
             await admin.close()
 
-    async def start(self) -> None:
-        """Connect the producer, create subscribed topics, start the consumers."""
-        self._producer = AIOKafkaProducer(
+    def _new_producer(self) -> AIOKafkaProducer:
+        return AIOKafkaProducer(
             bootstrap_servers=self.bootstrap_servers,
             client_id=self.client_id,
             acks="all",
@@ -83,8 +100,14 @@ class KafkaBus(Subscribing):
             linger_ms=5,
             **self.security.client_kwargs(),
         )
+
+    async def start(self) -> None:
+        """Connect the producer, create subscribed topics, start the consumers."""
+        self._producer = self._new_producer()
         await self._producer.start()
-        await self.ensure_topics([t for s in self._subs for t in s.topics])
+        consumed = [t for s in self._subs for t in s.topics]
+        # a dead letter must not wait for the broker to auto-create its topic
+        await self.ensure_topics(consumed + [dead_letter_topic(t) for t in consumed])
         for sub in self._subs:
             self._tasks.append(asyncio.create_task(self._run(sub)))
 
@@ -115,22 +138,47 @@ class KafkaBus(Subscribing):
         """Send raw bytes and wait for the acknowledgement."""
         if self._producer is None:
             raise RuntimeError("KafkaBus.publish before start()")
-        await self._producer.send_and_wait(
-            topic, value, key=key.encode() if key else None, headers=list(headers)
-        )
+        producer = self._producer
+        try:
+            await producer.send_and_wait(
+                topic, value, key=key.encode() if key else None, headers=list(headers)
+            )
+        except PRODUCER_BROKEN as exc:
+            await self._replace_producer(producer, exc)
+            raise
         count_published(topic)
 
     async def publish_many(self, records: Sequence[Outgoing]) -> None:
         """Send every record, then wait once for all the acknowledgements (in order per key)."""
         if self._producer is None:
             raise RuntimeError("KafkaBus.publish_many before start()")
-        acks = [
-            await self._producer.send(r.topic, r.value, key=r.key.encode() if r.key else None)
-            for r in records
-        ]
-        await asyncio.gather(*acks)
+        producer = self._producer
+        try:
+            acks = [
+                await producer.send(r.topic, r.value, key=r.key.encode() if r.key else None)
+                for r in records
+            ]
+            await asyncio.gather(*acks)
+        except PRODUCER_BROKEN as exc:
+            await self._replace_producer(producer, exc)
+            raise
         for topic, n in Counter(r.topic for r in records).items():
             count_published(topic, n)
+
+    async def _replace_producer(self, broken: AIOKafkaProducer, exc: Exception) -> None:
+        """Swap a started new producer in for ``broken`` (once, however many sends saw it fail)."""
+        stale: AIOKafkaProducer = broken  # what to stop (the check below narrows ``broken``)
+        async with self._producer_lock:
+            if self._producer is not broken:
+                return  # another send already replaced it
+            log.warning(
+                "producer out of step with the broker; replacing it", extra={"error": repr(exc)}
+            )
+            fresh = self._new_producer()
+            await fresh.start()
+            self._producer = fresh
+        with contextlib.suppress(Exception):
+            await stale.stop()
 
     def _add(self, sub: Subscription) -> None:
         """Consumption starts with ``start()``."""
