@@ -56,7 +56,7 @@ from bench.pipeline_estate import (
     search_documents,
     upserted,
 )
-from bench.procstats import CpuWindow, peak_rss_mb
+from bench.procstats import CpuWindow, TreeCpuWindow, peak_rss_mb
 from bench.results import Figure, record
 from pacbot.cli.devstack import DevStack, StackInfo
 from pacbot.common.bus import KafkaBus
@@ -72,6 +72,8 @@ from pacbot.common.testing import start_group_at_end
 from tests.services import BINDIR, free_port, fresh_database, service_env
 
 SERVICES = ("assessor", "violations")
+SERVERS = ("postgres", "kafka", "opensearch")
+"""The dev stack's servers whose CPU a run also reports (shared: whatever else uses them counts)."""
 INDEX_CHUNK = 1000
 OPENED = "pacbot.violation.opened"
 
@@ -374,10 +376,14 @@ async def run_once(stack: StackInfo, size: int, replicas: int, timeout: float) -
         await _stable(bootstrap, list(groups.values()), replicas, timeout=120)
         windows = [(s, CpuWindow(s.proc.pid)) for s in services]
         driver = CpuWindow(os.getpid())
+        servers = _server_windows()
         for window in [*(w for _, w in windows), driver]:
             window.start()
+        for server in servers.values():
+            server.start()
         timed = await _timed(producer, search, reader, encoded, docs, run_id, expected, timeout)
         cpu = {"driver": driver.stop()}
+        cpu.update({name: window.stop() for name, window in servers.items()})
         for service, window in windows:
             cpu[service.name] = cpu.get(service.name, 0.0) + window.stop()
         peaks = {"driver": peak_rss_mb(os.getpid())}
@@ -415,6 +421,17 @@ async def run_once(stack: StackInfo, size: int, replicas: int, timeout: float) -
     return outcome
 
 
+def _server_windows() -> dict[str, TreeCpuWindow]:
+    """A CPU window on each dev-stack server that runs here (its whole process tree)."""
+    devstack = DevStack()
+    windows: dict[str, TreeCpuWindow] = {}
+    for name in SERVERS:
+        pid = devstack.components[name].pid()
+        if pid is not None:
+            windows[name] = TreeCpuWindow(pid)
+    return windows
+
+
 def _print(outcome: Outcome) -> None:
     print(
         f"  published in {outcome.published_s:.1f}s, indexed in {outcome.indexed_s:.1f}s, "
@@ -427,6 +444,12 @@ def _print(outcome: Outcome) -> None:
         print(
             f"  {who:<10} CPU {outcome.cpu_s[who]:7.1f}s = {outcome.cpu_ms_per_asset(who):6.2f} "
             f"ms/asset, peak {outcome.peak_mb[who]:6.0f} MB",
+            flush=True,
+        )
+    for who in (w for w in SERVERS if w in outcome.cpu_s):
+        print(
+            f"  {who:<10} CPU {outcome.cpu_s[who]:7.1f}s = {outcome.cpu_ms_per_asset(who):6.2f} "
+            "ms/asset (server, shared)",
             flush=True,
         )
 
@@ -444,6 +467,9 @@ def figures(outcomes: Sequence[Outcome]) -> list[Figure]:
         ]
         for who in (*SERVICES, "driver"):
             result.append(Figure(f"{who} CPU per asset ({tag})", o.cpu_ms_per_asset(who), "ms"))
+        for who in (w for w in SERVERS if w in o.cpu_s):
+            name = f"{who} server CPU per asset ({tag})"
+            result.append(Figure(name, o.cpu_ms_per_asset(who), "ms", note="shared server"))
         for who in (*SERVICES, "driver"):
             result.append(Figure(f"{who} peak memory ({tag})", o.peak_mb[who], "MB"))
         one = by_run.get((o.size, 1))

@@ -48,3 +48,48 @@ class CpuWindow:
         """CPU seconds used since ``start``."""
         self.used = cpu_seconds(self.pid) - self.started
         return self.used
+
+
+def _stat_fields(pid: int) -> list[str]:
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return stat[stat.rindex(")") + 2 :].split()
+
+
+def _children(pid: int) -> list[int]:
+    """Live child processes of ``pid`` (from each thread's ``children`` list)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        text = (task / "children").read_text().split()
+        found += [int(child) for child in text]
+    return found
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds of ``pid``, of its children that exited (``cutime + cstime``) and of every
+    live descendant: a PostgreSQL server's backends, say, which come and go."""
+    fields = _stat_fields(pid)
+    total = sum(int(f) for f in fields[11:15]) / TICKS  # utime, stime, cutime, cstime
+    for child in _children(pid):
+        try:
+            total += tree_cpu_seconds(child)
+        except (FileNotFoundError, ProcessLookupError):  # exited meanwhile: now in cutime
+            continue
+    return total
+
+
+@dataclass
+class TreeCpuWindow:
+    """The CPU a process tree uses between ``start`` and ``stop`` (a server and its workers)."""
+
+    pid: int
+    started: float = 0.0
+    used: float = 0.0
+
+    def start(self) -> None:
+        """Note the CPU the tree used so far."""
+        self.started = tree_cpu_seconds(self.pid)
+
+    def stop(self) -> float:
+        """CPU seconds the tree used since ``start``."""
+        self.used = tree_cpu_seconds(self.pid) - self.started
+        return self.used
