@@ -35,6 +35,7 @@ from botocore.config import Config
 
 from bench.pipeline import _partition_map, _partitions, _reader_at_end
 from bench.pipeline_estate import catalog, enabled_by_type, estate, upserted
+from bench.procstats import exit_on_sigterm
 from bench.results import Figure, record
 from pacbot.cli.devstack import DevStack, StackInfo
 from pacbot.common.auth import InternalAuth, InternalTokens
@@ -266,6 +267,7 @@ async def run(stack: StackInfo, samples: int, rate: int) -> dict[str, dict[str, 
 
 
 def main() -> int:
+    exit_on_sigterm()
     samples = int(os.environ.get("BENCH_SAMPLES", "30"))
     rate = int(os.environ.get("BENCH_LOAD_RATE", "1000"))
     stack = DevStack().info()

@@ -56,7 +56,7 @@ from bench.pipeline_estate import (
     search_documents,
     upserted,
 )
-from bench.procstats import CpuWindow, TreeCpuWindow, peak_rss_mb
+from bench.procstats import CpuWindow, TreeCpuWindow, exit_on_sigterm, peak_rss_mb
 from bench.results import Figure, record
 from pacbot.cli.devstack import DevStack, StackInfo
 from pacbot.common.bus import KafkaBus
@@ -491,6 +491,7 @@ def _ints(name: str, default: str) -> list[int]:
 
 def main() -> int:
     """Every size with every replica count, each a fresh run; record what settled."""
+    exit_on_sigterm()
     sizes = _ints("BENCH_SIZES", "10000,100000")
     replicas = _ints("BENCH_REPLICAS", "1,2")
     timeout = float(os.environ.get("BENCH_TIMEOUT", "600"))

@@ -8,6 +8,7 @@ peak memory is the resident high-water mark (``VmHWM`` in ``/proc/<pid>/status``
 from __future__ import annotations
 
 import os
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,3 +94,13 @@ class TreeCpuWindow:
         """CPU seconds the tree used since ``start``."""
         self.used = tree_cpu_seconds(self.pid) - self.started
         return self.used
+
+
+def exit_on_sigterm() -> None:
+    """Turn SIGTERM (``timeout``, a CI runner) into SystemExit, so the bench's ``finally`` blocks
+    run and stop the services it started instead of leaving them consuming the shared topics."""
+
+    def _exit(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, _exit)
