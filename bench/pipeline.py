@@ -56,7 +56,7 @@ from bench.pipeline_estate import (
     search_documents,
     upserted,
 )
-from bench.procstats import CpuWindow, TreeCpuWindow, exit_on_sigterm, peak_rss_mb
+from bench.procstats import CpuWindow, exit_on_sigterm, peak_rss_mb
 from bench.results import Figure, record
 from pacbot.cli.devstack import DevStack, StackInfo
 from pacbot.common.bus import KafkaBus
@@ -377,10 +377,8 @@ async def run_once(stack: StackInfo, size: int, replicas: int, timeout: float) -
         windows = [(s, CpuWindow(s.proc.pid)) for s in services]
         driver = CpuWindow(os.getpid())
         servers = _server_windows()
-        for window in [*(w for _, w in windows), driver]:
+        for window in [*(w for _, w in windows), driver, *servers.values()]:
             window.start()
-        for server in servers.values():
-            server.start()
         timed = await _timed(producer, search, reader, encoded, docs, run_id, expected, timeout)
         cpu = {"driver": driver.stop()}
         cpu.update({name: window.stop() for name, window in servers.items()})
@@ -421,14 +419,14 @@ async def run_once(stack: StackInfo, size: int, replicas: int, timeout: float) -
     return outcome
 
 
-def _server_windows() -> dict[str, TreeCpuWindow]:
+def _server_windows() -> dict[str, CpuWindow]:
     """A CPU window on each dev-stack server that runs here (its whole process tree)."""
     devstack = DevStack()
-    windows: dict[str, TreeCpuWindow] = {}
+    windows: dict[str, CpuWindow] = {}
     for name in SERVERS:
         pid = devstack.components[name].pid()
         if pid is not None:
-            windows[name] = TreeCpuWindow(pid)
+            windows[name] = CpuWindow(pid, tree=True)
     return windows
 
 

@@ -15,11 +15,16 @@ from pathlib import Path
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds the process has used so far."""
+def _stat_fields(pid: int) -> list[str]:
+    """The fields of ``/proc/<pid>/stat`` from the third on (state, ppid, ...)."""
     stat = Path(f"/proc/{pid}/stat").read_text()
     # the command name (field 2) is in parentheses and may hold spaces: split after it
-    fields = stat[stat.rindex(")") + 2 :].split()
+    return stat[stat.rindex(")") + 2 :].split()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds the process has used so far."""
+    fields = _stat_fields(pid)
     utime, stime = int(fields[11]), int(fields[12])  # fields 14 and 15 of the whole line
     return (utime + stime) / TICKS
 
@@ -31,29 +36,6 @@ def peak_rss_mb(pid: int) -> float:
             kib = int(line.split()[1])
             return kib / 1024
     raise RuntimeError(f"/proc/{pid}/status has no VmHWM line")
-
-
-@dataclass
-class CpuWindow:
-    """The CPU a process uses between ``start`` and ``stop``."""
-
-    pid: int
-    started: float = 0.0
-    used: float = 0.0
-
-    def start(self) -> None:
-        """Note the CPU used so far."""
-        self.started = cpu_seconds(self.pid)
-
-    def stop(self) -> float:
-        """CPU seconds used since ``start``."""
-        self.used = cpu_seconds(self.pid) - self.started
-        return self.used
-
-
-def _stat_fields(pid: int) -> list[str]:
-    stat = Path(f"/proc/{pid}/stat").read_text()
-    return stat[stat.rindex(")") + 2 :].split()
 
 
 def _children(pid: int) -> list[int]:
@@ -79,20 +61,25 @@ def tree_cpu_seconds(pid: int) -> float:
 
 
 @dataclass
-class TreeCpuWindow:
-    """The CPU a process tree uses between ``start`` and ``stop`` (a server and its workers)."""
+class CpuWindow:
+    """The CPU a process uses between ``start`` and ``stop``; with ``tree``, the CPU of its
+    whole process tree (a server and its workers)."""
 
     pid: int
+    tree: bool = False
     started: float = 0.0
     used: float = 0.0
 
+    def _now(self) -> float:
+        return tree_cpu_seconds(self.pid) if self.tree else cpu_seconds(self.pid)
+
     def start(self) -> None:
-        """Note the CPU the tree used so far."""
-        self.started = tree_cpu_seconds(self.pid)
+        """Note the CPU used so far."""
+        self.started = self._now()
 
     def stop(self) -> float:
-        """CPU seconds the tree used since ``start``."""
-        self.used = tree_cpu_seconds(self.pid) - self.started
+        """CPU seconds used since ``start``."""
+        self.used = self._now() - self.started
         return self.used
 
 

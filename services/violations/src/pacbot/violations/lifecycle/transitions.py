@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pacbot.common.events import (
@@ -20,6 +21,8 @@ from pacbot.common.events import (
 from pacbot.common.outbox import Outbox
 from pacbot.violations.models import ViolationEpisode, ViolationRow, as_utc
 from pacbot.violations.results.repository import asset_columns, assign, new_row
+
+Model = TypeVar("Model", bound=BaseModel)
 
 TIMELINE_LIMIT = 50
 CloseReason = Literal["fixed", "asset_deleted", "policy_disabled", "policy_removed"]
@@ -122,19 +125,11 @@ class Transitions:
 
     def asset_of(self, row: ViolationRow) -> AssetSummary:
         """The row's asset summary (validated once per JSON object)."""
-        data = row.asset
-        found = self._assets.get(id(data))
-        if found is None or found[0] is not data:
-            found = self._assets[id(data)] = (data, AssetSummary.model_validate(data))
-        return found[1]
+        return _validated_once(self._assets, row.asset, AssetSummary)
 
     def policy_of(self, row: ViolationRow) -> PolicyRef:
         """The row's policy ref (validated once per JSON object)."""
-        data = row.policy
-        found = self._policies.get(id(data))
-        if found is None or found[0] is not data:
-            found = self._policies[id(data)] = (data, PolicyRef.model_validate(data))
-        return found[1]
+        return _validated_once(self._policies, row.policy, PolicyRef)
 
     async def stage(self, session: AsyncSession) -> None:
         """Write the events of the transitions made so far to the outbox, in order."""
@@ -246,3 +241,12 @@ class Transitions:
         )
         envelope = Envelope.wrap(changed, source=self.outbox.source, subject=row.violation_id)
         self._events.append((row.violation_id, envelope))
+
+
+def _validated_once(cache: dict[int, tuple[Any, Model]], data: Any, model: type[Model]) -> Model:
+    """``data`` validated as ``model``, once per JSON object (the cache holds the object, so its
+    id is never reused while cached)."""
+    found = cache.get(id(data))
+    if found is None or found[0] is not data:
+        found = cache[id(data)] = (data, model.model_validate(data))
+    return found[1]
