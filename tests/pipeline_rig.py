@@ -247,6 +247,7 @@ async def run(
     pipe: Pipeline, disturb: Disturbance | None = None, quiet_timeout: float = 240
 ) -> Outcome:
     """The three phases, each waited out until the pipeline is quiet; the outcome."""
+    started = time.monotonic()
     admin = await asyncio.to_thread(create_key, pipe.env, ADMIN, "fault-admin")
     headers = {"Authorization": f"Bearer {admin}"}
     async with httpx.AsyncClient(base_url=pipe.url("gateway"), timeout=300, headers=headers) as gw:
@@ -255,6 +256,7 @@ async def run(
         assert scanned.status_code == 200, scanned.text
         failed = [s for s in scanned.json()["sweeps"] if s["status"] != "succeeded"]
         assert not failed, failed
+        print(f"pipeline run: scanned at {time.monotonic() - started:.1f}s")
         for phase, enabled in (("scan", None), ("disable", False), ("enable", True)):
             if enabled is not None:
                 change = {"enabled": enabled, "reason": f"fault test: {phase}"}
@@ -263,6 +265,7 @@ async def run(
             if disturb is not None:
                 await disturb(pipe, phase)
             await wait_quiet(pipe, timeout=quiet_timeout)
+            print(f"pipeline run: {phase} quiet at {time.monotonic() - started:.1f}s")
     return await outcome(pipe)
 
 
@@ -437,8 +440,10 @@ def fresh_pipeline(
     }
     httpx.delete(f"{stack.opensearch_url}/{settings['PACBOT_INVENTORY_SEARCH_ALIAS']}*", timeout=60)
     pipe = Pipeline(stack, database, logs, settings, replicas or {})
+    started = time.monotonic()
     try:
         pipe.start()
+        print(f"pipeline {database}: six services ready in {time.monotonic() - started:.1f}s")
         yield pipe
     finally:
         pipe.stop()

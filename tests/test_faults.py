@@ -21,7 +21,6 @@ from aiokafka import AIOKafkaProducer
 from pacbot.common.events import ASSETS_TOPIC, EVALUATIONS_TOPIC, dead_letter_topic
 from tests.pipeline_rig import (
     CONSUMERS,
-    Disturbance,
     Outcome,
     Pipeline,
     PrivateStack,
@@ -96,42 +95,41 @@ async def _until(check: Callable[[], bool], what: str, timeout: float = 120) -> 
     raise AssertionError(f"not within {timeout}s: {what}")
 
 
-def _outage(
-    own: PrivateStack, server: str, down_for: float, services: tuple[str, ...]
-) -> Disturbance:
-    """A disturbance: in the scan phase, stop ``server``, see every service in ``services``
-    report it on /readyz, wait ``down_for`` seconds, start it again, see them ready again."""
+OUTAGES = {
+    "scan": ("kafka", ("assessor", "violations")),
+    "disable": ("postgres", ("inventory", "assessor", "violations", "autofix")),
+}
+"""Which server is restarted in which phase, and the services whose /readyz must report it."""
+
+
+async def _outage(
+    own: PrivateStack, server: str, down_for: float, services: tuple[str, ...], pipe: Pipeline
+) -> None:
+    """Stop ``server``, see every service in ``services`` report it on /readyz, wait
+    ``down_for`` seconds, start it again, see them ready again."""
+    await asyncio.to_thread(own.stop, server)
+    for name in services:
+        await _until(functools.partial(_reports, pipe.url(name), 503), f"{name}: {server} down")
+    await asyncio.sleep(down_for)
+    await asyncio.to_thread(own.start, server)
+    for name in services:
+        await _until(functools.partial(_reports, pipe.url(name), 200), f"{name} ready again")
+
+
+def test_broker_then_database_restart(
+    stack: PrivateStack, baseline: Outcome, tmp_path: Path
+) -> None:
+    """The Kafka broker restarted while the scan's assets flow, PostgreSQL restarted while the
+    disabled policy's violations close: one run (each restart costs the pipeline its whole
+    stack), the same outcome as the undisturbed one."""
 
     async def disturb(pipe: Pipeline, phase: str) -> None:
-        if phase != "scan":
-            return
-        await asyncio.to_thread(own.stop, server)
-        for name in services:
-            await _until(functools.partial(_reports, pipe.url(name), 503), f"{name}: {server} down")
-        await asyncio.sleep(down_for)
-        await asyncio.to_thread(own.start, server)
-        for name in services:
-            await _until(functools.partial(_reports, pipe.url(name), 200), f"{name} ready again")
+        if phase in OUTAGES:
+            server, services = OUTAGES[phase]
+            await _outage(stack, server, 3, services, pipe)
 
-    return disturb
-
-
-@pytest.mark.parametrize(
-    ("server", "services"),
-    [
-        ("kafka", ("assessor", "violations")),
-        ("postgres", ("inventory", "assessor", "violations", "autofix")),
-    ],
-)
-def test_server_restart(
-    stack: PrivateStack,
-    baseline: Outcome,
-    tmp_path: Path,
-    server: str,
-    services: tuple[str, ...],
-) -> None:
-    with fresh_pipeline(stack.info, tmp_path / "logs", f"faults_{server}") as pipe:
-        assert_same(asyncio.run(run(pipe, _outage(stack, server, 3, services))), baseline)
+    with fresh_pipeline(stack.info, tmp_path / "logs", "faults_restarts") as pipe:
+        assert_same(asyncio.run(run(pipe, disturb)), baseline)
 
 
 def test_poison_and_malformed_messages_go_to_dead_letters(

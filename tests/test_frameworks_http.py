@@ -1,6 +1,6 @@
 """Framework compliance over the real HTTP path: the violations service asks a real assessor
 (the shipped pack and catalogue, served by uvicorn) which policies judge each CIS control, with
-its own signed token, and the gateway forwards all three framework routes."""
+its own signed token, and the gateway forwards the framework routes and the report's exports."""
 
 from __future__ import annotations
 
@@ -84,6 +84,13 @@ async def test_cis_controls_in_a_scope_through_the_real_assessor(
                     params={"account_id": A1, "status": "fail"},
                 )
                 missing = await gw.get("/api/v1/compliance/frameworks/cis-aws-9.9")
+                exports = {
+                    name: await gw.get(
+                        f"/api/v1/compliance/frameworks/cis-aws-3.0/{name}",
+                        params={"account_id": A1, "status": "fail"},
+                    )
+                    for name in ("export.csv", "export.ocsf", "report.html")
+                }
         app.state.framework_mappings = FrameworkMappings()  # forget the mapping
     async with running_on("sqlite", tmp_path, request, service_urls=urls) as (_, client):
         gone = await client.get("/compliance/frameworks/cis-aws-3.0")
@@ -99,18 +106,19 @@ async def test_cis_controls_in_a_scope_through_the_real_assessor(
     assert [p["policy_id"] for p in by_id["2.1.4"]["policies"]] == [PUBLIC]
     assert by_id["2.1.4"]["policies"][0]["compliance_pct"] == 50.0
     assert by_id["1.1"] | {"policies": []} == by_id["1.1"]  # manual, nothing maps to it
-    assert (by_id["1.1"]["manual"], by_id["1.1"]["status"]) == (True, "not_evaluated")
+    assert (by_id["1.1"]["manual"], by_id["1.1"]["status"]) == (True, "manual")
     assert sum(1 for c in body["items"] if c["manual"]) == 8
-    assert {k: body[k] for k in ("controls", "passing", "failing", "not_evaluated")} == {
+    assert {k: body[k] for k in ("controls", "passing", "failing", "manual", "not_evaluated")} == {
         "controls": 62,
         "passing": 2,
         "failing": 1,
-        "not_evaluated": 59,
+        "manual": 8,
+        "not_evaluated": 51,
     }
     assert body["compliance_pct"] == pytest.approx(200 / 3)
 
     assert listed.status_code == 200, listed.text
-    [cis] = listed.json()["items"]
+    [cis] = [f for f in listed.json()["items"] if f["framework_id"] == "cis-aws-3.0"]
     assert (cis["controls"], cis["automated"], cis["mapped_automated"]) == (62, 54, 54)
     assert detail.status_code == 200, detail.text
     assert [c["control_id"] for c in detail.json()["items"]] == ["1.1", "1.2", "1.3", "1.4", "1.5"]
@@ -119,6 +127,16 @@ async def test_cis_controls_in_a_scope_through_the_real_assessor(
     assert [c["control_id"] for c in report.json()["items"]] == ["2.1.4"]
     assert report.json()["scope"] == f"account:{A1}"
     assert missing.status_code == 404
+    assert [r.status_code for r in exports.values()] == [200, 200, 200]
+    assert exports["export.csv"].headers["content-type"] == "text/csv; charset=utf-8"
+    [row] = exports["export.csv"].text.splitlines()[1:]
+    assert row.startswith("cis-aws-3.0,2.1.4,")
+    assert ",failing,aws-s3-bucket-public-access," in row
+    [finding] = exports["export.ocsf"].json()
+    assert finding["compliance"]["requirements"] == ["2.1.4"]
+    assert [r["uid"] for r in finding["resources"]] == ["arn:aws:s3:::site"]
+    assert exports["report.html"].headers["content-type"].startswith("text/html")
+    assert "arn:aws:s3:::site" in exports["report.html"].text
 
     assert gone.status_code == 503  # the assessor stopped: said so, not a 500
     assert "the assessor is unreachable" in gone.json()["detail"]

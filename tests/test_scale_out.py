@@ -21,7 +21,7 @@ from tests.pipeline_rig import (
 
 pytestmark = [pytest.mark.e2e, pytest.mark.real, pytest.mark.timeout(900)]
 
-INSTANCES = 700  # with their volumes and network interfaces: about 2,100 assets
+INSTANCES = 350  # with their volumes and network interfaces: about 1,050 assets over 3 partitions
 
 
 @pytest.fixture(scope="module")

@@ -1,9 +1,13 @@
-"""What a newcomer sees: ``pacbot demo`` runs, prints its sign-in link, and that link opened in
-Chromium lands on the compliance page showing the demo's own figures; every page of the menu
-works (no error box, no missing value shown as text) and is saved as ``demo-<page>.png``.
+"""What a newcomer sees: ``pacbot demo --json`` runs while serving the dashboard. Its JSON
+report matches the seeded estate's declarations and the API its printed link signs in to; that
+link opened in Chromium lands on the compliance page showing the demo's own figures; every page
+of the menu works (no error box, no missing value shown as text) and is saved as
+``demo-<page>.png``. SIGINT then stops it, as Ctrl-C would: exit 0, nothing on stderr, nothing
+after the report, moto stopped, its data removed, the dashboard gone.
 
 The demo is a process of its own with its own moto (about a minute on two cores); the dev stack's
-servers are not used. SIGINT stops it at the end, as Ctrl-C would.
+servers are not used. One run serves all of these checks (the text report with fixes applied
+is ``libs/cli/tests/test_demo_e2e.py``'s own run).
 """
 
 from __future__ import annotations
@@ -15,7 +19,15 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, expect
 
-from libs.cli.tests.test_demo_e2e import Reader, _demo, _first_json
+from libs.cli.tests.test_demo_e2e import (
+    Reader,
+    _check_against_declarations,
+    _check_against_the_api,
+    _children,
+    _demo,
+    _first_json,
+    stopped_cleanly,
+)
 from tests.browser.figures import figures, shown_as_pct
 from tests.browser.rig import Sessions
 from tests.browser.test_dashboard import Tour, settled
@@ -28,15 +40,19 @@ pytestmark = [
 ]
 
 
-async def test_the_demos_link_opens_its_estate_in_the_dashboard(
+async def test_the_demos_report_and_link_show_its_estate_then_sigint_stops_it(
     browser: Browser, tmp_path: Path
 ) -> None:
     demo = _demo(tmp_path, "--json", "--port", "0")
-    out = Reader(demo.stdout)
-    Reader(demo.stderr)
+    out, err = Reader(demo.stdout), Reader(demo.stderr)
     sessions: Sessions | None = None
+    moto: list[int] = []
     try:
         report = await asyncio.to_thread(_first_json, out, demo, 420)
+        _check_against_declarations(report)
+        await asyncio.to_thread(_check_against_the_api, report)
+        moto = _children(demo.pid)
+        assert moto, "the demo runs moto in a process of its own"
         link, base = report["dashboard"]["login"], report["dashboard"]["url"]
         assert link.startswith(f"{base}/#/login?key=pbk_")
         sessions = Sessions(browser, base)
@@ -71,3 +87,4 @@ async def test_the_demos_link_opens_its_estate_in_the_dashboard(
                 demo.wait()
     assert errors == []
     assert demo.returncode == 0
+    await asyncio.to_thread(stopped_cleanly, out, err, moto, tmp_path, report["dashboard"]["url"])

@@ -11,14 +11,15 @@ from pacbot.assessor.frameworks.mappings import load_pack
 from pacbot.assessor.models import PolicyState
 from pacbot.assessor.policies.loader import load_policies
 from pacbot.assessor.settings import SHIPPED_PACKS
-from pacbot.common.frameworks import SHIPPED, load_catalogue, shipped_catalogue
+from pacbot.common.frameworks import SHIPPED, Framework, load_catalogue, shipped_catalogue
 from pacbot.common.testing import check_cursor_paging
 from services.assessor.tests.conftest import SKELETON_PACK
 
 PUBLIC = "aws-s3-bucket-public-access"
 ENCRYPTION = "aws-s3-bucket-default-encryption"
-CIS = shipped_catalogue().get("cis-aws-3.0")
-assert CIS is not None
+_CIS = shipped_catalogue().get("cis-aws-3.0")
+assert _CIS is not None
+CIS: Framework = _CIS
 
 
 def test_every_shipped_mapping_names_a_control_of_the_catalogue() -> None:
@@ -52,7 +53,7 @@ def test_unknown_frameworks_and_controls_are_load_errors_with_file_line_and_path
         _policy("bad-control", 'frameworks:\n  cis-aws-3.0:\n    - "2.1.4"\n    - "2.1.9"\n')
     )
     (tmp_path / "framework.yaml").write_text(
-        _policy("bad-framework", 'frameworks:\n  pci-dss-4.0: ["1.2.3"]\n')
+        _policy("bad-framework", 'frameworks:\n  acme-internal-1.0: ["1.2.3"]\n')
     )
     report = load_pack([tmp_path], shipped_catalogue())
     assert [p.id for p in report.policies] == ["good"]
@@ -67,9 +68,11 @@ def test_unknown_frameworks_and_controls_are_load_errors_with_file_line_and_path
     )
     framework = errors["framework.yaml"]
     text = (tmp_path / "framework.yaml").read_text().splitlines()
-    assert text[framework.line - 1].strip().startswith("pci-dss-4.0:")
-    assert framework.path == "frameworks.pci-dss-4.0"
-    assert framework.message == "unknown framework 'pci-dss-4.0' (known: cis-aws-3.0)"
+    assert text[framework.line - 1].strip().startswith("acme-internal-1.0:")
+    assert framework.path == "frameworks.acme-internal-1.0"
+    known = ", ".join(f.id for f in shipped_catalogue().frameworks)
+    assert framework.message == f"unknown framework 'acme-internal-1.0' (known: {known})"
+    assert "cis-aws-3.0" in known
     single = load_pack([tmp_path / "control.yaml"], shipped_catalogue())
     assert [str(e) for e in single.errors] == [str(control)]
 
@@ -88,24 +91,22 @@ async def test_the_list_counts_controls_and_their_coverage(kit: Any) -> None:
     async with kit.running(kit.app()) as client:
         response = await client.get("/frameworks")
     assert response.status_code == 200
-    assert response.json() == {
-        "items": [
-            {
-                "framework_id": "cis-aws-3.0",
-                "name": "CIS Amazon Web Services Foundations Benchmark",
-                "version": "3.0.0",
-                "publisher": "Center for Internet Security",
-                "url": "https://www.cisecurity.org/benchmark/amazon_web_services",
-                "controls": 62,
-                "automated": 54,
-                "manual": 8,
-                "mapped_controls": 2,  # the skeleton pack: 2.1.1 and 2.1.4
-                "mapped_automated": 2,
-                "policies": 2,
-            }
-        ],
-        "total": 1,
-        "next_cursor": None,
+    listed = response.json()
+    assert listed["total"] == len(shipped_catalogue().frameworks) == len(listed["items"])
+    assert listed["next_cursor"] is None
+    [cis] = [f for f in listed["items"] if f["framework_id"] == "cis-aws-3.0"]
+    assert cis == {
+        "framework_id": "cis-aws-3.0",
+        "name": "CIS Amazon Web Services Foundations Benchmark",
+        "version": "3.0.0",
+        "publisher": "Center for Internet Security",
+        "url": "https://www.cisecurity.org/benchmark/amazon_web_services",
+        "controls": 62,
+        "automated": 54,
+        "manual": 8,
+        "mapped_controls": 2,  # the skeleton pack: 2.1.1 and 2.1.4
+        "mapped_automated": 2,
+        "policies": 2,
     }
 
 
@@ -118,6 +119,7 @@ async def test_one_framework_lists_every_control_with_its_policies(kit: Any) -> 
             )
         response = await client.get("/frameworks/cis-aws-3.0")
         missing = await client.get("/frameworks/cis-aws-9.9")
+        soc2 = (await client.get("/frameworks/soc2")).json()
     assert response.status_code == 200
     body = response.json()
     assert (body["controls"], body["total"], body["next_cursor"]) == (62, 62, None)
@@ -127,6 +129,7 @@ async def test_one_framework_lists_every_control_with_its_policies(kit: Any) -> 
         "control_id": "2.1.4",
         "title": "Ensure that S3 Buckets are configured with "
         "'Block public access (bucket settings)'",
+        "description": None,
         "section": "Storage",
         "subsection": "Simple Storage Service (S3)",
         "profile": "Level 1",
@@ -144,6 +147,11 @@ async def test_one_framework_lists_every_control_with_its_policies(kit: Any) -> 
     assert [p["policy_id"] for p in controls["2.1.1"]["policies"]] == [ENCRYPTION]
     assert controls["2.1.1"]["policies"][0]["enabled"] is True
     manual = controls["1.1"]
+    described = shipped_catalogue().get("soc2")
+    assert described is not None
+    cc61 = next(c for c in soc2["items"] if c["control_id"] == "CC6.1")
+    assert cc61["description"] == described.control("CC6.1").description  # type: ignore[union-attr]
+    assert cc61["description"], "the general frameworks describe their requirements"
     assert (manual["automated"], manual["policies"], manual["subsection"]) == (False, [], None)
     assert sum(1 for c in body["items"] if c["policies"]) == body["mapped_controls"] == 2
     assert missing.status_code == 404

@@ -202,3 +202,11 @@ def test_the_policy_ref_carries_the_framework_mappings() -> None:
     unmapped = load_text(GOOD, "aws/demo.yaml")
     assert isinstance(unmapped, CompiledPolicy)
     assert unmapped.ref().frameworks == {}
+
+
+def test_a_file_that_is_not_utf8_is_a_load_error_and_the_rest_load(tmp_path: Path) -> None:
+    (tmp_path / "latin1.yaml").write_bytes("name: caf\xe9\n".encode("latin-1"))
+    (tmp_path / "good.yaml").write_text(GOOD)
+    report = load_policies([tmp_path])
+    assert [p.id for p in report.policies] == ["demo-policy"]
+    assert [str(e) for e in report.errors] == ["latin1.yaml:1: <root>: cannot read: not UTF-8 text"]

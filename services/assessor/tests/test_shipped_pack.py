@@ -40,7 +40,9 @@ def test_public_access_policy_metadata() -> None:
     assert (ref.severity, ref.category) == ("critical", "security")
     assert ref.autofix is not None
     assert (ref.autofix.action, ref.autofix.grace_seconds) == ("s3-block-public-access", 86400.0)
-    assert policy.document.frameworks == {"cis-aws-3.0": ["2.1.4"]}
+    frameworks = policy.document.frameworks
+    assert (frameworks["cis-aws-3.0"], frameworks["cis-aws-4.0"]) == (["2.1.4"], ["2.1.4"])
+    assert {"S3.1", "S3.8"} <= set(frameworks["aws-fsbp"])
     assert policy.ref(grace_override=2).autofix.grace_seconds == 2  # type: ignore[union-attr]
 
 

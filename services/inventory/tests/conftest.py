@@ -103,18 +103,11 @@ StartInventory = Callable[..., AbstractAsyncContextManager[Inventory]]
 
 
 def registry_of(*connectors: type[Connector]) -> ConnectorRegistry:
-    """A registry with just these connector classes, registered under their own metadata."""
+    """A registry with just these connector classes, registered under their own metadata
+    (left as declared: the global registry's meta-tests read the same classes)."""
     registry = ConnectorRegistry()
     for cls in connectors:
-        meta = cls.meta
-        registry.register(
-            meta.resource_type,
-            service=meta.service,
-            scope=meta.scope,
-            permissions=meta.permissions,
-            id_field=meta.id_field,
-            name_field=meta.name_field,
-        )(cls)
+        registry.include(cls)
     return registry
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
+import time
 from typing import Any
 
 import pytest
@@ -16,7 +18,12 @@ from pydantic import SecretStr
 
 from pacbot.common.testing import eventually
 from pacbot.inventory.changes.parse import parse_change_event
-from pacbot.inventory.changes.queue import CHANGES_DEAD_LETTERS, ChangeQueue, unwrap
+from pacbot.inventory.changes.queue import (
+    CHANGES_DEAD_LETTERS,
+    ChangeQueue,
+    in_daemon_thread,
+    unwrap,
+)
 from pacbot.inventory.connectors import CONNECTORS
 from services.inventory.tests.conftest import Inventory, StartInventory, registry_of
 from services.inventory.tests.test_change_events import ACCOUNT, PEER, cloudtrail
@@ -179,6 +186,30 @@ async def test_the_consumer_stops_promptly_and_readyz_ignores_it(
         started = asyncio.get_running_loop().time()
         await queue.stop()
         assert asyncio.get_running_loop().time() - started < 1
+
+
+def test_a_long_poll_in_flight_does_not_hold_up_shutdown() -> None:
+    """The poll runs in a daemon thread: the loop's exit (asyncio.run, the server's) does not
+    wait out the 20 s an SQS long poll can take, as it would for asyncio.to_thread."""
+    release = threading.Event()
+
+    async def poll_then_stop() -> None:
+        poll = asyncio.create_task(in_daemon_thread(release.wait, timeout=20))
+        await asyncio.sleep(0.1)
+        poll.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await poll
+
+    started = time.monotonic()
+    asyncio.run(poll_then_stop())
+    assert time.monotonic() - started < 2
+    release.set()
+
+
+async def test_a_polls_answer_and_error_reach_the_caller() -> None:
+    assert await in_daemon_thread(dict, QueueUrl="q") == {"QueueUrl": "q"}
+    with pytest.raises(ZeroDivisionError):
+        await in_daemon_thread(lambda: 1 / 0)
 
 
 async def test_missing_queue_does_not_stop_the_service(start_inventory: StartInventory) -> None:

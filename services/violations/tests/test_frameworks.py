@@ -151,6 +151,8 @@ def test_the_status_rules() -> None:
     assert control_status([figures(3, 0), figures(0, 0)]) == "pass"
     assert control_status([figures(3, 0), figures(1, 1)]) == "fail"
     assert control_status([figures(0, 0), figures(5, 5)]) == "fail"
+    assert control_status([figures(5, 5)], manual=True) == "manual"
+    assert control_status([], manual=True) == "manual"
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgres"])
@@ -168,14 +170,15 @@ async def test_each_control_gets_its_status_and_its_policies_figures(
         "2": "pass",
         "3": "pass",
         "4": "not_evaluated",
-        "5": "not_evaluated",
+        "5": "manual",
         "6": "fail",
     }
-    assert {k: body[k] for k in ("controls", "passing", "failing", "not_evaluated")} == {
+    assert {k: body[k] for k in ("controls", "passing", "failing", "manual", "not_evaluated")} == {
         "controls": 6,
         "passing": 2,
         "failing": 2,
-        "not_evaluated": 2,
+        "manual": 1,
+        "not_evaluated": 1,
     }
     assert body["compliance_pct"] == 50.0  # 2 passing of 4 decided controls
     assert (body["framework_id"], body["name"], body["version"]) == ("demo-1.0", "Demo", "1.0")
@@ -232,11 +235,11 @@ async def test_the_scope_filters_narrow_the_figures(demo: Any) -> None:
         "2": "pass",
         "3": "pass",
         "4": "not_evaluated",
-        "5": "not_evaluated",
+        "5": "manual",
         "6": "not_evaluated",
     }
     nowhere = await client.get("/compliance/frameworks/demo-1.0", params={"region": "ap-south-1"})
-    assert set(statuses(nowhere.json()).values()) == {"not_evaluated"}
+    assert set(statuses(nowhere.json()).values()) == {"not_evaluated", "manual"}
     assert nowhere.json()["compliance_pct"] is None
     bad_tag = await client.get("/compliance/frameworks/demo-1.0", params={"tag": "no-equals"})
     assert (bad_tag.status_code, bad_tag.json()["field"]) == (400, "tag")

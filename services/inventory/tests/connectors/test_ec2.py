@@ -106,6 +106,9 @@ def test_security_groups_open_ssh_and_restricted(aws: Any, discover: Any) -> Non
         GroupId=shut,
         IpPermissions=[{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
     )
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.9.1.0/24")["Subnet"]["SubnetId"]
+    for groups in ([open_sg], [open_sg, shut]):
+        ec2.create_network_interface(SubnetId=subnet, Groups=groups)
 
     found = discover("aws.ec2.security_group")
 
@@ -125,6 +128,7 @@ def test_security_groups_open_ssh_and_restricted(aws: Any, discover: Any) -> Non
     assert rule["IpRanges"] == []
     assert rule["UserIdGroupPairs"][0]["GroupId"] == open_sg
     assert good["IpPermissionsEgress"] == []
+    assert (bad["NetworkInterfaceCount"], good["NetworkInterfaceCount"]) == (2, 1)
     defaults = [a for a in found.values() if a.config["GroupName"] == "default"]
     assert defaults  # moto's default VPC and our VPC each bring one
 

@@ -54,6 +54,9 @@ class EmbeddedOptions:
     data_dir: Path
     aws_endpoint_url: str | None = None
     aws_region: str = "us-east-1"
+    aws_max_attempts: int = 10
+    """botocore's ``max_attempts``: how often an AWS call is retried (throttles, server
+    errors) after its first try."""
     grace_seconds: float | None = None
     autofix_policies: dict[str, PolicyFix | dict[str, Any]] | None = None
     """Policy id -> how its fix runs (``PolicyFix`` or its fields); a policy not listed is never
@@ -81,7 +84,11 @@ class EmbeddedPacBot:
         transports: dict[str, httpx.AsyncBaseTransport] = {}
         shared = SharedInfra(
             bus=self.bus,
-            aws=AwsSessionFactory(endpoint_url=options.aws_endpoint_url, region=options.aws_region),
+            aws=AwsSessionFactory(
+                endpoint_url=options.aws_endpoint_url,
+                region=options.aws_region,
+                max_attempts=options.aws_max_attempts,
+            ),
             transports=transports,
         )
         self.apps: dict[str, FastAPI] = {

@@ -50,8 +50,11 @@ def _parser() -> argparse.ArgumentParser:
         "policy", help="policy-as-code tools: lint | test | whatif | import-custodian"
     )
     policy_sub = policy.add_subparsers(dest="policy_command", required=True)
-    lint = policy_sub.add_parser("lint", help="load policy YAML as the assessor would")
+    lint = policy_sub.add_parser(
+        "lint", help="every mistake of policy YAML, each as file:line: path: severity: message"
+    )
     lint.add_argument("paths", nargs="+", metavar="PATH", help="policy files or directories")
+    lint.add_argument("--format", choices=["text", "json"], default="text")
     ptest = policy_sub.add_parser("test", help="run each policy's own pass/fail examples")
     ptest.add_argument("paths", nargs="+", metavar="PATH", help="policy files or directories")
     whatif = policy_sub.add_parser("whatif", help="evaluate a draft policy on the live inventory")
@@ -68,8 +71,22 @@ def _parser() -> argparse.ArgumentParser:
     importc = policy_sub.add_parser(
         "import-custodian", help="convert Cloud Custodian policies to PacBot policy YAML"
     )
-    importc.add_argument("file", type=Path, metavar="FILE", help="the Custodian policy file")
+    importc.add_argument(
+        "paths", nargs="+", type=Path, metavar="PATH", help="Custodian files or directories"
+    )
     importc.add_argument("--out", type=Path, help="write one YAML per policy here (default stdout)")
+    importc.add_argument(
+        "--report",
+        type=Path,
+        nargs="?",
+        const=Path("custodian-import-report.json"),
+        help="also write the migration report as JSON (default custodian-import-report.json)",
+    )
+    importc.add_argument(
+        "--skip-duplicates",
+        action="store_true",
+        help="do not write a policy that duplicates a shipped PacBot policy",
+    )
     scan = sub.add_parser("scan", help="discover and assess one account now, in-process")
     scan.add_argument("--endpoint-url", help="an AWS-compatible endpoint (e.g. a moto server)")
     scan.add_argument("--regions", help="comma-separated regions (default: the session's)")
@@ -90,6 +107,12 @@ def _parser() -> argparse.ArgumentParser:
         help="exit 3 when a failing finding is at or above this severity",
     )
     scan.add_argument("--concurrency", type=int, default=8, help="describe threads (default 8)")
+    scan.add_argument(
+        "--framework",
+        help="only the policies mapped to this framework (e.g. cis-aws-3.0), findings grouped by "
+        "its requirements",
+    )
+    _report_parser(sub)
     policies = sub.add_parser("policies", help="the shipped policy pack")
     policies.add_argument("action", choices=["list"])
     policies.add_argument("--format", choices=["table", "json"], default="table")
@@ -129,6 +152,69 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _report_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    report = sub.add_parser(
+        "report",
+        help="a framework's report: each requirement's status and failing resources",
+        description="From a running platform (--gateway-url, scoped like the API) or, without "
+        "it, from a one-shot scan of the current AWS credentials' account.",
+    )
+    report.add_argument("--framework", required=True, help="the framework id, e.g. cis-aws-3.0")
+    report.add_argument("--format", choices=["table", "json", "csv", "html"], default="table")
+    report.add_argument("--output", type=Path, metavar="FILE", help="write here (default stdout)")
+    report.add_argument("--gateway-url", help="report from this gateway instead of a scan")
+    report.add_argument("--api-key", help="the gateway API key (default: $PACBOT_API_KEY)")
+    report.add_argument("--account-id", action="append", default=[], help="(gateway) repeatable")
+    report.add_argument("--resource-type", action="append", default=[], help="(gateway) repeatable")
+    report.add_argument(
+        "--tag", action="append", default=[], help="(gateway) KEY=VALUE, repeatable"
+    )
+    report.add_argument("--group", help="(gateway) an asset group")
+    report.add_argument(
+        "--exempted-as-passing", action="store_true", help="(gateway) exempted failures pass"
+    )
+    report.add_argument(
+        "--resource-limit", type=int, help="failing resources listed per requirement"
+    )
+    report.add_argument("--regions", help="comma-separated regions (scan, or gateway filter)")
+    report.add_argument("--endpoint-url", help="(scan) an AWS-compatible endpoint, e.g. moto")
+    report.add_argument(
+        "--policy-path", type=Path, action="append", help="(scan) policy file or directory"
+    )
+    report.add_argument("--concurrency", type=int, default=8, help="(scan) describe threads")
+
+
+def _report(args: argparse.Namespace) -> int:
+    from pacbot.cli.report_cmd import Scoped
+    from pacbot.cli.report_cmd import run as report_run
+    from pacbot.cli.scan import ScanOptions, split_list
+
+    regions = split_list(args.regions)
+    scan = ScanOptions(
+        endpoint_url=args.endpoint_url, regions=regions, concurrency=args.concurrency
+    )
+    if args.policy_path:
+        scan.policy_paths = [str(p) for p in args.policy_path]
+    scope = Scoped(
+        account_id=args.account_id,
+        region=regions or [],
+        resource_type=args.resource_type,
+        tag=args.tag,
+        group=args.group,
+        exempted_as_passing=args.exempted_as_passing,
+        resource_limit=args.resource_limit,
+    )
+    return report_run(
+        args.framework,
+        output=args.format,
+        output_file=args.output,
+        scope=scope,
+        gateway_url=args.gateway_url,
+        api_key=args.api_key or os.environ.get("PACBOT_API_KEY"),
+        scan=scan,
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `pacbot` console script."""
     args_list = sys.argv[1:] if argv is None else argv
@@ -163,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "policy" and args.policy_command == "import-custodian":
         from pacbot.cli.custodian_import import run as import_custodian
 
-        return import_custodian(args.file, args.out)
+        return import_custodian(args.paths, args.out, args.report, args.skip_duplicates)
     if args.command == "policy" and args.policy_command == "whatif":
         from pacbot.cli.whatif import run as whatif_run
 
@@ -178,7 +264,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "policy":
         from pacbot.cli.policy_cmd import check_examples, lint
 
-        return lint(args.paths) if args.policy_command == "lint" else check_examples(args.paths)
+        if args.policy_command == "lint":
+            return lint(args.paths, args.format)
+        return check_examples(args.paths)
     if args.command == "scan":
         from pacbot.cli.scan import main as scan_main
 
@@ -191,7 +279,10 @@ def main(argv: list[str] | None = None) -> int:
             output=args.format,
             fail_on=args.fail_on,
             concurrency=args.concurrency,
+            framework=args.framework,
         )
+    if args.command == "report":
+        return _report(args)
     if args.command == "policies":
         from pacbot.cli.policies import list_policies
 

@@ -9,7 +9,7 @@ from collections.abc import Collection, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
@@ -21,6 +21,9 @@ from pacbot.cli.policy_cmd import load_paths
 from pacbot.cli.reads import reads_by_type
 from pacbot.common.aws import AccountAccess, AwsSessionFactory
 from pacbot.inventory.connectors import CONNECTORS, ConnectorRegistry, DiscoveredAsset, Scope
+
+if TYPE_CHECKING:
+    from pacbot.violations.compliance.framework_schemas import FrameworkCompliance
 
 SHIPPED_PACKS = Path(pacbot.assessor.__file__).parent / "packs"
 """The assessor's shipped packs, found without importing its settings (and so its whole service
@@ -46,6 +49,8 @@ class ScanOptions:
     policies: list[str] | None = None
     policy_paths: list[str] = field(default_factory=lambda: [str(SHIPPED_PACKS)])
     concurrency: int = 8
+    framework: str | None = None
+    """Only the policies mapped to this framework's controls."""
 
 
 @dataclass
@@ -67,6 +72,12 @@ class ScanResult:
     discovered: Counter[str]
     findings: list[dict[str, Any]]
     warnings: list[dict[str, str]]
+    policies: list[CompiledPolicy] = field(default_factory=list)
+    """The policies the scan evaluated."""
+    names: dict[str, str] = field(default_factory=dict)
+    """Each discovered asset's name by its id."""
+    attributes: dict[str, set[str]] = field(default_factory=dict)
+    """The top-level config attributes seen, by resource type (against the documented shapes)."""
 
     def as_json(self) -> dict[str, Any]:
         """The ``--format json`` document."""
@@ -167,6 +178,8 @@ def run_scan(options: ScanOptions, registry: ConnectorRegistry = CONNECTORS) -> 
     for problem in report.errors:
         print(f"warning: policy not loaded: {problem}", file=sys.stderr)
     policies = select_policies(report.policies, options.policies)
+    if options.framework is not None:
+        policies = framework_policies(options.framework, policies)
     types = select_types(registry, options.resources, policies)
 
     default_region = boto3.Session().region_name or "us-east-1"
@@ -209,6 +222,8 @@ def run_scan(options: ScanOptions, registry: ConnectorRegistry = CONNECTORS) -> 
     discovered: Counter[str] = Counter({t: 0 for t in types})
     findings: list[dict[str, Any]] = []
     warnings: list[dict[str, str]] = []
+    names: dict[str, str] = {}
+    attributes: dict[str, set[str]] = {}
     for sweep in outcomes:
         for error in sweep.errors:
             warnings.append(
@@ -218,20 +233,59 @@ def run_scan(options: ScanOptions, registry: ConnectorRegistry = CONNECTORS) -> 
         discovered[sweep.resource_type] += len(sweep.assets)
         applicable = [p for p in policies if p.document.resource == sweep.resource_type]
         for asset in sweep.assets:
+            names[asset.asset_id] = asset.name
+            attributes.setdefault(sweep.resource_type, set()).update(asset.config)
             findings.extend(_finding(p, sweep.resource_type, asset) for p in applicable)
     findings.sort(key=lambda f: (f["resource_type"], f["resource_id"], f["policy_id"]))
-    return ScanResult(account.account_id, regions, discovered, findings, warnings)
+    return ScanResult(
+        account.account_id, regions, discovered, findings, warnings, policies, names, attributes
+    )
 
 
-def render_text(result: ScanResult) -> str:
-    """A readable summary: what was found per type, findings by severity, then the failures."""
+def framework_policies(framework_id: str, policies: list[CompiledPolicy]) -> list[CompiledPolicy]:
+    """The ``policies`` mapped to a control of the framework (an unknown id is a ScanError
+    naming the known ones)."""
+    from pacbot.cli.framework_report import UnknownFramework, find_framework, mapped_policies
+
+    try:
+        framework = find_framework(framework_id)
+    except UnknownFramework as exc:
+        raise ScanError(str(exc)) from exc
+    mapped = mapped_policies(framework, policies)
+    if not mapped:
+        raise ScanError(f"no selected policy maps to a control of {framework.id!r}")
+    return mapped
+
+
+def framework_document(result: ScanResult, framework_id: str) -> FrameworkCompliance:
+    """The scan's findings as the framework's report (``FrameworkCompliance``); imported late,
+    so a plain scan does not load the report's modules."""
+    from pacbot.cli.framework_report import find_framework, scan_report
+
+    return scan_report(
+        find_framework(framework_id),
+        result.policies,
+        result.findings,
+        account_id=result.account_id,
+        regions=result.regions,
+        names=result.names,
+    )
+
+
+def render_discovered(result: ScanResult) -> list[str]:
+    """The account and regions, and what was discovered per type."""
     total = sum(result.discovered.values())
     lines = [
         f"Account {result.account_id}, regions {', '.join(result.regions)}",
         f"Discovered {total} resource{'s' if total != 1 else ''}:",
     ]
     width = max((len(t) for t in result.discovered), default=0)
-    lines += [f"  {t:<{width}}  {n}" for t, n in sorted(result.discovered.items())]
+    return lines + [f"  {t:<{width}}  {n}" for t, n in sorted(result.discovered.items())]
+
+
+def render_text(result: ScanResult) -> str:
+    """A readable summary: what was found per type, findings by severity, then the failures."""
+    lines = render_discovered(result)
     statuses = Counter(f["status"] for f in result.findings)
     failing = [f for f in result.findings if f["status"] == "fail"]
     by_severity = Counter(f["severity"] for f in failing)
@@ -275,6 +329,7 @@ def main(
     output: str,
     fail_on: str | None,
     concurrency: int,
+    framework: str | None = None,
 ) -> int:
     """Run a scan from command-line values and print it; the process exit code."""
     options = ScanOptions(
@@ -283,6 +338,7 @@ def main(
         resources=split_list(resources),
         policies=split_list(policies),
         concurrency=concurrency,
+        framework=framework,
     )
     if policy_paths:
         options.policy_paths = [str(p) for p in policy_paths]
@@ -291,7 +347,16 @@ def main(
     except ScanError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    if output == "json":
+    if framework is not None:
+        from pacbot.cli.framework_report import render_table
+
+        report = framework_document(result, framework)
+        if output == "json":
+            document = {**result.as_json(), "framework": report.model_dump(mode="json")}
+            print(json.dumps(document, indent=2))
+        else:
+            print("\n".join([*render_discovered(result), "", render_table(report)]))
+    elif output == "json":
         print(json.dumps(result.as_json(), indent=2))
     else:
         print(render_text(result))

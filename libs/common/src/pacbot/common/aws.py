@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
+import botocore.session
 from botocore.config import Config
 
 
@@ -35,6 +36,7 @@ class AwsSessionFactory:
         self.endpoint_url = endpoint_url
         self.region = region
         self.session_name = session_name
+        self.max_attempts = max_attempts
         self.config = Config(
             retries={"mode": "adaptive", "max_attempts": max_attempts},
             connect_timeout=10,
@@ -44,7 +46,7 @@ class AwsSessionFactory:
         )
         self._base = base_session or boto3.Session(region_name=region)
         self._cache: dict[tuple[str, str | None], tuple[boto3.Session, datetime]] = {}
-        self._clients: dict[tuple[str, str, str | None], tuple[boto3.Session, Any]] = {}
+        self._clients: dict[tuple[str, str, str | None, int | None], tuple[boto3.Session, Any]] = {}
         self._lock = threading.Lock()
 
     def session(self, access: AccountAccess | None = None) -> boto3.Session:
@@ -67,28 +69,45 @@ class AwsSessionFactory:
         if access.external_id:
             kwargs["ExternalId"] = access.external_id
         creds = sts.assume_role(**kwargs)["Credentials"]
-        session = boto3.Session(
-            aws_access_key_id=creds["AccessKeyId"],
-            aws_secret_access_key=creds["SecretAccessKey"],
-            aws_session_token=creds["SessionToken"],
-            region_name=self.region,
-        )
+        # The account's session reads the API models through the base session's loader, which
+        # keeps each model once parsed: a session of its own parsed every service's JSON model
+        # again for every account, and again at every credential refresh (a quarter of the
+        # demo's discovery CPU went to json.loads in botocore's loader; py-spy).
+        core = botocore.session.Session()
+        core.register_component("data_loader", self._base._session.get_component("data_loader"))
+        core.set_credentials(creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
+        session = boto3.Session(botocore_session=core, region_name=self.region)
         expires = creds["Expiration"]
         if expires.tzinfo is None:
             expires = expires.replace(tzinfo=UTC)
         return session, expires
 
     def client(
-        self, service: str, *, region: str | None = None, access: AccountAccess | None = None
+        self,
+        service: str,
+        *,
+        region: str | None = None,
+        access: AccountAccess | None = None,
+        max_attempts: int | None = None,
     ) -> Any:
         """A boto3 client for ``service`` in ``region`` of the given account, built once.
 
         Clients are thread-safe and expensive to build, so they are cached per session (a
         refreshed assumed-role session gets new clients); building one is serialised because
-        boto3 sessions are not thread-safe.
+        boto3 sessions are not thread-safe. ``max_attempts`` gives the client its own, smaller
+        retry budget (standard mode) for calls whose failure should end a sweep quickly; it never
+        exceeds the factory's own budget.
         """
+        if max_attempts is not None:
+            max_attempts = min(max_attempts, self.max_attempts)
         session = self.session(access)
-        key = (service, region or self.region, access.role_arn if access else None)
+        role = access.role_arn if access else None
+        key = (service, region or self.region, role, max_attempts)
+        config = self.config
+        if max_attempts is not None:
+            config = config.merge(
+                Config(retries={"mode": "standard", "max_attempts": max_attempts})
+            )
         with self._lock:
             cached = self._clients.get(key)
             if cached is None or cached[0] is not session:
@@ -96,7 +115,7 @@ class AwsSessionFactory:
                     service,  # type: ignore[call-overload]
                     region_name=region or self.region,
                     endpoint_url=self.endpoint_url,
-                    config=self.config,
+                    config=config,
                 )
                 cached = self._clients[key] = (session, client)
         return cached[1]

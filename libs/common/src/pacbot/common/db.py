@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import DateTime, Dialect, MetaData, event, text
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.ext.asyncio import (
@@ -28,6 +29,13 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def json_dumps(value: Any) -> str:
+    """JSON columns' encoder: orjson (several times faster than ``json.dumps`` on the consumers'
+    hot path, where every stored result carries its asset summary), keys as ``json`` writes
+    them (non-string keys become strings)."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -90,7 +98,12 @@ class Database:
     ) -> None:
         self.url = make_url(url)
         self.schema = schema if self.is_postgres else None
-        kwargs: dict[str, Any] = {"echo": echo, "pool_pre_ping": True}
+        kwargs: dict[str, Any] = {
+            "echo": echo,
+            "pool_pre_ping": True,
+            "json_serializer": json_dumps,
+            "json_deserializer": orjson.loads,
+        }
         if self.is_postgres:
             if password:  # the URL may sit in a ConfigMap and the password in a Secret
                 self.url = self.url.set(password=password)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import builtins
-import json
 import uuid
 from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 ASSETS_TOPIC = "pacbot.assets.v1"
@@ -372,7 +372,7 @@ class Envelope(BaseModel):
         The typed data validated here is kept, so ``payload()`` does not validate it again.
         """
         try:
-            envelope = cls.model_validate(json.loads(raw))
+            envelope = cls.model_validate(orjson.loads(raw))  # several times json.loads' speed
         except (ValueError, TypeError) as exc:
             detail = _errors(exc) if isinstance(exc, ValidationError) else str(exc)
             raise EventDecodeError(f"not a CloudEvents envelope: {detail}") from exc

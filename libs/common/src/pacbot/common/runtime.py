@@ -18,6 +18,7 @@ from pacbot.common.db import Database
 from pacbot.common.events import Envelope
 from pacbot.common.migrations import upgrade
 from pacbot.common.outbox import Inbox, Outbox, OutboxRelay, inbox_table, outbox_table
+from pacbot.common.peers import peer_transport
 from pacbot.common.settings import ServiceSettings
 
 DEFAULT_PORTS = {
@@ -159,7 +160,7 @@ class Runtime:
             )
             self._clients[name] = httpx.AsyncClient(
                 base_url=f"http://{name}" if transport else base,
-                transport=transport,
+                transport=transport or peer_transport(),
                 timeout=self.settings.peer_timeout_seconds,
                 auth=InternalAuth(self.tokens, caller=self.name, audience=name),
             )

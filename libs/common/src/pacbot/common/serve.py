@@ -12,6 +12,7 @@ from typing import TypeVar
 import uvicorn
 from fastapi import FastAPI
 
+from pacbot.common.peers import SERVER_KEEP_ALIVE_SECONDS
 from pacbot.common.settings import ServiceSettings
 from pacbot.common.settings_catalog import MissingSettings, require
 
@@ -44,6 +45,7 @@ def serve(create_app: Callable[[S], FastAPI], settings_cls: type[S], migrations:
         port=settings.port,
         log_config=None,
         access_log=False,
+        timeout_keep_alive=SERVER_KEEP_ALIVE_SECONDS,
     )
 
 

@@ -24,6 +24,7 @@ from sqlalchemy import MetaData
 
 from pacbot.common.auth import InternalTokens, Principal
 from pacbot.common.events import AssetDeleted, AssetSummary, Envelope, utcnow
+from pacbot.common.peers import SERVER_KEEP_ALIVE_SECONDS
 from pacbot.common.runtime import Runtime, messaging_tables
 from pacbot.common.settings import ServiceSettings
 from pacbot.common.web import build_service_app
@@ -142,7 +143,13 @@ async def served(app: FastAPI) -> AsyncIterator[str]:
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_config=None, lifespan="off", access_log=False)
+    config = uvicorn.Config(
+        app,
+        log_config=None,
+        lifespan="off",
+        access_log=False,
+        timeout_keep_alive=SERVER_KEEP_ALIVE_SECONDS,  # as the services' own processes
+    )
     server = uvicorn.Server(config)
     serving = asyncio.create_task(server.serve(sockets=[sock]))
 

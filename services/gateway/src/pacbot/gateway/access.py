@@ -79,6 +79,8 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("GET", f"{V}/assets/search"): Rule(READERS, "query", owner_param="tag:Owner"),
     ("GET", f"{V}/assets/{{asset_id}}"): Rule(READERS, "item"),
     ("GET", f"{V}/assets/{{asset_id}}/history"): Rule(STAFF_READERS, "refuse"),
+    ("GET", f"{V}/assets/{{asset_id}}/findings"): Rule(READERS, "item"),
+    ("GET", f"{V}/findings/summary"): Rule(STAFF_READERS, "query"),
     ("POST", f"{V}/assets/replay"): Rule(ADMIN, "refuse"),
     ("POST", f"{V}/assets/reindex"): Rule(ADMIN, "refuse"),
     ("POST", f"{V}/events/aws"): Rule(ADMIN, "refuse"),
@@ -99,6 +101,15 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("GET", f"{V}/frameworks"): Rule(STAFF_READERS, "open"),
     ("GET", f"{V}/frameworks/{{framework_id}}"): Rule(STAFF_READERS, "open"),
     ("GET", f"{V}/compliance/frameworks/{{framework_id}}"): Rule(
+        STAFF_READERS, "query", group_param="group"
+    ),
+    ("GET", f"{V}/compliance/frameworks/{{framework_id}}/export.csv"): Rule(
+        STAFF_READERS, "query", group_param="group"
+    ),
+    ("GET", f"{V}/compliance/frameworks/{{framework_id}}/export.ocsf"): Rule(
+        STAFF_READERS, "query", group_param="group"
+    ),
+    ("GET", f"{V}/compliance/frameworks/{{framework_id}}/report.html"): Rule(
         STAFF_READERS, "query", group_param="group"
     ),
     # --- violations, results, compliance

@@ -37,6 +37,7 @@ class Example:
 
 ACCOUNT = "111122223333"
 SITE = "arn:aws:s3:::acme-marketing-site"
+WEB_INSTANCE = f"arn:aws:ec2:us-east-1:{ACCOUNT}:instance/i-0a1b2c3d4e5f60718"
 PUBLIC_POLICY = "aws-s3-bucket-public-access"
 RETENTION_POLICY = "aws-logs-log-group-retention-minimum"
 VIOLATION_ID = "v-d6d358e28d73139bf102"
@@ -633,6 +634,181 @@ CIS_PUBLIC_POLICY = {
 }
 
 
+CIS_FAILING_SITE = {
+    "asset_id": SITE,
+    "asset_name": "acme-marketing-site",
+    "resource_type": "aws.s3.bucket",
+    "account_id": ACCOUNT,
+    "region": "us-east-1",
+    "policy_id": PUBLIC_POLICY,
+    "violation_id": VIOLATION_ID,
+    "reason": "PublicAccessBlock does not set BlockPublicAcls",
+}
+CIS_EXEMPTED_DOWNLOADS = {
+    **CIS_FAILING_SITE,
+    "asset_id": "arn:aws:s3:::acme-public-downloads",
+    "asset_name": "acme-public-downloads",
+    "violation_id": "v-3b1f0c9e7a5d2c4e6f80",
+    "reason": "PublicAccessBlock does not set BlockPublicPolicy",
+}
+CIS_REPORT = {
+    "framework_id": "cis-aws-3.0",
+    "name": CIS_FRAMEWORK["name"],
+    "version": "3.0.0",
+    "scope": f"account:{ACCOUNT}",
+    "exempted_as_passing": False,
+    "controls": 62,
+    "passing": 1,
+    "failing": 1,
+    "manual": 8,
+    "not_evaluated": 52,
+    "compliance_pct": 50.0,
+    "items": [
+        {
+            **CIS_PUBLIC_CONTROL,
+            "manual": False,
+            "status": "fail",
+            "evaluated": 42,
+            "passing": 40,
+            "failing": 2,
+            "unknown": 0,
+            "policies": [
+                {
+                    **CIS_PUBLIC_POLICY,
+                    "evaluated": 42,
+                    "passing": 40,
+                    "failing": 2,
+                    "exempted": 1,
+                    "unknown": 0,
+                    "compliance_pct": 95.23809523809523,
+                }
+            ],
+            "failing_resources": [CIS_FAILING_SITE],
+            "failing_not_listed": 0,
+            "exceptions": [
+                {
+                    **CIS_EXEMPTED_DOWNLOADS,
+                    "exception_id": EXCEPTION_ID,
+                    "exception_kind": "resource",
+                    "expires_at": "2027-02-26T00:00:00Z",
+                }
+            ],
+            "exceptions_not_listed": 0,
+        }
+    ],
+    "total": 1,
+}
+_CIS_ROW = (
+    "cis-aws-3.0,2.1.4,Ensure that S3 Buckets are configured with 'Block public access "
+    "(bucket settings)',Storage,Simple Storage Service (S3),Level 1,false,fail,42,40,2,0,"
+)
+CIS_REPORT_CSV = (
+    "framework_id,control_id,title,section,subsection,profile,manual,status,evaluated,passing,"
+    "failing,unknown,finding,policy_id,asset_id,asset_name,resource_type,account_id,region,"
+    "violation_id,reason,exception_id,exception_kind,exception_expires_at,not_listed\r\n"
+    f"{_CIS_ROW}failing,{PUBLIC_POLICY},{SITE},acme-marketing-site,aws.s3.bucket,{ACCOUNT},"
+    f"us-east-1,{VIOLATION_ID},PublicAccessBlock does not set BlockPublicAcls,,,,0\r\n"
+    f"{_CIS_ROW}exempted,{PUBLIC_POLICY},arn:aws:s3:::acme-public-downloads,"
+    f"acme-public-downloads,aws.s3.bucket,{ACCOUNT},us-east-1,v-3b1f0c9e7a5d2c4e6f80,"
+    f"PublicAccessBlock does not set BlockPublicPolicy,{EXCEPTION_ID},resource,"
+    "2027-02-26T00:00:00+00:00,0\r\n"
+)
+_CIS_TITLE = (
+    "2.1.4 Ensure that S3 Buckets are configured with 'Block public access (bucket settings)'"
+)
+CIS_REPORT_FINDING = {
+    "class_uid": 2003,
+    "class_name": "Compliance Finding",
+    "category_uid": 2,
+    "category_name": "Findings",
+    "activity_id": 1,
+    "activity_name": "Create",
+    "type_uid": 200301,
+    "type_name": "Compliance Finding: Create",
+    "severity_id": 5,
+    "severity": "Critical",
+    "status_id": 1,
+    "status": "New",
+    "time": 1796029200000,
+    "message": f"{_CIS_TITLE}: a mapped check fails in scope",
+    "metadata": {
+        "version": "1.1.0",
+        "product": {"name": "PacBot", "vendor_name": "PacBot"},
+        "profiles": ["cloud"],
+        "uid": f"cis-aws-3.0:2.1.4:account:{ACCOUNT}",
+    },
+    "cloud": {"provider": "AWS"},
+    "finding_info": {
+        "uid": f"cis-aws-3.0:2.1.4:account:{ACCOUNT}",
+        "title": _CIS_TITLE,
+        "desc": "a mapped check fails in scope",
+        "types": ["Storage"],
+        "created_time": 1796029200000,
+    },
+    "compliance": {
+        "standards": ["cis-aws-3.0"],
+        "requirements": ["2.1.4"],
+        "control": CIS_PUBLIC_CONTROL["title"],
+        "status_id": 3,
+        "status": "Fail",
+        "status_detail": "a mapped check fails in scope",
+    },
+    "resources": [
+        {
+            "uid": row["asset_id"],
+            "name": row["asset_name"],
+            "type": "aws.s3.bucket",
+            "region": "us-east-1",
+            "cloud_partition": "aws",
+            "data": {
+                "account_id": ACCOUNT,
+                "policy_id": PUBLIC_POLICY,
+                "violation_id": row["violation_id"],
+                "reason": row["reason"],
+                **extra,
+            },
+        }
+        for row, extra in (
+            (CIS_FAILING_SITE, {}),
+            (
+                CIS_EXEMPTED_DOWNLOADS,
+                {
+                    "exception_id": EXCEPTION_ID,
+                    "exception_kind": "resource",
+                    "exception_expires_at": "2027-02-26T00:00:00+00:00",
+                },
+            ),
+        )
+    ],
+    "unmapped": {
+        "pacbot_status": "fail",
+        "scope": f"account:{ACCOUNT}",
+        "policies": [PUBLIC_POLICY],
+        "evaluated": 42,
+        "passing": 40,
+        "failing": 2,
+        "unknown": 0,
+        "failing_not_listed": 0,
+        "exceptions_not_listed": 0,
+    },
+}
+CIS_REPORT_HTML = (
+    '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>CIS Amazon Web Services '
+    f"Foundations Benchmark 3.0.0: account:{ACCOUNT}</title><style>/* inline, printable */"
+    "</style></head><body><h1>CIS Amazon Web Services Foundations Benchmark 3.0.0</h1>"
+    f'<p class="muted">cis-aws-3.0 · scope account:{ACCOUNT} · exempted failures count as '
+    "failing · generated 2026-11-30T09:00:00+00:00</p>"
+    '<table class="summary"><tr><th>Controls passing</th><th>Controls</th><th>Passing</th>'
+    "<th>Failing</th><th>Manual</th><th>Not evaluated</th></tr><tr><td>50.0%</td><td>62</td>"
+    "<td>1</td><td>1</td><td>8</td><td>52</td></tr></table><h2>Storage</h2><table><tr>"
+    "<th>Control</th><th>Title</th><th>Status</th><th>Failing / evaluated</th><th>Policies</th>"
+    "</tr><tr><td>2.1.4</td><td>Ensure that S3 Buckets are configured with &#x27;Block public "
+    'access (bucket settings)&#x27;</td><td><span class="s fail">Fail</span></td>'
+    f"<td>2 / 42</td><td>{PUBLIC_POLICY}</td></tr>"
+    "<!-- then the failing resources and the exceptions in force --></table></body></html>\n"
+)
+
+
 def _sandbox(bucket: str, violation_id: str) -> dict[str, str]:
     return {
         "violation_id": violation_id,
@@ -1034,6 +1210,60 @@ EXAMPLES: dict[Route, Example] = {
             },
         },
     ),
+    ("GET", f"{V}/assets/{{asset_id}}/findings"): Example(
+        200,
+        {
+            "asset_id": WEB_INSTANCE,
+            "resource_type": "aws.ec2.instance",
+            "account_id": ACCOUNT,
+            "region": "us-east-1",
+            "owner": "web@acme.example",
+            "vulnerabilities": {
+                "total": 3,
+                "by_severity": {"CRITICAL": 1, "HIGH": 2},
+                "fix_available": 2,
+            },
+            "threats": {"total": 1, "by_severity": {"HIGH": 1}},
+            "patching": {
+                "managed_instance_id": WEB_INSTANCE.replace(":ec2:", ":ssm:").replace(
+                    ":instance/", ":managed-instance/"
+                ),
+                "ping_status": "Online",
+                "compliance": "NON_COMPLIANT",
+                "missing": 7,
+                "failed": 0,
+                "installed_pending_reboot": 1,
+                "last_operation": "Scan",
+                "last_operation_at": "2026-12-05T06:00:12Z",
+            },
+            "certificates": [],
+            "certificates_expiring": 0,
+            "expiring_days": 30,
+        },
+        path={"asset_id": WEB_INSTANCE},
+    ),
+    ("GET", f"{V}/findings/summary"): Example(
+        200,
+        {
+            "vulnerabilities": {
+                "total": 41,
+                "by_severity": {"CRITICAL": 3, "HIGH": 11, "MEDIUM": 20, "LOW": 7},
+                "fix_available": 29,
+            },
+            "threats": {"total": 4, "by_severity": {"HIGH": 1, "MEDIUM": 2, "LOW": 1}},
+            "patching": {
+                "managed_instances": 18,
+                "non_compliant": 5,
+                "never_reported": 1,
+                "missing_patches": 62,
+                "failed_patches": 3,
+                "agents_offline": 2,
+            },
+            "certificates": {"total": 9, "expired": 1, "expiring": 2},
+            "expiring_days": 30,
+        },
+        query={"account_id": ACCOUNT, "expiring_days": "30"},
+    ),
     ("GET", f"{V}/groups"): Example(
         200, {"items": [GROUP], "next_cursor": None}, query={"limit": "100"}
     ),
@@ -1176,44 +1406,29 @@ EXAMPLES: dict[Route, Example] = {
     ),
     ("GET", f"{V}/compliance/frameworks/{{framework_id}}"): Example(
         200,
-        {
-            "framework_id": "cis-aws-3.0",
-            "name": CIS_FRAMEWORK["name"],
-            "version": "3.0.0",
-            "scope": f"account:{ACCOUNT}",
-            "exempted_as_passing": False,
-            "controls": 62,
-            "passing": 1,
-            "failing": 1,
-            "not_evaluated": 60,
-            "compliance_pct": 50.0,
-            "items": [
-                {
-                    **CIS_PUBLIC_CONTROL,
-                    "manual": False,
-                    "status": "fail",
-                    "evaluated": 42,
-                    "passing": 40,
-                    "failing": 2,
-                    "unknown": 0,
-                    "policies": [
-                        {
-                            **CIS_PUBLIC_POLICY,
-                            "evaluated": 42,
-                            "passing": 40,
-                            "failing": 2,
-                            "exempted": 1,
-                            "unknown": 0,
-                            "compliance_pct": 95.23809523809523,
-                        }
-                    ],
-                }
-            ],
-            "total": 1,
-            "next_cursor": None,
-        },
+        {**CIS_REPORT, "resource_limit": 20, "next_cursor": None},
         path={"framework_id": "cis-aws-3.0"},
-        query={"account_id": ACCOUNT, "status": "fail", "limit": "500"},
+        query={"account_id": ACCOUNT, "status": "fail", "limit": "500", "resource_limit": "20"},
+    ),
+    ("GET", f"{V}/compliance/frameworks/{{framework_id}}/export.csv"): Example(
+        200,
+        CIS_REPORT_CSV,
+        media_type="text/csv",
+        path={"framework_id": "cis-aws-3.0"},
+        query={"account_id": ACCOUNT, "status": "fail"},
+    ),
+    ("GET", f"{V}/compliance/frameworks/{{framework_id}}/export.ocsf"): Example(
+        200,
+        [CIS_REPORT_FINDING],
+        path={"framework_id": "cis-aws-3.0"},
+        query={"account_id": ACCOUNT, "status": "fail"},
+    ),
+    ("GET", f"{V}/compliance/frameworks/{{framework_id}}/report.html"): Example(
+        200,
+        CIS_REPORT_HTML,
+        media_type="text/html",
+        path={"framework_id": "cis-aws-3.0"},
+        query={"account_id": ACCOUNT, "status": "fail", "resource_limit": "1000"},
     ),
     # --- violations, results, compliance
     ("GET", f"{V}/violations"): Example(

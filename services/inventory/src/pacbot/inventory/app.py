@@ -19,6 +19,7 @@ from pacbot.inventory.changes.router import router as changes_router
 from pacbot.inventory.connectors import CONNECTORS, ConnectorRegistry
 from pacbot.inventory.discovery import Discovery, SweepPlanner, SweepScheduler
 from pacbot.inventory.discovery.sweep import SweepLimits
+from pacbot.inventory.findings.router import router as findings_router
 from pacbot.inventory.groups.router import router as groups_router
 from pacbot.inventory.history.router import router as history_router
 from pacbot.inventory.models import INBOX, OUTBOX, SEARCH_TABLE
@@ -103,6 +104,7 @@ def create_app(
         routers=[
             accounts_router,
             history_router,
+            findings_router,
             assets_router,
             groups_router,
             scans_router,

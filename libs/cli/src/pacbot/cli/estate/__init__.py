@@ -13,29 +13,50 @@ import boto3
 from pacbot.cli.estate import (
     acm,
     apigateway,
+    athena,
+    autoscaling,
     awslambda,
+    backup,
     cloudfront,
     cloudtrail,
+    cloudwatch,
+    codebuild,
     config,
+    detectors,
+    dms,
     dynamodb,
     ec2,
     ecr,
+    ecs,
     efs,
+    efs_access_point,
     eks,
     elasticache,
     elb,
+    emr,
+    firehose,
+    glue,
     guardduty,
     iam,
+    kinesis,
     kms,
     logs,
+    mq,
+    network_links,
     opensearch,
+    organizations,
     posture,
     rds,
     redshift,
+    route53,
+    sagemaker,
     secretsmanager,
     sns,
     sqs,
+    ssm,
+    stepfunctions,
     vpc,
+    wafv2,
 )
 from pacbot.cli.estate import s3 as s3_estate
 from pacbot.cli.estate._model import Account, Seeded
@@ -135,10 +156,33 @@ def seed_estate(account: Account) -> list[Seeded]:
     found += elasticache.seed(account)
     found += opensearch.seed(account, subnets, network.app_group, log_groups["app"])
     found += redshift.seed(account, key_arn, logs_bucket)
+    found += stepfunctions.seed(account, identities.service_role_arn, log_groups["app"], key_arn)
+    found += backup.seed(account, key_arn)
+    found += autoscaling.seed(account, network.vpc_id, subnets, network.app_group)
+    found += ssm.seed(account, key_arn)
+    found += codebuild.seed(account, identities.service_role_arn)
+    found += route53.seed(account, network.vpc_id, key_arn)
+    found += sagemaker.seed(
+        account, key_arn, network.private_subnet, network.app_group, identities.service_role_arn
+    )
+    found += athena.seed(account, key_arn)
+    found += ecs.seed(account, subnets, network.app_group)
+    found += kinesis.seed(account, key_arn)
+    found += firehose.seed(account, identities.service_role_arn, logs_bucket)
+    found += glue.seed(account, key_arn, identities.service_role_arn)
+    found += wafv2.seed(account)
+    found += organizations.seed(account)
+    found += emr.seed(account, key_arn, logs_bucket, network.private_subnet)
+    found += network_links.seed(account, network.vpc_id, logs_bucket)
+    found += cloudwatch.seed(account, alerts)
+    found += mq.seed(account, key_arn, subnets, network.app_group)
+    found += dms.seed(account, key_arn)
+    found += efs_access_point.seed(account)
+    found += detectors.seed(account)
     return found
 
 
 def seed_lax(account: Account) -> list[Seeded]:
     """The second account: only account-level singletons, each left at AWS's insecure default."""
-    singletons = (ec2.lax, iam.lax, guardduty.lax, config.lax, posture.lax)
+    singletons = (ec2.lax, iam.lax, guardduty.lax, config.lax, posture.lax, glue.lax, athena.lax)
     return [s for lax in singletons for s in lax(account)]

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pacbot.cli.estate._model import Account, Seeded, seeded
 
 CLASSIC = "aws.elb.load_balancer"
 APPLICATION = "aws.elbv2.load_balancer"
+TLS13 = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+LEGACY_TLS = "ELBSecurityPolicy-2016-08"
+LISTENER = "aws.elbv2.listener"
+TARGET_GROUP = "aws.elbv2.target_group"
 
 
 def seed(
@@ -119,30 +125,33 @@ def _application(
         "Type": "redirect",
         "RedirectConfig": {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"},
     }
-    elbv2.create_listener(LoadBalancerArn=good, Protocol="HTTP", Port=80, DefaultActions=[redirect])
+
+    def listener(
+        balancer: str, protocol: str, port: int, action: dict[str, Any], **tls: Any
+    ) -> str:
+        created = elbv2.create_listener(
+            LoadBalancerArn=balancer, Protocol=protocol, Port=port, DefaultActions=[action], **tls
+        )
+        return str(created["Listeners"][0]["ListenerArn"])
+
+    acm = [{"CertificateArn": certificate}]
     fixed = {"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "200"}}
-    elbv2.create_listener(
-        LoadBalancerArn=good,
-        Protocol="HTTPS",
-        Port=443,
-        SslPolicy="ELBSecurityPolicy-TLS13-1-2-2021-06",
-        Certificates=[{"CertificateArn": certificate}],
-        DefaultActions=[fixed],
-    )
+    good_listeners = [
+        listener(good, "HTTP", 80, redirect),
+        listener(good, "HTTPS", 443, fixed, SslPolicy=TLS13, Certificates=acm),
+    ]
     bare = balancer("old-alb")
     elbv2.modify_load_balancer_attributes(
         LoadBalancerArn=bare,
         Attributes=[{"Key": "routing.http.desync_mitigation_mode", "Value": "monitor"}],
     )
-    elbv2.create_listener(LoadBalancerArn=bare, Protocol="HTTP", Port=80, DefaultActions=[fixed])
-    elbv2.create_listener(
-        LoadBalancerArn=bare,
-        Protocol="HTTPS",
-        Port=443,
-        SslPolicy="ELBSecurityPolicy-2016-08",
-        Certificates=[{"CertificateArn": certificate}],
-        DefaultActions=[fixed],
-    )
+    legacy_group = _legacy_target_group(account, subnets)
+    # An IAM server certificate the IAM estate uploaded: never renewed, unlike ACM's.
+    server_certificates = account.client("iam").list_server_certificates()
+    iam_certificate = sorted(
+        m["Arn"] for m in server_certificates["ServerCertificateMetadataList"]
+    )[0]
+    forward = {"Type": "forward", "TargetGroupArn": legacy_group}
     return [
         seeded(APPLICATION, good),
         seeded(
@@ -157,4 +166,53 @@ def _application(
                 "aws-elbv2-tls-policy",
             },
         ),
+        *(seeded(LISTENER, arn) for arn in good_listeners),
+        seeded(
+            LISTENER,
+            listener(bare, "HTTP", 80, fixed),
+            {"aws-elbv2-listener-http-redirect"},
+        ),
+        seeded(
+            LISTENER,
+            listener(bare, "HTTPS", 443, fixed, SslPolicy=LEGACY_TLS, Certificates=acm),
+            {"aws-elbv2-listener-tls-policy"},
+        ),
+        seeded(
+            LISTENER,
+            listener(
+                bare,
+                "HTTPS",
+                8443,
+                forward,
+                SslPolicy=TLS13,
+                Certificates=[{"CertificateArn": iam_certificate}],
+            ),
+            {"aws-elbv2-listener-acm-certificate"},
+        ),
+        seeded(
+            TARGET_GROUP,
+            legacy_group,
+            {
+                "aws-elbv2-target-group-health-check",
+                "aws-elbv2-target-group-https",
+                "aws-elbv2-target-group-deregistration-delay",
+            },
+        ),
     ]
+
+
+def _legacy_target_group(account: Account, subnets: list[str]) -> str:
+    """A plain-HTTP target group without health checks that drops in-flight requests."""
+    elbv2 = account.client("elbv2")
+    subnet = account.client("ec2").describe_subnets(SubnetIds=subnets[:1])["Subnets"][0]
+    arn = str(
+        elbv2.create_target_group(
+            Name=account.name_of("legacy-tg"), Protocol="HTTP", Port=80, VpcId=subnet["VpcId"]
+        )["TargetGroups"][0]["TargetGroupArn"]
+    )
+    elbv2.modify_target_group(TargetGroupArn=arn, HealthCheckEnabled=False)
+    elbv2.modify_target_group_attributes(
+        TargetGroupArn=arn,
+        Attributes=[{"Key": "deregistration_delay.timeout_seconds", "Value": "0"}],
+    )
+    return arn

@@ -62,12 +62,29 @@ MOTO_GAPS: Mapping[str, str] = {
         "needs the AWS-managed AWSSupportAccess policy, which the dev stack's moto server does "
         "not load (AttachRolePolicy answers NoSuchEntity)"
     ),
+    "aws-backup-vault-access-policy-not-public": (
+        "moto does not implement GetBackupVaultAccessPolicy or PutBackupVaultAccessPolicy (bare "
+        "HTTP 404 'Not yet implemented'), so the connector records AccessPolicyUnavailable and no "
+        "vault can show that its policy is closed"
+    ),
+    "aws-route53-hosted-zone-dnssec": (
+        "moto does not implement CreateKeySigningKey or EnableHostedZoneDNSSEC (bare HTTP 404), "
+        "and its GetDNSSEC always answers ServeSignature NOT_SIGNING, so no zone can be signed"
+    ),
 }
 
 SWEEP_ERRORS: Mapping[str, str] = {
     "aws.ec2.ebs_encryption_default": (
         "moto does not implement GetEbsDefaultKmsKeyId (HTTP 500), which the connector calls "
         "once encryption by default is on; the enabled setting cannot be described on moto"
+    ),
+    "aws.guardduty.finding": (
+        "moto does not route GuardDuty's ListFindings, GetFindings or CreateSampleFindings "
+        "(HTTP 404), which the connector calls for every detector; the estate's region has one"
+    ),
+    "aws.ssm.managed_instance": (
+        "moto does not implement DescribeInstanceInformation, DescribeInstancePatchStates or "
+        "ListResourceComplianceSummaries (HTTP 500), so every sweep of the type fails on moto"
     ),
 }
 """Resource types whose sweep fails on moto in a region where the hardened setting is on."""
@@ -80,6 +97,7 @@ SINGLETON_TYPES = frozenset(
         "aws.guardduty.detector",
         "aws.config.recorder",
         "aws.account.posture",
+        "aws.glue.data_catalog",
     }
 )
 """One asset per account (and region): hardened in the estate account, broken in the lax one."""
@@ -132,8 +150,38 @@ NOT_BROKEN: Mapping[str, str] = {
         "RenewalSummary only exists for Amazon-issued certificates AWS tried to renew; moto "
         "never renews"
     ),
+    "aws-backup-vault-access-policy-not-public": (
+        "every moto vault fails it already (see MOTO_GAPS): no access policy can be put on one"
+    ),
+    "aws-emr-cluster-no-public-master": (
+        "moto starts EC2 instances for an EMR cluster only for explicit instance groups, always "
+        "in the default VPC with a public address whatever Ec2SubnetId says, and they would be "
+        "undeclared EC2 instances, volumes and interfaces; the public primary node is shown in "
+        "the connector test instead (tests/connectors/test_emr.py)"
+    ),
+    "aws-ec2-vpc-endpoint-private-dns": (
+        "moto backs every interface endpoint with a network interface reading Status=available "
+        "(AWS: in-use), which would fail aws-ec2-network-interface-unattached undeclared; only "
+        "gateway endpoints are seeded, and the connector test shows private DNS off"
+    ),
 }
 """Enabled policies of seeded types that no seeded resource fails on purpose, and why."""
 
-NOT_SEEDED: Mapping[str, str] = {}
+NOT_SEEDED: Mapping[str, str] = {
+    "aws.elasticbeanstalk.environment": (
+        "moto does not implement DescribeConfigurationSettings (its server answers HTTP 500 "
+        "with an HTML page, a ResponseParserError in botocore), which the connector calls for "
+        "every environment, so a seeded environment would fail the sweep; the connector is "
+        "tested on recorded answers (test_elasticbeanstalk.py)"
+    ),
+    "aws.guardduty.finding": (
+        "moto has no API that creates or lists GuardDuty findings (see SWEEP_ERRORS); the "
+        "connector is tested on documented answers with botocore's Stubber "
+        "(test_guardduty_findings.py)"
+    ),
+    "aws.ssm.managed_instance": (
+        "moto cannot register a managed instance or hold a patch state (see SWEEP_ERRORS); the "
+        "connector is tested on documented answers with botocore's Stubber (test_ssm_patching.py)"
+    ),
+}
 """Resource types with enabled policies that the estate does not seed, and why."""

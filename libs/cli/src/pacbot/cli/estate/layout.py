@@ -22,9 +22,11 @@ from functools import partial
 from typing import Any
 
 from pacbot.cli.estate import (
+    athena,
     cloudtrail,
     config,
     ec2,
+    glue,
     guardduty,
     open_account,
     seed_estate,
@@ -203,13 +205,16 @@ def _site_steps(site: Site, account: Account, identity: tuple[str, str] | None) 
 def _regional(site: Site, account: Account) -> list[Seeded]:
     """Away from an account's home region. Production runs GuardDuty and Security Hub in every
     region (the account's posture checks Security Hub in all swept regions), but AWS Config and
-    EBS encryption by default were forgotten; development has none of it."""
+    EBS encryption by default were forgotten, and nobody turned on the Glue Data Catalog's
+    encryption anywhere but the home region; every region has its default Athena workgroup;
+    development has none of it."""
     if site.account == PRODUCTION:
         account.client("securityhub").enable_security_hub(EnableDefaultStandards=False)
         detector = guardduty.seed(account)
     else:
         detector = guardduty.lax(account)
-    return detector + config.lax(account) + ec2.lax(account)
+    defaults = config.lax(account) + ec2.lax(account) + glue.lax(account) + athena.lax(account)
+    return detector + defaults
 
 
 def _lax(account: Account) -> list[Seeded]:

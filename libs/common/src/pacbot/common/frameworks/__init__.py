@@ -1,8 +1,9 @@
 """Compliance frameworks as data: one YAML file per framework version in this folder.
 
 A framework is an id (what policies name in ``frameworks:``), a name, a version, sections and
-controls; each control has an id, a title, a section, an assessment status (``automated`` or
-``manual``) and an optional profile. Adding a framework is adding one ``<id>.yaml`` here.
+controls; each control has an id, a title, an optional description, a section, an assessment
+status (``automated`` or ``manual``) and an optional profile. Adding a framework is adding one
+``<id>.yaml`` here; ``framework-schema.json`` (generated from ``Framework``) is its JSON Schema.
 ``FrameworkOut`` / ``FrameworkDetail`` are the assessor's ``/frameworks`` answers, as its peers read
 them.
 """
@@ -15,6 +16,7 @@ from pacbot.common.frameworks._contract import (
     MappedPolicy,
 )
 from pacbot.common.frameworks._loader import (
+    SCHEMA_FILE,
     SHIPPED,
     Catalogue,
     FrameworkError,
@@ -23,9 +25,16 @@ from pacbot.common.frameworks._loader import (
     load_framework,
     shipped_catalogue,
 )
-from pacbot.common.frameworks._model import Assessment, Control, Framework, Section
+from pacbot.common.frameworks._model import (
+    Assessment,
+    Control,
+    Framework,
+    Section,
+    framework_json_schema,
+)
 
 __all__ = [
+    "SCHEMA_FILE",
     "SHIPPED",
     "Assessment",
     "Catalogue",
@@ -39,6 +48,7 @@ __all__ = [
     "MappedPolicy",
     "MappingProblem",
     "Section",
+    "framework_json_schema",
     "load_catalogue",
     "load_framework",
     "shipped_catalogue",

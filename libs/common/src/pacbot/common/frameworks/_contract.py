@@ -44,6 +44,7 @@ class ControlOut(BaseModel):
 
     control_id: str
     title: str
+    description: str | None = None
     section: str
     subsection: str | None
     profile: str | None

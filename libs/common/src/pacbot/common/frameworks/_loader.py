@@ -1,6 +1,7 @@
-"""Reads framework files and checks what a pydantic model alone cannot (references, uniqueness).
+"""Reads framework files and checks what the schema alone cannot (references, uniqueness).
 
-Every error names the file and the path inside it (``cis-aws-3.0.yaml: controls[3].section``).
+Every error names the file, the line and the path inside it
+(``cis-aws-3.0.yaml:42: controls[3].section: no section '7'``), as policy errors do.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import ValidationError
@@ -16,6 +18,8 @@ from pydantic import ValidationError
 from pacbot.common.frameworks._model import Framework
 
 SHIPPED = Path(__file__).parent
+SCHEMA_FILE = SHIPPED / "framework-schema.json"
+"""The JSON Schema of framework files, generated from ``Framework`` (a test keeps it current)."""
 Location = tuple[str | int, ...]
 
 
@@ -28,13 +32,23 @@ def format_path(path: Location) -> str:
 
 
 class FrameworkError(ValueError):
-    """A framework file that cannot be used: which file, where in it, and why."""
+    """A framework file that cannot be used: which file, which line, where in it, and why."""
 
-    def __init__(self, file: str, path: Location, message: str) -> None:
+    def __init__(self, file: str, path: Location, message: str, line: int = 1) -> None:
         self.file = file
+        self.line = line
         self.path = format_path(path)
         self.message = message
-        super().__init__(f"{file}: {self.path}: {message}")
+        super().__init__(f"{file}:{line}: {self.path}: {message}")
+
+
+class _Invalid(Exception):
+    """A problem found in a parsed document, before its line is known."""
+
+    def __init__(self, path: Location, message: str) -> None:
+        super().__init__(message)
+        self.path = path
+        self.message = message
 
 
 @dataclass(frozen=True)
@@ -87,25 +101,74 @@ class Catalogue:
 
 
 def load_framework(path: Path) -> Framework:
-    """One framework file, validated; its name must be ``<id>.yaml``."""
+    """One framework file, validated against the framework schema; its name must be
+    ``<id>.yaml``."""
     file = path.name
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise FrameworkError(file, (), f"invalid YAML: {exc}") from exc
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise FrameworkError(file, (), f"cannot be read: {exc.strerror or exc}") from exc
+    root, raw = _parse(file, text)
+    try:
+        return _validated(path, raw)
+    except _Invalid as problem:
+        line = line_at(root, problem.path)
+        raise FrameworkError(file, problem.path, problem.message, line) from problem
+
+
+def _parse(file: str, text: str) -> tuple[yaml.Node | None, Any]:
+    """The document's node tree (for lines) and its data."""
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+        return root, loader.construct_document(root) if root is not None else None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise FrameworkError(file, (), f"invalid YAML: {problem}", line) from exc
+    finally:
+        loader.dispose()
+
+
+def _validated(path: Path, raw: Any) -> Framework:
     if not isinstance(raw, dict):
-        raise FrameworkError(file, (), "expected a mapping (a framework document)")
+        raise _Invalid((), "expected a mapping (a framework document)")
     try:
         framework = Framework.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise FrameworkError(file, tuple(first["loc"]), _explain(first)) from exc
-    _check_references(file, framework)
+        raise _Invalid(tuple(first["loc"]), _explain(first)) from exc
+    _check_references(framework)
     if path.stem != framework.id:
-        raise FrameworkError(file, ("id",), f"{framework.id!r} must match the file name {file!r}")
+        raise _Invalid(("id",), f"{framework.id!r} must match the file name {path.name!r}")
     return framework
+
+
+def line_at(root: yaml.Node | None, path: Location) -> int:
+    """The 1-based line of ``path`` in the document, or of the nearest part of it that exists
+    (a missing field is reported where its parent starts)."""
+    if root is None:
+        return 1
+    node, line = root, root.start_mark.line + 1
+    for part in path:
+        step = _step(node, part)
+        if step is None:
+            break
+        node, line = step
+    return line
+
+
+def _step(node: yaml.Node, part: str | int) -> tuple[yaml.Node, int] | None:
+    """The child of ``node`` at ``part`` and the line that names it (a key's, or an item's)."""
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == part:
+                return value, key.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+        item = node.value[part]
+        return item, item.start_mark.line + 1
+    return None
 
 
 def _explain(error: Mapping[str, object]) -> str:
@@ -119,14 +182,13 @@ def _explain(error: Mapping[str, object]) -> str:
     return str(error.get("msg", "invalid value"))
 
 
-def _check_references(file: str, framework: Framework) -> None:
+def _check_references(framework: Framework) -> None:
     sections: set[str] = set()
     for index, section in enumerate(framework.sections):
         if section.id in sections:
-            raise FrameworkError(file, ("sections", index, "id"), f"duplicate {section.id!r}")
+            raise _Invalid(("sections", index, "id"), f"duplicate {section.id!r}")
         if section.parent is not None and section.parent not in sections:
-            raise FrameworkError(
-                file,
+            raise _Invalid(
                 ("sections", index, "parent"),
                 f"{section.parent!r} is not a section declared before {section.id!r}",
             )
@@ -134,11 +196,9 @@ def _check_references(file: str, framework: Framework) -> None:
     controls: set[str] = set()
     for index, control in enumerate(framework.controls):
         if control.id in controls:
-            raise FrameworkError(file, ("controls", index, "id"), f"duplicate {control.id!r}")
+            raise _Invalid(("controls", index, "id"), f"duplicate {control.id!r}")
         if control.section not in sections:
-            raise FrameworkError(
-                file, ("controls", index, "section"), f"no section {control.section!r}"
-            )
+            raise _Invalid(("controls", index, "section"), f"no section {control.section!r}")
         controls.add(control.id)
 
 
@@ -150,9 +210,9 @@ def load_catalogue(folders: Sequence[Path] = (SHIPPED,)) -> Catalogue:
         for path in sorted(folder.glob("*.yaml")):
             framework = load_framework(path)
             if framework.id in seen:
-                raise FrameworkError(
-                    path.name, ("id",), f"{framework.id!r} is also {seen[framework.id]}"
-                )
+                root, _ = _parse(path.name, path.read_text(encoding="utf-8"))
+                message = f"{framework.id!r} is also {seen[framework.id]}"
+                raise FrameworkError(path.name, ("id",), message, line_at(root, ("id",)))
             seen[framework.id] = path.name
             frameworks.append(framework)
     return Catalogue(frameworks)

@@ -1,8 +1,12 @@
-"""A compliance framework as written in its YAML file: sections and controls."""
+"""A compliance framework as written in its YAML file: sections and controls.
+
+The model is the framework schema: ``framework-schema.json`` next to the framework files is
+generated from it (``framework_json_schema``), and a test fails when the two drift apart.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -28,6 +32,9 @@ class Control(_Strict):
 
     id: str = Field(pattern=CONTROL_ID, max_length=40)
     title: str = Field(min_length=1)
+    description: str | None = Field(
+        default=None, min_length=1, description="What the requirement asks, in a sentence or two"
+    )
     section: str
     assessment: Assessment
     profile: str | None = Field(default=None, description="e.g. CIS 'Level 1' / 'Level 2'")
@@ -67,3 +74,15 @@ class Framework(_Strict):
     def automated(self) -> int:
         """How many controls a tool can judge."""
         return sum(1 for c in self.controls if c.automated)
+
+
+SCHEMA_ID = "https://pacbot.dev/schemas/framework.json"
+
+
+def framework_json_schema() -> dict[str, Any]:
+    """JSON Schema of a framework file, as shipped in ``framework-schema.json``."""
+    schema = Framework.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = SCHEMA_ID
+    schema["title"] = "PacBot compliance framework"
+    return schema

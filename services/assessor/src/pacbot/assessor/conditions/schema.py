@@ -63,6 +63,14 @@ def condition_json_schema(checks: CheckRegistry = CHECKS) -> dict[str, Any]:
                 "op": {"enum": ops, "description": op_help},
                 "value": {"description": "The operand; absent for unary operators."},
                 "value_type": {"enum": list(VALUE_TYPES), "description": vt_help},
+                "value_regex": {
+                    "type": "string",
+                    "description": (
+                        "A regular expression with one capture group, matched at the start of "
+                        "the key's value; the captured text is what is compared (no match: "
+                        "the key counts as missing)."
+                    ),
+                },
             },
             "required": ["key", "op"],
             "additionalProperties": False,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -113,6 +114,22 @@ def _normalize(value: Any) -> Any:
     if isinstance(value, list):
         return [v.strip().lower() if isinstance(v, str) else v for v in value]
     return value
+
+
+def _version(value: Any) -> tuple[tuple[int, int | str], ...]:
+    """A version string as comparable parts (numbers numerically, words after numbers), as
+    Custodian compares them: ``"5.7.10" > "5.7.9"``, ``"1.10" > "1.9"``."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise ValueError(f"{value!r} is not a version")
+    parts = re.findall(r"\d+|[A-Za-z]+", str(value))
+    if not parts:
+        raise ValueError(f"{value!r} is not a version")
+    return tuple((0, int(p)) if p.isdigit() else (1, p.lower()) for p in parts)
+
+
+def _cidr_size(value: Any) -> int:
+    """The prefix length of a CIDR (``10.0.0.0/16`` → 16)."""
+    return parse_network(value).prefixlen
 
 
 def _networks(value: Any) -> list[Network]:
@@ -256,6 +273,21 @@ VALUE_TYPES: dict[str, ValueType] = {
             lambda v: v,
             _swap,
             tests={name: swap.test for name, swap in SWAPPED.items() if swap.test is not None},
+        ),
+        ValueType(
+            "version",
+            "both sides as versions, compared part by part (1.10 > 1.9; numbers before words)",
+            _NUMERIC,
+            _each(_version),
+            _scalar(_version),
+        ),
+        ValueType(
+            "cidr_size",
+            "the prefix length of the key's CIDR, compared with the value (a number)",
+            _NUMERIC,
+            _each(_integer),
+            _scalar(_cidr_size),
+            note=lambda a: f"/{a}",
         ),
         ValueType(
             "cidr",

@@ -33,6 +33,7 @@ def control_out(
     return ControlOut(
         control_id=control.id,
         title=control.title,
+        description=control.description,
         section=trail[0].title,
         subsection=trail[-1].title if len(trail) > 1 else None,
         profile=control.profile,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Literal
 
 import yaml
 from pydantic import ValidationError
@@ -13,22 +14,32 @@ from pacbot.assessor.conditions import CHECKS, CheckRegistry, ConditionError, co
 from pacbot.assessor.conditions import format_path as _format_path
 from pacbot.assessor.policies.compiled import CompiledPolicy
 from pacbot.assessor.policies.model import PolicyDocument
+from pacbot.assessor.policies.source import Path as DocPath
 from pacbot.assessor.policies.source import line_of, parse_with_lines
 
 _SUFFIXES = (".yaml", ".yml")
+Lines = dict[DocPath, int]
 
 
 @dataclass(frozen=True)
 class PolicyError:
-    """Why a policy file was rejected: file, line, path in the document, what was expected."""
+    """Why a policy file was rejected: file, line, path in the document, what was expected.
+
+    The loader only rejects (``error``); lint also reports ``warning``s, which load fine.
+    """
 
     file: str
     line: int
     path: str
     message: str
+    severity: Literal["error", "warning"] = "error"
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.path}: {self.message}"
+
+    def described(self) -> str:
+        """``file:line: path: severity: message``, the form lint prints."""
+        return f"{self.file}:{self.line}: {self.path}: {self.severity}: {self.message}"
 
 
 @dataclass
@@ -45,7 +56,13 @@ def load_policies(paths: Sequence[str | Path], checks: CheckRegistry = CHECKS) -
     seen: dict[str, str] = {}
     for root in map(Path, paths):
         for file, display in _policy_files(root, report):
-            loaded = load_text(file.read_text(encoding="utf-8"), display, checks)
+            try:
+                text = file.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                why = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else exc.strerror
+                report.errors.append(PolicyError(display, 1, "<root>", f"cannot read: {why}"))
+                continue
+            loaded = load_text(text, display, checks)
             if isinstance(loaded, PolicyError):
                 report.errors.append(loaded)
             elif loaded.id in seen:
@@ -62,10 +79,16 @@ def _policy_files(root: Path, report: LoadReport) -> list[tuple[Path, str]]:
     if root.is_file():
         return [(root, root.name)]
     if root.is_dir():
-        files = sorted(p for p in root.rglob("*") if p.suffix in _SUFFIXES and p.is_file())
-        return [(p, p.relative_to(root).as_posix()) for p in files]
+        return [(p, p.relative_to(root).as_posix()) for p in policy_files(root)]
     report.errors.append(PolicyError(str(root), 0, "<root>", "no such file or directory"))
     return []
+
+
+def policy_files(root: Path) -> list[Path]:
+    """The policy files at ``root``: the file itself, or every ``*.yaml``/``*.yml`` under it."""
+    if root.is_file():
+        return [root]
+    return sorted(p for p in root.rglob("*") if p.suffix in _SUFFIXES and p.is_file())
 
 
 def load_text(
@@ -78,7 +101,8 @@ def load_text(
         return PolicyError(display, 1, "<root>", "the document is nested too deeply")
 
 
-def _load(text: str, display: str, checks: CheckRegistry) -> CompiledPolicy | PolicyError:
+def parse_document(text: str, display: str) -> tuple[dict[Any, Any], Lines] | PolicyError:
+    """The YAML mapping of one policy file with the line of each path in it, or why not."""
     try:
         raw, lines = parse_with_lines(text)
     except yaml.YAMLError as exc:
@@ -88,12 +112,20 @@ def _load(text: str, display: str, checks: CheckRegistry) -> CompiledPolicy | Po
         return PolicyError(display, line, "<root>", f"invalid YAML: {problem}")
     if not isinstance(raw, dict):
         return PolicyError(display, 1, "<root>", "expected a mapping (a policy document)")
+    return raw, lines
+
+
+def _load(text: str, display: str, checks: CheckRegistry) -> CompiledPolicy | PolicyError:
+    parsed = parse_document(text, display)
+    if isinstance(parsed, PolicyError):
+        return parsed
+    raw, lines = parsed
     try:
         document = PolicyDocument.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = tuple(first["loc"])
-        return PolicyError(display, line_of(lines, loc), _format_path(loc), _explain(first))
+        return PolicyError(display, line_of(lines, loc), _format_path(loc), explain(first))
     try:
         condition = compile_condition(
             document.condition, ("condition",), document.param_defaults(), checks
@@ -103,7 +135,8 @@ def _load(text: str, display: str, checks: CheckRegistry) -> CompiledPolicy | Po
     return CompiledPolicy(document=document, condition=condition, source=display)
 
 
-def _explain(error: object) -> str:
+def explain(error: Any) -> str:
+    """A pydantic error of a policy document in the loader's words."""
     details = error if isinstance(error, dict) else {}
     kind = details.get("type", "")
     if kind == "missing":

@@ -5,7 +5,15 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
 
 from pacbot.assessor.conditions.schema import condition_json_schema
 
@@ -77,6 +85,14 @@ class Examples(_Strict):
     failing: list[dict[str, Any]] = Field(default_factory=list, alias="fail")
 
 
+class ImportedFrom(_Strict):
+    """Where an imported policy came from: the tool, the policy's name there, its file."""
+
+    tool: Literal["cloud-custodian"]
+    name: str = Field(min_length=1)
+    file: str | None = None
+
+
 class PolicyDocument(_Strict):
     """One policy file. ``condition`` describes a *compliant* resource: true means pass."""
 
@@ -88,12 +104,30 @@ class PolicyDocument(_Strict):
     severity: Severity
     category: Category
     frameworks: dict[str, list[str]] = Field(default_factory=dict)
+    no_framework_reason: str | None = Field(
+        default=None,
+        min_length=20,
+        pattern=r"\S",
+        description=(
+            "Why no control of any known framework applies to this policy (a cost or housekeeping "
+            "check, say). Not allowed next to `frameworks` mappings; every shipped policy has one "
+            "or the other."
+        ),
+    )
     remediation: Remediation
     params: dict[str, ParamSpec] = Field(default_factory=dict)
     autofix: Autofix | None = None
     enabled: bool = True
     condition: dict[str, Any]
     examples: Examples = Field(default_factory=Examples)
+    imported_from: ImportedFrom | None = None
+
+    @field_validator("no_framework_reason")
+    @classmethod
+    def _reason_or_mappings(cls, reason: str | None, info: ValidationInfo) -> str | None:
+        if reason is not None and info.data.get("frameworks"):
+            raise ValueError("a policy that maps to frameworks needs no no-framework reason")
+        return reason
 
     def param_defaults(self) -> dict[str, Any]:
         """Each parameter's default value."""

@@ -101,6 +101,18 @@ async def asset_history(asset_id: str, request: Request) -> Response:
     return await forward(request, "inventory", f"/assets/{asset_path(asset_id)}/history")
 
 
+@router.get("/assets/{asset_id:path}/findings")
+async def asset_findings(asset_id: str, request: Request) -> Response:
+    """What AWS's detectors say about an asset: vulnerabilities, threats, patches, certificates."""
+    return await forward(request, "inventory", f"/assets/{asset_path(asset_id)}/findings")
+
+
+@router.get("/findings/summary")
+async def findings_summary(request: Request) -> Response:
+    """Detector figures across the estate: findings by severity, patching, certificate expiry."""
+    return await forward(request, "inventory", "/findings/summary")
+
+
 @router.get("/assets/{asset_id:path}")
 async def get_asset(asset_id: str, request: Request) -> Response:
     """One asset by id (an ARN; ``/`` in it is sent encoded, never as a path separator)."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
-from typing import Any
 from urllib.parse import quote
 
 import httpx
@@ -88,16 +87,6 @@ def outgoing_query(request: Request, params: QueryParams | None) -> list[tuple[s
     return chosen
 
 
-async def _send(client: httpx.AsyncClient, method: str, path: str, **kwargs: Any) -> httpx.Response:
-    try:
-        return await client.request(method, path, **kwargs)
-    except httpx.RemoteProtocolError:
-        if method != "GET":
-            raise
-        # A pooled connection the peer closed under us: a read is safe to send once more.
-        return await client.request(method, path, **kwargs)
-
-
 async def forward(
     request: Request,
     service: str,
@@ -119,8 +108,9 @@ async def forward(
         headers["content-type"] = request.headers.get("content-type", "application/json")
     query = outgoing_query(request, params)
     try:
-        upstream = await _send(
-            runtime.service(service), method, path, params=query, content=content, headers=headers
+        # a read the peer's closing connection cut off is sent again by the client's transport
+        upstream = await runtime.service(service).request(
+            method, path, params=tuple(query), content=content, headers=headers
         )
     except httpx.TransportError as exc:
         return unreachable(request, service, exc)

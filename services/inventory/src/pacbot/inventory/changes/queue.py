@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -130,7 +131,7 @@ class ChangeQueue:
     async def poll_once(self) -> int:
         """Receive one batch (waiting up to ``wait_seconds``), handle it; returns its size."""
         client = self.runtime.aws.client("sqs", region=self.region)
-        answer = await asyncio.to_thread(
+        answer = await in_daemon_thread(
             client.receive_message,
             QueueUrl=self.url,
             MaxNumberOfMessages=self.batch,
@@ -233,3 +234,34 @@ def build_change_queue(
         visibility_seconds=settings.change_queue_visibility_seconds,
         batch=settings.change_queue_batch,
     )
+
+
+async def in_daemon_thread(call: Callable[..., Any], /, **kwargs: Any) -> Any:
+    """``call(**kwargs)`` in a daemon thread of its own.
+
+    A long poll waits up to 20 s in AWS. In the loop's default executor (``asyncio.to_thread``)
+    a poll in flight holds up shutdown for that long, since ``asyncio.run`` and the server wait
+    for the executor's threads at exit; a daemon thread is simply abandoned, its answer unread,
+    and the messages it received reappear after their visibility timeout.
+    """
+    loop = asyncio.get_running_loop()
+    answer: asyncio.Future[Any] = loop.create_future()
+
+    def settle(result: Any, error: BaseException | None) -> None:
+        if answer.done():  # the waiter was cancelled (stop)
+            return
+        if error is not None:
+            answer.set_exception(error)
+        else:
+            answer.set_result(result)
+
+    def work() -> None:
+        try:
+            result, error = call(**kwargs), None
+        except BaseException as exc:  # handed to the awaiting coroutine
+            result, error = None, exc
+        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+            loop.call_soon_threadsafe(settle, result, error)
+
+    threading.Thread(target=work, name="change-queue-poll", daemon=True).start()
+    return await answer

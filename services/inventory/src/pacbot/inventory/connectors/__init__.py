@@ -5,12 +5,14 @@ import pkgutil
 
 from pacbot.inventory.connectors.registry import (
     CONNECTORS,
+    ConfigShape,
     Connector,
     ConnectorMeta,
     ConnectorRegistry,
     DiscoveredAsset,
     Scope,
     connector,
+    documented_attributes,
 )
 
 for _module in pkgutil.iter_modules(__path__):
@@ -19,10 +21,12 @@ for _module in pkgutil.iter_modules(__path__):
 
 __all__ = [
     "CONNECTORS",
+    "ConfigShape",
     "Connector",
     "ConnectorMeta",
     "ConnectorRegistry",
     "DiscoveredAsset",
     "Scope",
     "connector",
+    "documented_attributes",
 ]

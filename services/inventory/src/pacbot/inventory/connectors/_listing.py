@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, ClassVar, TypeVar
 
 from pacbot.inventory.connectors._aws import flatten_tags, paginate, plain
@@ -63,7 +63,9 @@ class Ec2Listing(Connector):
         )
 
 
-def register(resource_type: str, *permissions: str) -> Callable[[C], C]:
+def register(
+    resource_type: str, *permissions: str, custodian: Sequence[str] | None = None
+) -> Callable[[C], C]:
     """``connector`` for a regional type: service from the type name, Arn and Name fields."""
     service = resource_type.split(".")[1]
     return connector(
@@ -73,4 +75,5 @@ def register(resource_type: str, *permissions: str) -> Callable[[C], C]:
         permissions=permissions,
         id_field="Arn",
         name_field="Name",
+        custodian=custodian,
     )

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from pacbot.inventory.connectors import _posture_trails as trails
 from pacbot.inventory.connectors._aws import error_code, paginate, plain
-from pacbot.inventory.connectors.registry import Connector, DiscoveredAsset, Scope, connector
+from pacbot.inventory.connectors.registry import (
+    ConfigShape,
+    Connector,
+    DiscoveredAsset,
+    Scope,
+    connector,
+)
 
 SUPPORT_POLICY = "arn:aws:iam::aws:policy/AWSSupportAccess"
 _HUB_ABSENT = ("InvalidAccessException", "ResourceNotFoundException")
@@ -40,26 +44,6 @@ def support_roles(scope: Scope) -> list[str]:
     return sorted(f"arn:aws:iam::{account}:role/{r['RoleName']}" for r in roles)
 
 
-def _single_attempt_client(scope: Scope, service: str, region: str) -> Any:
-    """A client that does not retry, to learn quickly whether an endpoint offers ``service``."""
-    credentials = scope.aws.session(scope.account).get_credentials()
-    if credentials is None:
-        raise RuntimeError("no AWS credentials to read the account posture with")
-    frozen = credentials.get_frozen_credentials()
-    session = boto3.Session(
-        aws_access_key_id=frozen.access_key,
-        aws_secret_access_key=frozen.secret_key,
-        aws_session_token=frozen.token,
-    )
-    config = scope.aws.config.merge(Config(retries={"mode": "standard", "max_attempts": 1}))
-    return session.client(
-        service,  # type: ignore[call-overload]
-        region_name=region,
-        endpoint_url=scope.aws.endpoint_url,
-        config=config,
-    )
-
-
 def _not_offered(scope: Scope, service: str, operation: str, region: str) -> str | None:
     """Why the endpoint lacks ``service`` (it answers with a bare HTTP status), else None.
 
@@ -67,7 +51,8 @@ def _not_offered(scope: Scope, service: str, operation: str, region: str) -> str
     plain HTTP error, and retrying that for every region would take minutes.
     """
     try:
-        getattr(_single_attempt_client(scope, service, region), operation)()
+        # one attempt, no retry (botocore counts retries): to learn quickly whether it answers
+        getattr(scope.client(service, region, max_attempts=0), operation)()
     except ClientError as exc:
         if error_code(exc).isdigit():
             return f"the endpoint does not implement {service} (HTTP {error_code(exc)})"
@@ -109,6 +94,7 @@ def security_hub(scope: Scope, regions: list[str]) -> dict[str, Any]:
 
 @connector(
     "aws.account.posture",
+    custodian=(),
     service="account",
     scope="global",
     permissions=(
@@ -129,6 +115,23 @@ def security_hub(scope: Scope, regions: list[str]) -> dict[str, Any]:
 )
 class AccountPostureConnector(Connector):
     """One asset per account: the joined facts of CIS 1.17, 1.20, 3.1, 3.4, 3.8/3.9, 4.1-4.16."""
+
+    config_shape = ConfigShape(
+        attributes=(
+            "AccessAnalyzer",
+            "AccountId",
+            "ActiveMultiRegionTrails",
+            "Arn",
+            "CisMetricFilters",
+            "CloudTrailBuckets",
+            "Regions",
+            "S3ObjectLogging",
+            "SecurityHub",
+            "SupportRoles",
+            "Tags",
+            "Trails",
+        ),
+    )
 
     def list_resources(self, scope: Scope) -> list[dict[str, Any]]:
         """The account itself."""

@@ -7,7 +7,13 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from pacbot.inventory.connectors._aws import error_code, flatten_tags, paginate, plain
-from pacbot.inventory.connectors.registry import Connector, DiscoveredAsset, Scope, connector
+from pacbot.inventory.connectors.registry import (
+    ConfigShape,
+    Connector,
+    DiscoveredAsset,
+    Scope,
+    connector,
+)
 
 # ListCertificates returns only RSA_1024/RSA_2048 certificates unless asked for the others.
 KEY_TYPES = (
@@ -23,6 +29,7 @@ KEY_TYPES = (
 
 @connector(
     "aws.acm.certificate",
+    custodian=("acm-certificate",),
     service="acm",
     scope="regional",
     permissions=(
@@ -35,6 +42,8 @@ KEY_TYPES = (
 )
 class AcmCertificateConnector(Connector):
     """Certificates as DescribeCertificate returns them; NotAfter, never a days-left count."""
+
+    config_shape = ConfigShape(api=("acm", "CertificateDetail"), attributes=("Tags",))
 
     def list_resources(self, scope: Scope) -> list[dict[str, Any]]:
         """ListCertificates over all key types and statuses."""

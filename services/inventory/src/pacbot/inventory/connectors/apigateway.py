@@ -6,7 +6,13 @@ import json
 from typing import Any
 
 from pacbot.inventory.connectors._aws import flatten_tags, optional, paginate, plain
-from pacbot.inventory.connectors.registry import Connector, DiscoveredAsset, Scope, connector
+from pacbot.inventory.connectors.registry import (
+    ConfigShape,
+    Connector,
+    DiscoveredAsset,
+    Scope,
+    connector,
+)
 
 _LOGGING_LEVELS = frozenset({"INFO", "ERROR"})
 # The cache cluster status moves on its own; stage tags stay as the API returns them.
@@ -49,6 +55,7 @@ def rest_api_config(api: dict[str, Any], stages: list[dict[str, Any]], arn: str)
 
 @connector(
     "aws.apigateway.rest_api",
+    custodian=("rest-api",),
     service="apigateway",
     scope="regional",
     permissions=("apigateway:GET",),
@@ -57,6 +64,11 @@ def rest_api_config(api: dict[str, Any], stages: list[dict[str, Any]], arn: str)
 )
 class ApiGatewayRestApiConnector(Connector):
     """REST APIs from a paged GetRestApis (tags and policy included); GetStages per API."""
+
+    config_shape = ConfigShape(
+        api=("apigateway", "RestApi"),
+        attributes=("Arn", "Policy", "Stages", "Tags"),
+    )
 
     def list_resources(self, scope: Scope) -> list[dict[str, Any]]:
         """Every REST API of the region."""

@@ -13,7 +13,13 @@ from pacbot.inventory.connectors._aws import (
     plain,
     policy_document,
 )
-from pacbot.inventory.connectors.registry import Connector, DiscoveredAsset, Scope, connector
+from pacbot.inventory.connectors.registry import (
+    ConfigShape,
+    Connector,
+    DiscoveredAsset,
+    Scope,
+    connector,
+)
 
 # Lifecycle states move without a configuration change; Environment carries secret values.
 _DROPPED = frozenset(
@@ -67,6 +73,7 @@ def function_config(
 
 @connector(
     "aws.lambda.function",
+    custodian=("lambda",),
     service="lambda",
     scope="regional",
     permissions=(
@@ -81,6 +88,11 @@ def function_config(
 )
 class LambdaFunctionConnector(Connector):
     """Functions from a paged ListFunctions, plus policy, function URL and tags per function."""
+
+    config_shape = ConfigShape(
+        api=("lambda", "FunctionConfiguration"),
+        attributes=("EnvironmentVariableNames", "FunctionUrlConfig", "Policy", "Tags"),
+    )
 
     def list_resources(self, scope: Scope) -> list[dict[str, Any]]:
         """Every function's $LATEST configuration in the region."""

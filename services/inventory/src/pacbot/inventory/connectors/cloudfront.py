@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from pacbot.inventory.connectors._aws import flatten_tags, optional, plain
-from pacbot.inventory.connectors.registry import Connector, DiscoveredAsset, Scope, connector
+from pacbot.inventory.connectors.registry import (
+    ConfigShape,
+    Connector,
+    DiscoveredAsset,
+    Scope,
+    connector,
+)
 
 _GONE = ("NoSuchDistribution", "NoSuchResource")
 
@@ -36,6 +42,7 @@ def distribution_config(
 
 @connector(
     "aws.cloudfront.distribution",
+    custodian=("distribution",),
     service="cloudfront",
     scope="global",
     permissions=(
@@ -48,6 +55,17 @@ def distribution_config(
 )
 class CloudFrontDistributionConnector(Connector):
     """Distributions (global) from a paged ListDistributions; config (for Logging) and tags each."""
+
+    config_shape = ConfigShape(
+        api=("cloudfront", "DistributionSummary"),
+        attributes=(
+            "CallerReference",
+            "DefaultRootObject",
+            "Logging",
+            "Tags",
+            "ViewerProtocolPolicies",
+        ),
+    )
 
     def list_resources(self, scope: Scope) -> list[dict[str, Any]]:
         """Every distribution summary of the account."""

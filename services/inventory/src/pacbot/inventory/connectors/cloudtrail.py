@@ -7,13 +7,20 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from pacbot.inventory.connectors._aws import error_code, flatten_tags, paginate, plain
-from pacbot.inventory.connectors.registry import Connector, DiscoveredAsset, Scope, connector
+from pacbot.inventory.connectors.registry import (
+    ConfigShape,
+    Connector,
+    DiscoveredAsset,
+    Scope,
+    connector,
+)
 
 _TAG_BATCH = 20  # ListTags accepts at most 20 trail ARNs
 
 
 @connector(
     "aws.cloudtrail.trail",
+    custodian=("cloudtrail",),
     service="cloudtrail",
     scope="regional",
     permissions=(
@@ -27,6 +34,11 @@ _TAG_BATCH = 20  # ListTags accepts at most 20 trail ARNs
 )
 class CloudTrailTrailConnector(Connector):
     """Trails whose home region is the swept one (no shadow copies), so each is seen once."""
+
+    config_shape = ConfigShape(
+        api=("cloudtrail", "Trail"),
+        attributes=("AdvancedEventSelectors", "EventSelectors", "IsLogging", "Tags"),
+    )
 
     def list_resources(self, scope: Scope) -> list[dict[str, Any]]:
         """DescribeTrails without shadow trails, tagged by ListTags in batches of 20."""

@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from pacbot.inventory.connectors._aws import plain
-from pacbot.inventory.connectors.registry import Connector, DiscoveredAsset, Scope, connector
+from pacbot.inventory.connectors.registry import (
+    ConfigShape,
+    Connector,
+    DiscoveredAsset,
+    Scope,
+    connector,
+)
 
 
 def _by_name(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -14,6 +20,7 @@ def _by_name(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 @connector(
     "aws.config.recorder",
+    custodian=("config-recorder",),
     service="config",
     scope="regional",
     permissions=(
@@ -26,6 +33,21 @@ def _by_name(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 )
 class ConfigRecorderConnector(Connector):
     """The region's Config recorders as one setting asset, present even when there are none."""
+
+    config_shape = ConfigShape(
+        attributes=(
+            "AccountId",
+            "AllSupported",
+            "Arn",
+            "DeliveryChannels",
+            "IncludeGlobalResourceTypes",
+            "Recorders",
+            "Recording",
+            "Region",
+            "Statuses",
+            "Tags",
+        ),
+    )
 
     def list_resources(self, scope: Scope) -> list[dict[str, Any]]:
         """The region itself; a missing recorder is what a policy flags."""

@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from pacbot.inventory.connectors._aws import flatten_tags, optional, paginate, plain
-from pacbot.inventory.connectors.registry import Connector, DiscoveredAsset, Scope, connector
+from pacbot.inventory.connectors.registry import (
+    ConfigShape,
+    Connector,
+    DiscoveredAsset,
+    Scope,
+    connector,
+)
 
 # Sizes, counts and statuses change with the data, not the configuration.
 _TABLE_VOLATILE = frozenset({"ItemCount", "TableSizeBytes", "TableStatus"})
@@ -61,6 +67,7 @@ def table_config(
 
 @connector(
     "aws.dynamodb.table",
+    custodian=("dynamodb-table",),
     service="dynamodb",
     scope="regional",
     permissions=(
@@ -74,6 +81,11 @@ def table_config(
 )
 class DynamoDbTableConnector(Connector):
     """Tables from a paged ListTables; DescribeTable, backups and tags per table (no batch API)."""
+
+    config_shape = ConfigShape(
+        api=("dynamodb", "TableDescription"),
+        attributes=("BillingMode", "ContinuousBackupsStatus", "PointInTimeRecovery", "Tags"),
+    )
 
     def list_resources(self, scope: Scope) -> list[dict[str, Any]]:
         """Every table name of the region."""

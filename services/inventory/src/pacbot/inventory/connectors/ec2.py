@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from pacbot.inventory.connectors._aws import optional, plain
+from pacbot.inventory.connectors._aws import optional, paginate, plain
 from pacbot.inventory.connectors._listing import Ec2Listing, canonical, register, sort_lists
-from pacbot.inventory.connectors.registry import Connector, DiscoveredAsset, Scope
+from pacbot.inventory.connectors.registry import ConfigShape, Connector, DiscoveredAsset, Scope
 
 _RULE_LISTS = ("IpRanges", "Ipv6Ranges", "UserIdGroupPairs", "PrefixListIds")
 
 
-@register("aws.ec2.instance", "ec2:DescribeInstances")
+@register("aws.ec2.instance", "ec2:DescribeInstances", custodian=("ec2",))
 class Ec2InstanceConnector(Ec2Listing):
     """EC2 instances (not terminated): IMDS options, public IP, profile, groups, network."""
+
+    config_shape = ConfigShape(api=("ec2", "Instance"), attributes=("Arn", "Name"))
 
     operation, key, id_key, arn_kind = (
         "describe_instances",
@@ -45,9 +47,20 @@ def _rule(permission: dict[str, Any]) -> dict[str, Any]:
     return {**permission, **{k: canonical(permission.get(k)) for k in _RULE_LISTS}}
 
 
-@register("aws.ec2.security_group", "ec2:DescribeSecurityGroups")
+@register(
+    "aws.ec2.security_group",
+    "ec2:DescribeSecurityGroups",
+    "ec2:DescribeNetworkInterfaces",
+    custodian=("security-group",),
+)
 class SecurityGroupConnector(Ec2Listing):
-    """Security groups with ingress and egress rules normalised and sorted."""
+    """Security groups with ingress and egress rules normalised and sorted, and how many
+    network interfaces (instances, functions, databases, load balancers...) use each."""
+
+    config_shape = ConfigShape(
+        api=("ec2", "SecurityGroup"),
+        attributes=("Arn", "Name", "NetworkInterfaceCount"),
+    )
 
     operation, key, id_key, arn_kind = (
         "describe_security_groups",
@@ -56,6 +69,20 @@ class SecurityGroupConnector(Ec2Listing):
         "security-group",
     )
     name_key = "GroupName"
+
+    def list_resources(self, scope: Scope) -> list[dict[str, Any]]:
+        """The groups, each with ``NetworkInterfaceCount`` from one listing of the region's
+        network interfaces (0: nothing in the region uses the group)."""
+        groups = super().list_resources(scope)
+        interfaces = paginate(
+            scope.client("ec2"), "describe_network_interfaces", "NetworkInterfaces"
+        )
+        users: dict[str, int] = {}
+        for interface in interfaces:
+            for group_id in {g.get("GroupId") for g in interface.get("Groups") or []}:
+                if group_id:
+                    users[group_id] = users.get(group_id, 0) + 1
+        return [{**g, "NetworkInterfaceCount": users.get(g["GroupId"], 0)} for g in groups]
 
     def shape(self, scope: Scope, item: dict[str, Any]) -> dict[str, Any]:
         """IpPermissions and IpPermissionsEgress sorted, each rule's peers sorted."""
@@ -66,9 +93,11 @@ class SecurityGroupConnector(Ec2Listing):
         }
 
 
-@register("aws.ec2.volume", "ec2:DescribeVolumes")
+@register("aws.ec2.volume", "ec2:DescribeVolumes", custodian=("ebs",))
 class EbsVolumeConnector(Ec2Listing):
     """EBS volumes: encryption, KMS key, attachments and state."""
+
+    config_shape = ConfigShape(api=("ec2", "Volume"), attributes=("Arn", "Name"))
 
     operation, key, id_key, arn_kind = "describe_volumes", "Volumes", "VolumeId", "volume"
 
@@ -82,9 +111,19 @@ def _public(permissions: list[dict[str, Any]]) -> bool:
     return any(p.get("Group") == "all" for p in permissions)
 
 
-@register("aws.ec2.snapshot", "ec2:DescribeSnapshots", "ec2:DescribeSnapshotAttribute")
+@register(
+    "aws.ec2.snapshot",
+    "ec2:DescribeSnapshots",
+    "ec2:DescribeSnapshotAttribute",
+    custodian=("ebs-snapshot",),
+)
 class EbsSnapshotConnector(Ec2Listing):
     """EBS snapshots owned by the account: encryption and who may create volumes from them."""
+
+    config_shape = ConfigShape(
+        api=("ec2", "Snapshot"),
+        attributes=("Arn", "CreateVolumePermissions", "Name", "Public"),
+    )
 
     operation, key, id_key, arn_kind = "describe_snapshots", "Snapshots", "SnapshotId", "snapshot"
     params = {"OwnerIds": ["self"]}
@@ -116,9 +155,11 @@ class EbsSnapshotConnector(Ec2Listing):
         }
 
 
-@register("aws.ec2.image", "ec2:DescribeImages", "ec2:DescribeImageAttribute")
+@register("aws.ec2.image", "ec2:DescribeImages", "ec2:DescribeImageAttribute", custodian=("ami",))
 class AmiConnector(Ec2Listing):
     """AMIs owned by the account: Public flag and launch permissions."""
+
+    config_shape = ConfigShape(api=("ec2", "Image"), attributes=("Arn", "LaunchPermissions"))
 
     operation, key, id_key, arn_kind = "describe_images", "Images", "ImageId", "image"
     params = {"Owners": ["self"]}
@@ -149,9 +190,14 @@ class AmiConnector(Ec2Listing):
     "aws.ec2.ebs_encryption_default",
     "ec2:GetEbsEncryptionByDefault",
     "ec2:GetEbsDefaultKmsKeyId",
+    custodian=(),
 )
 class EbsEncryptionDefaultConnector(Connector):
     """The region's EBS encryption-by-default setting, one asset per account and region."""
+
+    config_shape = ConfigShape(
+        attributes=("Arn", "EbsEncryptionByDefault", "KmsKeyId", "Name", "Region", "Tags"),
+    )
 
     def list_resources(self, scope: Scope) -> list[dict[str, Any]]:
         """Always exactly one setting."""

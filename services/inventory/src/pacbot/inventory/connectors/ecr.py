@@ -14,7 +14,13 @@ from pacbot.inventory.connectors._aws import (
     plain,
     policy_document,
 )
-from pacbot.inventory.connectors.registry import Connector, DiscoveredAsset, Scope, connector
+from pacbot.inventory.connectors.registry import (
+    ConfigShape,
+    Connector,
+    DiscoveredAsset,
+    Scope,
+    connector,
+)
 
 _GONE = "RepositoryNotFoundException"
 
@@ -54,6 +60,7 @@ def repository_config(
 
 @connector(
     "aws.ecr.repository",
+    custodian=("ecr",),
     service="ecr",
     scope="regional",
     permissions=(
@@ -67,6 +74,11 @@ def repository_config(
 )
 class EcrRepositoryConnector(Connector):
     """Repositories from a paged DescribeRepositories; policies and tags per repository."""
+
+    config_shape = ConfigShape(
+        api=("ecr", "Repository"),
+        attributes=("LifecyclePolicy", "Policy", "Tags"),
+    )
 
     def list_resources(self, scope: Scope) -> list[dict[str, Any]]:
         """Every private repository of the region, fully described."""

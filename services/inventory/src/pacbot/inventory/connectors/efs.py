@@ -13,7 +13,13 @@ from pacbot.inventory.connectors._aws import (
     plain,
     policy_document,
 )
-from pacbot.inventory.connectors.registry import Connector, DiscoveredAsset, Scope, connector
+from pacbot.inventory.connectors.registry import (
+    ConfigShape,
+    Connector,
+    DiscoveredAsset,
+    Scope,
+    connector,
+)
 
 # Metered size and lifecycle state move on their own.
 _DROPPED = frozenset({"SizeInBytes", "LifeCycleState", "Tags"})
@@ -52,6 +58,7 @@ def file_system_config(
 
 @connector(
     "aws.efs.file_system",
+    custodian=("efs",),
     service="efs",
     scope="regional",
     permissions=(
@@ -64,6 +71,11 @@ def file_system_config(
 )
 class EfsFileSystemConnector(Connector):
     """File systems from a paged DescribeFileSystems (tags included); two policies per system."""
+
+    config_shape = ConfigShape(
+        api=("efs", "FileSystemDescription"),
+        attributes=("BackupPolicy", "FileSystemPolicy"),
+    )
 
     def list_resources(self, scope: Scope) -> list[dict[str, Any]]:
         """Every file system of the region, fully described."""

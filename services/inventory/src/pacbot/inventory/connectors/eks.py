@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from pacbot.inventory.connectors._aws import flatten_tags, optional, paginate, plain
-from pacbot.inventory.connectors.registry import Connector, DiscoveredAsset, Scope, connector
+from pacbot.inventory.connectors.registry import (
+    ConfigShape,
+    Connector,
+    DiscoveredAsset,
+    Scope,
+    connector,
+)
 
 # Status and health move on their own; the CA bundle rotates without a configuration change.
 _DROPPED = frozenset({"status", "health", "certificateAuthority", "tags"})
@@ -34,6 +40,7 @@ def cluster_config(cluster: dict[str, Any]) -> dict[str, Any]:
 
 @connector(
     "aws.eks.cluster",
+    custodian=("eks",),
     service="eks",
     scope="regional",
     permissions=("eks:ListClusters", "eks:DescribeCluster"),
@@ -42,6 +49,8 @@ def cluster_config(cluster: dict[str, Any]) -> dict[str, Any]:
 )
 class EksClusterConnector(Connector):
     """Clusters from a paged ListClusters; DescribeCluster per cluster (tags included)."""
+
+    config_shape = ConfigShape(api=("eks", "Cluster"), attributes=("LoggingEnabledTypes", "Tags"))
 
     def list_resources(self, scope: Scope) -> list[dict[str, Any]]:
         """Every cluster name of the region."""

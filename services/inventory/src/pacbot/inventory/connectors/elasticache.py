@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from pacbot.inventory.connectors._aws import flatten_tags, optional, paginate, plain
-from pacbot.inventory.connectors.registry import Connector, DiscoveredAsset, Scope, connector
+from pacbot.inventory.connectors.registry import (
+    ConfigShape,
+    Connector,
+    DiscoveredAsset,
+    Scope,
+    connector,
+)
 
 # Status moves on its own; node details are runtime, not configuration.
 _DROPPED = frozenset({"CacheClusterStatus", "CacheNodes", "ReplicationGroup"})
@@ -43,6 +49,7 @@ def cluster_config(cluster: dict[str, Any], tags: dict[str, str]) -> dict[str, A
 
 @connector(
     "aws.elasticache.cluster",
+    custodian=("cache-cluster",),
     service="elasticache",
     scope="regional",
     permissions=(
@@ -55,6 +62,11 @@ def cluster_config(cluster: dict[str, Any], tags: dict[str, str]) -> dict[str, A
 )
 class ElastiCacheClusterConnector(Connector):
     """Cache clusters joined to their replication groups (two paged calls); tags per cluster."""
+
+    config_shape = ConfigShape(
+        api=("elasticache", "CacheCluster"),
+        attributes=("ReplicationGroup", "Tags"),
+    )
 
     def list_resources(self, scope: Scope) -> list[dict[str, Any]]:
         """Every cache cluster of the region, each with its replication group (if any) attached."""

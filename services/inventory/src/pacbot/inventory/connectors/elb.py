@@ -1,4 +1,4 @@
-"""Load balancers: classic ELBs and application/network/gateway load balancers (ELBv2)."""
+"""Load balancers: classic ELBs, ELBv2 load balancers with their listeners and target groups."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from botocore.exceptions import ClientError
 
 from pacbot.inventory.connectors._aws import error_code, flatten_tags, optional, paginate, plain
 from pacbot.inventory.connectors._listing import register, sort_lists
-from pacbot.inventory.connectors.registry import Connector, DiscoveredAsset, Scope
+from pacbot.inventory.connectors.registry import ConfigShape, Connector, DiscoveredAsset, Scope
 
 _TAG_BATCH = 20  # DescribeTags takes at most 20 load balancers per call
 _GONE = ("LoadBalancerNotFound",)
@@ -67,9 +67,23 @@ def _classic_listener(entry: dict[str, Any], policies: dict[str, dict[str, Any]]
     "elasticloadbalancing:DescribeLoadBalancerAttributes",
     "elasticloadbalancing:DescribeLoadBalancerPolicies",
     "elasticloadbalancing:DescribeTags",
+    custodian=("elb",),
 )
 class ClassicLoadBalancerConnector(Connector):
     """Classic ELBs: listeners with their SSL policies, access logs, cross-zone and tags."""
+
+    config_shape = ConfigShape(
+        api=("elb", "LoadBalancerDescription"),
+        attributes=(
+            "AccessLogsEnabled",
+            "Arn",
+            "Attributes",
+            "CrossZoneLoadBalancing",
+            "Listeners",
+            "Name",
+            "Tags",
+        ),
+    )
 
     def list_resources(self, scope: Scope) -> list[dict[str, Any]]:
         """DescribeLoadBalancers, with tags from batched DescribeTags."""
@@ -134,9 +148,24 @@ def _flag(attributes: dict[str, str], key: str) -> bool | None:
     "elasticloadbalancing:DescribeListeners",
     "elasticloadbalancing:DescribeLoadBalancerAttributes",
     "elasticloadbalancing:DescribeTags",
+    custodian=("app-elb",),
 )
 class LoadBalancerV2Connector(Connector):
     """Application, network and gateway load balancers: listeners, TLS policies, attributes."""
+
+    config_shape = ConfigShape(
+        api=("elbv2", "LoadBalancer"),
+        attributes=(
+            "AccessLogsEnabled",
+            "Arn",
+            "Attributes",
+            "DeletionProtectionEnabled",
+            "DropInvalidHeaderFields",
+            "Listeners",
+            "Name",
+            "Tags",
+        ),
+    )
 
     def list_resources(self, scope: Scope) -> list[dict[str, Any]]:
         """DescribeLoadBalancers, with tags from batched DescribeTags."""
@@ -182,3 +211,126 @@ class LoadBalancerV2Connector(Connector):
             "Tags": tags,
         }
         return _asset(arn, name, scope, config)
+
+
+_TARGET_GROUP_GONE = ("TargetGroupNotFound",)
+_LOAD_BALANCER_KINDS = {"app": "application", "net": "network", "gwy": "gateway"}
+
+
+def target_group_config(group: dict[str, Any], attributes: dict[str, str]) -> dict[str, Any]:
+    """A target group with its attributes as a map and the settings policies read, typed."""
+    item: dict[str, Any] = plain(group)
+    tags = flatten_tags(item.pop("Tags", None))
+    delay = attributes.get("deregistration_delay.timeout_seconds")
+    return {
+        "Arn": item["TargetGroupArn"],
+        "Name": item["TargetGroupName"],
+        **sort_lists(item, "LoadBalancerArns"),
+        "Attributes": dict(sorted(attributes.items())),
+        "DeregistrationDelaySeconds": int(delay) if delay is not None else None,
+        "StickinessEnabled": bool(_flag(attributes, "stickiness.enabled")),
+        "Tags": tags,
+    }
+
+
+@register(
+    "aws.elbv2.target_group",
+    "elasticloadbalancing:DescribeTargetGroups",
+    "elasticloadbalancing:DescribeTargetGroupAttributes",
+    "elasticloadbalancing:DescribeTags",
+    custodian=("app-elb-target-group",),
+)
+class TargetGroupConnector(Connector):
+    """ELBv2 target groups: protocol, health checks, deregistration delay and stickiness."""
+
+    config_shape = ConfigShape(
+        api=("elbv2", "TargetGroup"),
+        attributes=(
+            "Arn",
+            "Attributes",
+            "DeregistrationDelaySeconds",
+            "Name",
+            "StickinessEnabled",
+            "Tags",
+        ),
+    )
+
+    def list_resources(self, scope: Scope) -> list[dict[str, Any]]:
+        """DescribeTargetGroups, with tags from batched DescribeTags."""
+        elbv2 = scope.client("elbv2")
+        found = paginate(elbv2, "describe_target_groups", "TargetGroups")
+        arns = [g["TargetGroupArn"] for g in found]
+        tags = _tags_by(elbv2, "ResourceArns", "ResourceArn", arns)
+        return [{**g, "Tags": tags.get(g["TargetGroupArn"], [])} for g in found]
+
+    def describe(self, scope: Scope, resource: dict[str, Any]) -> DiscoveredAsset | None:
+        """The group's attributes; None when it was deleted since the listing."""
+        answer = optional(
+            scope.client("elbv2").describe_target_group_attributes,
+            missing=_TARGET_GROUP_GONE,
+            TargetGroupArn=resource["TargetGroupArn"],
+        )
+        if answer is None:
+            return None
+        attributes = {a["Key"]: a.get("Value", "") for a in answer.get("Attributes", [])}
+        config = target_group_config(resource, attributes)
+        return _asset(config["Arn"], config["Name"], scope, config)
+
+
+def listener_config(listener: dict[str, Any], load_balancer: dict[str, Any]) -> dict[str, Any]:
+    """A listener named ``<load balancer>:<port>``, with its load balancer's name and type."""
+    item = _listener(plain(listener))
+    tags = flatten_tags(item.pop("Tags", None))
+    name = f"{load_balancer['LoadBalancerName']}:{item.get('Port')}"
+    kind = listener["ListenerArn"].split(":listener/", 1)[1].split("/", 1)[0]
+    return {
+        "Arn": listener["ListenerArn"],
+        "Name": name,
+        **item,
+        "LoadBalancerArn": load_balancer["LoadBalancerArn"],
+        "LoadBalancerName": load_balancer["LoadBalancerName"],
+        "LoadBalancerType": load_balancer.get("Type") or _LOAD_BALANCER_KINDS.get(kind, kind),
+        "Tags": tags,
+    }
+
+
+@register(
+    "aws.elbv2.listener",
+    "elasticloadbalancing:DescribeLoadBalancers",
+    "elasticloadbalancing:DescribeListeners",
+    "elasticloadbalancing:DescribeTags",
+    custodian=(),
+)
+class ListenerConnector(Connector):
+    """ELBv2 listeners of every load balancer: protocol, TLS policy, certificates, actions.
+
+    One DescribeListeners per load balancer while listing (a load balancer deleted meanwhile
+    has no listeners any more), tags from batched DescribeTags; describing makes no call.
+    """
+
+    config_shape = ConfigShape(
+        api=("elbv2", "Listener"),
+        attributes=("Arn", "LoadBalancerName", "LoadBalancerType", "Name", "Tags"),
+    )
+
+    def list_resources(self, scope: Scope) -> list[dict[str, Any]]:
+        """Every listener of every load balancer, with its load balancer and tags attached."""
+        elbv2 = scope.client("elbv2")
+        listeners: list[dict[str, Any]] = []
+        for balancer in paginate(elbv2, "describe_load_balancers", "LoadBalancers"):
+            arn = balancer["LoadBalancerArn"]
+            try:
+                found = paginate(elbv2, "describe_listeners", "Listeners", LoadBalancerArn=arn)
+            except ClientError as exc:
+                if error_code(exc) in _GONE:
+                    continue
+                raise
+            listeners += [{**x, "LoadBalancer": balancer} for x in found]
+        tags = _tags_by(elbv2, "ResourceArns", "ResourceArn", [x["ListenerArn"] for x in listeners])
+        return [{**x, "Tags": tags.get(x["ListenerArn"], [])} for x in listeners]
+
+    def describe(self, scope: Scope, resource: dict[str, Any]) -> DiscoveredAsset | None:
+        """The listener as listed, normalised."""
+        listener = {k: v for k, v in resource.items() if k != "LoadBalancer"}
+        config = listener_config(listener, resource["LoadBalancer"])
+        return _asset(config["Arn"], config["Name"], scope, config)

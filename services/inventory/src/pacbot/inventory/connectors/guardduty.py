@@ -5,11 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from pacbot.inventory.connectors._aws import flatten_tags, paginate, plain
-from pacbot.inventory.connectors.registry import Connector, DiscoveredAsset, Scope, connector
+from pacbot.inventory.connectors.registry import (
+    ConfigShape,
+    Connector,
+    DiscoveredAsset,
+    Scope,
+    connector,
+)
 
 
 @connector(
     "aws.guardduty.detector",
+    custodian=(),
     service="guardduty",
     scope="regional",
     permissions=("guardduty:ListDetectors", "guardduty:GetDetector"),
@@ -18,6 +25,10 @@ from pacbot.inventory.connectors.registry import Connector, DiscoveredAsset, Sco
 )
 class GuardDutyDetectorConnector(Connector):
     """The region's GuardDuty detectors as one setting asset, present even when there are none."""
+
+    config_shape = ConfigShape(
+        attributes=("AccountId", "Arn", "Detectors", "Enabled", "Region", "Tags"),
+    )
 
     def list_resources(self, scope: Scope) -> list[dict[str, Any]]:
         """The region itself; GuardDuty's absence is what a policy flags."""

@@ -15,7 +15,13 @@ from pacbot.inventory.connectors._aws import (
     plain,
     policy_document,
 )
-from pacbot.inventory.connectors.registry import Connector, DiscoveredAsset, Scope, connector
+from pacbot.inventory.connectors.registry import (
+    ConfigShape,
+    Connector,
+    DiscoveredAsset,
+    Scope,
+    connector,
+)
 
 _DETAILS = "iam:GetAccountAuthorizationDetails"
 _LISTS = {
@@ -69,6 +75,7 @@ def _asset(scope: Scope, arn: str, name: str, config: dict[str, Any]) -> Discove
 
 @connector(
     "aws.iam.user",
+    custodian=("iam-user",),
     service="iam",
     scope="global",
     permissions=(
@@ -174,6 +181,7 @@ class IamUserConnector(Connector):
 
 @connector(
     "aws.iam.role",
+    custodian=("iam-role",),
     service="iam",
     scope="global",
     permissions=(_DETAILS,),
@@ -182,6 +190,8 @@ class IamUserConnector(Connector):
 )
 class IamRoleConnector(Connector):
     """IAM roles with their trust policy, permissions and last use, in one paged call."""
+
+    config_shape = ConfigShape(api=("iam", "RoleDetail"), attributes=("InstanceProfileArns",))
 
     def list_resources(self, scope: Scope) -> list[dict[str, Any]]:
         """Roles from the authorization details."""
@@ -211,6 +221,7 @@ class IamRoleConnector(Connector):
 
 @connector(
     "aws.iam.group",
+    custodian=("iam-group",),
     service="iam",
     scope="global",
     permissions=(_DETAILS,),
@@ -219,6 +230,8 @@ class IamRoleConnector(Connector):
 )
 class IamGroupConnector(Connector):
     """IAM groups with their policies and members (members from the same paged call's users)."""
+
+    config_shape = ConfigShape(api=("iam", "GroupDetail"), attributes=("Tags", "Users"))
 
     def list_resources(self, scope: Scope) -> list[dict[str, Any]]:
         """Groups from the authorization details, each with its member user names."""
@@ -250,6 +263,7 @@ class IamGroupConnector(Connector):
 
 @connector(
     "aws.iam.policy",
+    custodian=("iam-policy",),
     service="iam",
     scope="global",
     permissions=(_DETAILS, "iam:ListPolicyTags"),
@@ -258,6 +272,8 @@ class IamGroupConnector(Connector):
 )
 class IamPolicyConnector(Connector):
     """Customer-managed IAM policies with their default version's document decoded."""
+
+    config_shape = ConfigShape(api=("iam", "Policy"), attributes=("PolicyDocument", "Scope"))
 
     def list_resources(self, scope: Scope) -> list[dict[str, Any]]:
         """Local (customer-managed) policies from the authorization details."""

@@ -8,7 +8,13 @@ import time
 from typing import Any
 
 from pacbot.inventory.connectors._aws import flatten_tags, optional, paginate, plain
-from pacbot.inventory.connectors.registry import Connector, DiscoveredAsset, Scope, connector
+from pacbot.inventory.connectors.registry import (
+    ConfigShape,
+    Connector,
+    DiscoveredAsset,
+    Scope,
+    connector,
+)
 
 
 def _setting(scope: Scope, arn: str, config: dict[str, Any]) -> DiscoveredAsset:
@@ -20,6 +26,7 @@ def _setting(scope: Scope, arn: str, config: dict[str, Any]) -> DiscoveredAsset:
 
 @connector(
     "aws.iam.password_policy",
+    custodian=(),
     service="iam",
     scope="global",
     permissions=("iam:GetAccountPasswordPolicy",),
@@ -28,6 +35,11 @@ def _setting(scope: Scope, arn: str, config: dict[str, Any]) -> DiscoveredAsset:
 )
 class IamPasswordPolicyConnector(Connector):
     """The account's IAM password policy, one asset per account; Exists is false when unset."""
+
+    config_shape = ConfigShape(
+        api=("iam", "PasswordPolicy"),
+        attributes=("AccountId", "Arn", "Exists", "Tags"),
+    )
 
     def list_resources(self, scope: Scope) -> list[dict[str, Any]]:
         """The account itself."""
@@ -91,6 +103,7 @@ def credential_report(iam: Any) -> str:
 
 @connector(
     "aws.iam.account_summary",
+    custodian=(),
     service="iam",
     scope="global",
     permissions=(
@@ -105,6 +118,20 @@ def credential_report(iam: Any) -> str:
 class IamAccountSummaryConnector(Connector):
     """The account's IAM summary: root MFA (virtual or hardware), root access keys and when the
     root user was last used (credential report), counts."""
+
+    config_shape = ConfigShape(
+        attributes=(
+            "AccountId",
+            "Arn",
+            "RootAccessKeysPresent",
+            "RootHardwareMfaEnabled",
+            "RootLastUsed",
+            "RootMfaEnabled",
+            "RootVirtualMfa",
+            "SummaryMap",
+            "Tags",
+        ),
+    )
 
     def list_resources(self, scope: Scope) -> list[dict[str, Any]]:
         """The account itself."""
@@ -130,6 +157,7 @@ class IamAccountSummaryConnector(Connector):
 
 @connector(
     "aws.iam.server_certificate",
+    custodian=("iam-certificate",),
     service="iam",
     scope="global",
     permissions=("iam:ListServerCertificates", "iam:GetServerCertificate"),
@@ -138,6 +166,8 @@ class IamAccountSummaryConnector(Connector):
 )
 class IamServerCertificateConnector(Connector):
     """IAM server certificates: upload and expiry dates and tags (no body, no private key)."""
+
+    config_shape = ConfigShape(api=("iam", "ServerCertificateMetadata"), attributes=("Tags",))
 
     def list_resources(self, scope: Scope) -> list[dict[str, Any]]:
         """ListServerCertificates."""

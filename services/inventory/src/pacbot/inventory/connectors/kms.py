@@ -13,13 +13,20 @@ from pacbot.inventory.connectors._aws import (
     plain,
     policy_document,
 )
-from pacbot.inventory.connectors.registry import Connector, DiscoveredAsset, Scope, connector
+from pacbot.inventory.connectors.registry import (
+    ConfigShape,
+    Connector,
+    DiscoveredAsset,
+    Scope,
+    connector,
+)
 
 _AWS_ALIAS = "alias/aws/"
 
 
 @connector(
     "aws.kms.key",
+    custodian=("kms-key",),
     service="kms",
     scope="regional",
     permissions=(
@@ -35,6 +42,11 @@ _AWS_ALIAS = "alias/aws/"
 )
 class KmsKeyConnector(Connector):
     """Customer-managed KMS keys; AWS-managed keys are skipped (by alias, then by KeyManager)."""
+
+    config_shape = ConfigShape(
+        api=("kms", "KeyMetadata"),
+        attributes=("Aliases", "KeyRotationEnabled", "Policy", "RotationPeriodInDays", "Tags"),
+    )
 
     def list_resources(self, scope: Scope) -> list[dict[str, Any]]:
         """ListKeys with every key's aliases from one ListAliases; aws/* aliased keys dropped."""

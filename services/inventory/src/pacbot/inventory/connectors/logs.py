@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from pacbot.inventory.connectors._aws import flatten_tags, optional, paginate, plain
-from pacbot.inventory.connectors.registry import Connector, DiscoveredAsset, Scope, connector
+from pacbot.inventory.connectors.registry import (
+    ConfigShape,
+    Connector,
+    DiscoveredAsset,
+    Scope,
+    connector,
+)
 
 _VOLATILE = ("storedBytes", "metricFilterCount")
 _FILTER_KEYS = ("filterName", "filterPattern", "metricTransformations")
@@ -13,6 +19,7 @@ _FILTER_KEYS = ("filterName", "filterPattern", "metricTransformations")
 
 @connector(
     "aws.logs.log_group",
+    custodian=("log-group",),
     service="logs",
     scope="regional",
     permissions=(
@@ -25,6 +32,8 @@ _FILTER_KEYS = ("filterName", "filterPattern", "metricTransformations")
 )
 class LogsLogGroupConnector(Connector):
     """Log groups, keys as the Logs API returns them (camelCase), plus their metric filters."""
+
+    config_shape = ConfigShape(api=("logs", "LogGroup"), attributes=("Tags", "metricFilters"))
 
     def list_resources(self, scope: Scope) -> list[dict[str, Any]]:
         """DescribeLogGroups, with every metric filter of the region from one paged call."""

@@ -5,12 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from pacbot.inventory.connectors._listing import Ec2Listing, register, sort_lists
-from pacbot.inventory.connectors.registry import Scope
+from pacbot.inventory.connectors.registry import ConfigShape, Scope
 
 
-@register("aws.ec2.internet_gateway", "ec2:DescribeInternetGateways")
+@register(
+    "aws.ec2.internet_gateway", "ec2:DescribeInternetGateways", custodian=("internet-gateway",)
+)
 class InternetGatewayConnector(Ec2Listing):
     """Internet gateways and the VPCs they are attached to."""
+
+    config_shape = ConfigShape(api=("ec2", "InternetGateway"), attributes=("Arn", "Name"))
 
     operation, key, id_key, arn_kind = (
         "describe_internet_gateways",
@@ -24,9 +28,11 @@ class InternetGatewayConnector(Ec2Listing):
         return sort_lists(item, "Attachments")
 
 
-@register("aws.ec2.nat_gateway", "ec2:DescribeNatGateways")
+@register("aws.ec2.nat_gateway", "ec2:DescribeNatGateways", custodian=("nat-gateway",))
 class NatGatewayConnector(Ec2Listing):
     """NAT gateways (deleted ones left out): subnet, VPC, connectivity and addresses."""
+
+    config_shape = ConfigShape(api=("ec2", "NatGateway"), attributes=("Arn", "Name"))
 
     operation, key, id_key, arn_kind = (
         "describe_nat_gateways",
@@ -44,9 +50,11 @@ class NatGatewayConnector(Ec2Listing):
         return sort_lists(item, "NatGatewayAddresses")
 
 
-@register("aws.ec2.elastic_ip", "ec2:DescribeAddresses")
+@register("aws.ec2.elastic_ip", "ec2:DescribeAddresses", custodian=("elastic-ip", "network-addr"))
 class ElasticIpConnector(Ec2Listing):
     """Elastic IPs, with a derived Associated flag to find unused (billed) addresses."""
+
+    config_shape = ConfigShape(api=("ec2", "Address"), attributes=("Arn", "Associated", "Name"))
 
     operation, key, id_key, arn_kind = (
         "describe_addresses",
@@ -62,9 +70,11 @@ class ElasticIpConnector(Ec2Listing):
         return {**item, "Associated": any(item.get(k) for k in keys)}
 
 
-@register("aws.ec2.network_interface", "ec2:DescribeNetworkInterfaces")
+@register("aws.ec2.network_interface", "ec2:DescribeNetworkInterfaces", custodian=("eni",))
 class NetworkInterfaceConnector(Ec2Listing):
     """Network interfaces: groups, addresses, public association and attachment."""
+
+    config_shape = ConfigShape(api=("ec2", "NetworkInterface"), attributes=("Arn", "Name", "Tags"))
 
     operation, key, id_key, arn_kind = (
         "describe_network_interfaces",

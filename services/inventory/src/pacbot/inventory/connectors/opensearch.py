@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from pacbot.inventory.connectors._aws import flatten_tags, optional, plain, policy_document
-from pacbot.inventory.connectors.registry import Connector, DiscoveredAsset, Scope, connector
+from pacbot.inventory.connectors.registry import (
+    ConfigShape,
+    Connector,
+    DiscoveredAsset,
+    Scope,
+    connector,
+)
 
 # Processing flags and software-update offers move on their own.
 _DROPPED = frozenset(
@@ -39,6 +45,7 @@ def domain_config(domain: dict[str, Any], tags: dict[str, str]) -> dict[str, Any
 
 @connector(
     "aws.opensearch.domain",
+    custodian=("elasticsearch", "opensearch"),
     service="opensearch",
     scope="regional",
     permissions=("es:ListDomainNames", "es:DescribeDomains", "es:ListTags"),
@@ -47,6 +54,8 @@ def domain_config(domain: dict[str, Any], tags: dict[str, str]) -> dict[str, Any
 )
 class OpenSearchDomainConnector(Connector):
     """Domains from ListDomainNames + DescribeDomains in batches of five; tags per domain."""
+
+    config_shape = ConfigShape(api=("opensearch", "DomainStatus"), attributes=("Tags",))
 
     def list_resources(self, scope: Scope) -> list[dict[str, Any]]:
         """Every live domain of the region, fully described."""

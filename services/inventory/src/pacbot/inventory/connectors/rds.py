@@ -6,7 +6,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from pacbot.inventory.connectors._aws import flatten_tags, optional, paginate, plain
-from pacbot.inventory.connectors.registry import Connector, DiscoveredAsset, Scope, connector
+from pacbot.inventory.connectors.registry import (
+    ConfigShape,
+    Connector,
+    DiscoveredAsset,
+    Scope,
+    connector,
+)
 
 # Status and restore windows move on their own; they are state, not configuration.
 _INSTANCE_VOLATILE = frozenset(
@@ -47,6 +53,7 @@ def rds_config(item: dict[str, Any], volatile: Iterable[str]) -> dict[str, Any]:
 
 @connector(
     "aws.rds.instance",
+    custodian=("rds",),
     service="rds",
     scope="regional",
     permissions=("rds:DescribeDBInstances",),
@@ -55,6 +62,8 @@ def rds_config(item: dict[str, Any], volatile: Iterable[str]) -> dict[str, Any]:
 )
 class RdsInstanceConnector(Connector):
     """DB instances from one paged DescribeDBInstances (tags included): exposure, encryption."""
+
+    config_shape = ConfigShape(api=("rds", "DBInstance"), attributes=("Tags",))
 
     def list_resources(self, scope: Scope) -> list[dict[str, Any]]:
         """Every DB instance of the region, fully described."""
@@ -74,6 +83,7 @@ class RdsInstanceConnector(Connector):
 
 @connector(
     "aws.rds.cluster",
+    custodian=("rds-cluster",),
     service="rds",
     scope="regional",
     permissions=("rds:DescribeDBClusters",),
@@ -82,6 +92,8 @@ class RdsInstanceConnector(Connector):
 )
 class RdsClusterConnector(Connector):
     """DB clusters (Aurora, Multi-AZ) from one paged DescribeDBClusters, tags included."""
+
+    config_shape = ConfigShape(api=("rds", "DBCluster"), attributes=("Tags",))
 
     def list_resources(self, scope: Scope) -> list[dict[str, Any]]:
         """Every DB cluster of the region, fully described."""
@@ -101,6 +113,7 @@ class RdsClusterConnector(Connector):
 
 @connector(
     "aws.rds.snapshot",
+    custodian=("rds-snapshot",),
     service="rds",
     scope="regional",
     permissions=("rds:DescribeDBSnapshots", "rds:DescribeDBSnapshotAttributes"),
@@ -109,6 +122,11 @@ class RdsClusterConnector(Connector):
 )
 class RdsSnapshotConnector(Connector):
     """Manual DB snapshots with their restore attribute, so snapshots shared publicly show."""
+
+    config_shape = ConfigShape(
+        api=("rds", "DBSnapshot"),
+        attributes=("Public", "RestoreAttribute", "Tags"),
+    )
 
     def list_resources(self, scope: Scope) -> list[dict[str, Any]]:
         """Every manual DB snapshot owned by the account in the region."""

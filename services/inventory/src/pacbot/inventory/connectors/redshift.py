@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from pacbot.inventory.connectors._aws import flatten_tags, optional, paginate, plain
-from pacbot.inventory.connectors.registry import Connector, DiscoveredAsset, Scope, connector
+from pacbot.inventory.connectors.registry import (
+    ConfigShape,
+    Connector,
+    DiscoveredAsset,
+    Scope,
+    connector,
+)
 
 # Status, schedules and progress reports move on their own.
 _DROPPED = frozenset(
@@ -47,6 +53,7 @@ def cluster_config(cluster: dict[str, Any], logging: dict[str, Any]) -> dict[str
 
 @connector(
     "aws.redshift.cluster",
+    custodian=("redshift",),
     service="redshift",
     scope="regional",
     permissions=(
@@ -59,6 +66,11 @@ def cluster_config(cluster: dict[str, Any], logging: dict[str, Any]) -> dict[str
 )
 class RedshiftClusterConnector(Connector):
     """Clusters from a paged DescribeClusters (tags included); require_ssl once per param group."""
+
+    config_shape = ConfigShape(
+        api=("redshift", "Cluster"),
+        attributes=("ClusterArn", "LoggingStatus", "RequireSsl"),
+    )
 
     def list_resources(self, scope: Scope) -> list[dict[str, Any]]:
         """Every cluster of the region, each annotated with its group's require_ssl."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
@@ -27,6 +28,10 @@ class ConnectorMeta:
     fills: tuple[tuple[str, tuple[str, ...]], ...] = ()
     """Each optional API call (or enrichment step) by name, with the top-level attributes it
     fills. Empty: the connector describes in one indivisible step, so it always fills all."""
+    custodian: tuple[str, ...] | None = None
+    """Cloud Custodian's names for this resource type (``s3``, ``app-elb``), the policy
+    importer's mapping; ``()`` when Custodian has none (PacBot's own aggregates), None when
+    not declared (a meta-test refuses that)."""
 
     def attributes(self) -> frozenset[str]:
         """Every top-level attribute a full description has (for connectors that declare fills)."""
@@ -69,6 +74,50 @@ def _declared_fills(
 
 
 @dataclass(frozen=True)
+class ConfigShape:
+    """A type's documented config document: the top-level attributes a description can have.
+
+    ``api`` names the AWS structure (or string enum) a connector passes through, as botocore's
+    service model documents it, ``(boto3 service, shape name)``: every member counts, so keys
+    real AWS returns are known even where moto leaves them out. ``attributes`` are the ones the
+    connector adds or builds itself (``Arn``, flattened ``Tags``, joined settings).
+    """
+
+    api: tuple[str, str] | None = None
+    attributes: tuple[str, ...] = ()
+
+    def names(self) -> frozenset[str]:
+        """Every documented top-level attribute."""
+        members = api_members(*self.api) if self.api else frozenset()
+        return members | frozenset(self.attributes)
+
+
+@functools.cache
+def api_members(service: str, shape: str) -> frozenset[str]:
+    """The members of a structure (or the values of a string enum) in botocore's model of
+    ``service``; loaded on first use, as the models are large (EC2's is megabytes)."""
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model(service)
+    found = model.shape_for(shape)
+    members = getattr(found, "members", None)
+    if members is not None:
+        return frozenset(members)
+    enum = getattr(found, "enum", None)
+    if enum:
+        return frozenset(enum)
+    raise ValueError(f"{service}:{shape} is a {found.type_name}, not a structure or an enum")
+
+
+def documented_attributes(cls: type[Connector]) -> frozenset[str] | None:
+    """Every top-level attribute a description of ``cls``'s type can have, as its connector
+    documents it (declared identity and fills, else its ``config_shape``); None: undocumented."""
+    if cls.meta.identity:
+        return cls.meta.attributes()
+    return cls.config_shape.names() if cls.config_shape is not None else None
+
+
+@dataclass(frozen=True)
 class DiscoveredAsset:
     """One resource as a connector saw it; ``config`` is deterministic so its hash is stable."""
 
@@ -101,7 +150,7 @@ class Scope:
         self.default_region = default_region
         self.regions = tuple(regions)
         """The regions swept for this account; account-wide connectors look at these."""
-        self._clients: dict[tuple[str, str], Any] = {}
+        self._clients: dict[tuple[str, str, int | None], Any] = {}
         self._lock = threading.Lock()
 
     @property
@@ -109,13 +158,18 @@ class Scope:
         """The swept account's 12-digit id."""
         return self.account.account_id
 
-    def client(self, service: str, region: str | None = None) -> Any:
-        """A client for ``service`` in ``region`` (the sweep's own, or the default for global)."""
+    def client(
+        self, service: str, region: str | None = None, max_attempts: int | None = None
+    ) -> Any:
+        """A client for ``service`` in ``region`` (the sweep's own, or the default for global);
+        ``max_attempts``: its own smaller retry budget (see ``AwsSessionFactory.client``)."""
         region = region or (self.default_region if self.region == "global" else self.region)
         with self._lock:  # boto3 sessions are not thread-safe; clients are
-            key = (service, region)
+            key = (service, region, max_attempts)
             if key not in self._clients:
-                self._clients[key] = self.aws.client(service, region=region, access=self.account)
+                self._clients[key] = self.aws.client(
+                    service, region=region, access=self.account, max_attempts=max_attempts
+                )
             return self._clients[key]
 
 
@@ -129,6 +183,9 @@ class Connector(ABC):
     """
 
     meta: ClassVar[ConnectorMeta]
+    config_shape: ClassVar[ConfigShape | None] = None
+    """The documented top-level attributes of this type's config (lint's unknown-key check);
+    a connector that declares ``identity`` and ``fills`` is documented by them instead."""
 
     def __init__(self, calls: Collection[str] | None = None) -> None:
         if calls is not None:
@@ -173,6 +230,7 @@ class ConnectorRegistry:
         name_field: str,
         identity: Sequence[str] = (),
         fills: Mapping[str, Sequence[str]] | None = None,
+        custodian: Sequence[str] | None = None,
     ) -> Callable[[C], C]:
         """Class decorator that attaches the metadata and registers the connector."""
         declared = _declared_fills(resource_type, identity, fills or {})
@@ -189,11 +247,21 @@ class ConnectorRegistry:
                 name_field,
                 tuple(identity),
                 declared,
+                None if custodian is None else tuple(custodian),
             )
             self._connectors[resource_type] = cls
             return cls
 
         return decorate
+
+    def include(self, cls: C) -> C:
+        """Register a connector class that already carries its metadata (a narrower registry
+        over the same classes), leaving that metadata as declared."""
+        resource_type = cls.meta.resource_type
+        if resource_type in self._connectors:
+            raise ValueError(f"connector {resource_type!r} is already registered")
+        self._connectors[resource_type] = cls
+        return cls
 
     def get(self, resource_type: str) -> type[Connector]:
         """The connector of ``resource_type``; KeyError names the known types."""
@@ -208,6 +276,20 @@ class ConnectorRegistry:
 
     def __iter__(self) -> Iterator[type[Connector]]:
         return iter(self._connectors[t] for t in self.types())
+
+    def custodian_names(self) -> dict[str, str]:
+        """Cloud Custodian resource name → resource type, from every connector's declaration;
+        a name two connectors claim is refused."""
+        names: dict[str, str] = {}
+        for cls in self:
+            for name in cls.meta.custodian or ():
+                if name in names:
+                    raise ValueError(
+                        f"Custodian name {name!r} claimed by {names[name]} and "
+                        f"{cls.meta.resource_type}"
+                    )
+                names[name] = cls.meta.resource_type
+        return dict(sorted(names.items()))
 
     def permissions(self) -> list[str]:
         """The IAM actions discovery needs across every connector (for the read-only role)."""

@@ -85,6 +85,7 @@ def public_acl_grants(acl: dict[str, Any]) -> list[str]:
 
 @connector(
     "aws.s3.bucket",
+    custodian=("s3",),
     service="s3",
     scope="global",
     permissions=(

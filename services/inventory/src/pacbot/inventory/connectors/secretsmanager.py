@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from pacbot.inventory.connectors._aws import flatten_tags, paginate, plain
-from pacbot.inventory.connectors.registry import Connector, DiscoveredAsset, Scope, connector
+from pacbot.inventory.connectors.registry import (
+    ConfigShape,
+    Connector,
+    DiscoveredAsset,
+    Scope,
+    connector,
+)
 
 # Change with use or with every new value, not with the secret's configuration.
 _VOLATILE = ("LastAccessedDate", "LastChangedDate", "SecretVersionsToStages")
@@ -13,6 +19,7 @@ _VOLATILE = ("LastAccessedDate", "LastChangedDate", "SecretVersionsToStages")
 
 @connector(
     "aws.secretsmanager.secret",
+    custodian=("secrets-manager",),
     service="secretsmanager",
     scope="regional",
     permissions=("secretsmanager:ListSecrets",),
@@ -21,6 +28,8 @@ _VOLATILE = ("LastAccessedDate", "LastChangedDate", "SecretVersionsToStages")
 )
 class SecretsManagerSecretConnector(Connector):
     """Secrets from one paged ListSecrets, which already carries everything kept."""
+
+    config_shape = ConfigShape(api=("secretsmanager", "SecretListEntry"))
 
     def list_resources(self, scope: Scope) -> list[dict[str, Any]]:
         """ListSecrets (metadata only; the value is never read)."""

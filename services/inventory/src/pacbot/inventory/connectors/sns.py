@@ -6,7 +6,13 @@ import json
 from typing import Any
 
 from pacbot.inventory.connectors._aws import flatten_tags, optional, paginate, policy_document
-from pacbot.inventory.connectors.registry import Connector, DiscoveredAsset, Scope, connector
+from pacbot.inventory.connectors.registry import (
+    ConfigShape,
+    Connector,
+    DiscoveredAsset,
+    Scope,
+    connector,
+)
 
 _JSON_ATTRIBUTES = ("DeliveryPolicy", "EffectiveDeliveryPolicy", "DataProtectionPolicy")
 _COUNTS = ("SubscriptionsConfirmed", "SubscriptionsPending")
@@ -32,6 +38,7 @@ def topic_config(attributes: dict[str, str], tags: dict[str, str]) -> dict[str, 
 
 @connector(
     "aws.sns.topic",
+    custodian=("sns",),
     service="sns",
     scope="regional",
     permissions=("sns:ListTopics", "sns:GetTopicAttributes", "sns:ListTagsForResource"),
@@ -40,6 +47,30 @@ def topic_config(attributes: dict[str, str], tags: dict[str, str]) -> dict[str, 
 )
 class SnsTopicConnector(Connector):
     """Topics from a paged ListTopics; attributes and tags per topic (no batch API exists)."""
+
+    config_shape = ConfigShape(
+        attributes=(
+            "ArchivePolicy",
+            "BeginningArchiveTime",
+            "ContentBasedDeduplication",
+            "DataProtectionPolicy",
+            "DeliveryPolicy",
+            "DisplayName",
+            "EffectiveDeliveryPolicy",
+            "FifoThroughputScope",
+            "FifoTopic",
+            "KmsMasterKeyId",
+            "Name",
+            "Owner",
+            "Policy",
+            "SignatureVersion",
+            "SubscriptionsConfirmed",
+            "SubscriptionsPending",
+            "Tags",
+            "TopicArn",
+            "TracingConfig",
+        ),
+    )
 
     def list_resources(self, scope: Scope) -> list[dict[str, Any]]:
         """Every topic ARN of the region."""

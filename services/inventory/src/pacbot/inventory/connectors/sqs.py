@@ -16,7 +16,13 @@ from pacbot.inventory.connectors._aws import (
     paginate,
     policy_document,
 )
-from pacbot.inventory.connectors.registry import Connector, DiscoveredAsset, Scope, connector
+from pacbot.inventory.connectors.registry import (
+    ConfigShape,
+    Connector,
+    DiscoveredAsset,
+    Scope,
+    connector,
+)
 
 _JSON_ATTRIBUTES = ("RedrivePolicy", "RedriveAllowPolicy")
 _TIMESTAMPS = ("CreatedTimestamp", "LastModifiedTimestamp")
@@ -65,6 +71,7 @@ def _source_queues(client: Any, url: str) -> list[str] | None:
 
 @connector(
     "aws.sqs.queue",
+    custodian=("sqs",),
     service="sqs",
     scope="regional",
     permissions=(
@@ -78,6 +85,33 @@ def _source_queues(client: Any, url: str) -> list[str] | None:
 )
 class SqsQueueConnector(Connector):
     """Queues from a paged ListQueues; attributes and tags per queue (no batch API exists)."""
+
+    config_shape = ConfigShape(
+        attributes=(
+            "ContentBasedDeduplication",
+            "CreatedTimestamp",
+            "DeadLetterSourceQueues",
+            "DeduplicationScope",
+            "DelaySeconds",
+            "FifoQueue",
+            "FifoThroughputLimit",
+            "KmsDataKeyReusePeriodSeconds",
+            "KmsMasterKeyId",
+            "LastModifiedTimestamp",
+            "MaximumMessageSize",
+            "MessageRetentionPeriod",
+            "Policy",
+            "QueueArn",
+            "QueueName",
+            "QueueUrl",
+            "ReceiveMessageWaitTimeSeconds",
+            "RedriveAllowPolicy",
+            "RedrivePolicy",
+            "SqsManagedSseEnabled",
+            "Tags",
+            "VisibilityTimeout",
+        ),
+    )
 
     def list_resources(self, scope: Scope) -> list[dict[str, Any]]:
         """Every queue URL of the region."""

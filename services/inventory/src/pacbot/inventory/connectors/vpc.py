@@ -6,14 +6,19 @@ from typing import Any
 
 from pacbot.inventory.connectors._aws import flatten_tags, paginate, plain
 from pacbot.inventory.connectors._listing import Ec2Listing, canonical, register, sort_lists
-from pacbot.inventory.connectors.registry import Scope
+from pacbot.inventory.connectors.registry import ConfigShape, Scope
 
 _FILTER_VALUES = 200  # values per DescribeFlowLogs filter, well under the API limit
 
 
-@register("aws.ec2.vpc", "ec2:DescribeVpcs", "ec2:DescribeFlowLogs")
+@register("aws.ec2.vpc", "ec2:DescribeVpcs", "ec2:DescribeFlowLogs", custodian=("vpc",))
 class VpcConnector(Ec2Listing):
     """VPCs with their flow logs, so a policy can flag a VPC whose traffic is not logged."""
+
+    config_shape = ConfigShape(
+        api=("ec2", "Vpc"),
+        attributes=("Arn", "FlowLogs", "FlowLogsEnabled", "Name"),
+    )
 
     operation, key, id_key, arn_kind = "describe_vpcs", "Vpcs", "VpcId", "vpc"
 
@@ -47,9 +52,11 @@ class VpcConnector(Ec2Listing):
         }
 
 
-@register("aws.ec2.subnet", "ec2:DescribeSubnets")
+@register("aws.ec2.subnet", "ec2:DescribeSubnets", custodian=("subnet",))
 class SubnetConnector(Ec2Listing):
     """Subnets: public IP mapping on launch, CIDRs, zone and VPC."""
+
+    config_shape = ConfigShape(api=("ec2", "Subnet"), attributes=("Arn", "Name"))
 
     operation, key, id_key, arn_kind = "describe_subnets", "Subnets", "SubnetId", "subnet"
 
@@ -62,9 +69,11 @@ class SubnetConnector(Ec2Listing):
         }
 
 
-@register("aws.ec2.network_acl", "ec2:DescribeNetworkAcls")
+@register("aws.ec2.network_acl", "ec2:DescribeNetworkAcls", custodian=("network-acl",))
 class NetworkAclConnector(Ec2Listing):
     """Network ACLs: entries in rule order (ingress, then egress) and subnet associations."""
+
+    config_shape = ConfigShape(api=("ec2", "NetworkAcl"), attributes=("Arn", "Name"))
 
     operation, key, id_key, arn_kind = (
         "describe_network_acls",
@@ -82,9 +91,11 @@ class NetworkAclConnector(Ec2Listing):
         return {**sort_lists(item, "Associations"), "Entries": entries}
 
 
-@register("aws.ec2.route_table", "ec2:DescribeRouteTables")
+@register("aws.ec2.route_table", "ec2:DescribeRouteTables", custodian=("route-table",))
 class RouteTableConnector(Ec2Listing):
     """Route tables: routes, subnet/gateway associations and propagating gateways."""
+
+    config_shape = ConfigShape(api=("ec2", "RouteTable"), attributes=("Arn", "Main", "Name"))
 
     operation, key, id_key, arn_kind = (
         "describe_route_tables",

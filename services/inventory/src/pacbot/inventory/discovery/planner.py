@@ -113,5 +113,7 @@ class SweepPlanner:
                 if meta.scope == "global":
                     planned.append(SweepTarget(access, "global", resource_type, tuple(regions)))
                 else:
-                    planned.extend(SweepTarget(access, r, resource_type) for r in regions)
+                    planned.extend(
+                        SweepTarget(access, r, resource_type, tuple(regions)) for r in regions
+                    )
         return planned

@@ -42,7 +42,8 @@ class SweepTarget:
     region: str
     resource_type: str
     regions: tuple[str, ...] = ()
-    """The account's swept regions, for account-wide (global) connectors."""
+    """The account's swept regions: account-wide (global) connectors look at each, and a
+    regional one can leave what another of them holds to that region's sweep."""
 
     @property
     def key(self) -> SweepKey:

@@ -48,7 +48,8 @@ def neutralised(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
-def _cell(value: Any) -> str:
+def cell(value: Any) -> str:
+    """One CSV cell: empty for None, ISO 8601 UTC for a moment, else inert text."""
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -62,7 +63,7 @@ def csv_row(row: ViolationRecord, now: datetime) -> list[str]:
     values: dict[str, Any] = {name: getattr(row, name, None) for name in COLUMNS}
     values["tags"] = ";".join(f"{k}={v}" for k, v in sorted((row.tags or {}).items()))
     values["age_days"] = f"{age:.3f}"
-    return [_cell(values[name]) for name in COLUMNS]
+    return [cell(values[name]) for name in COLUMNS]
 
 
 async def csv_lines(

@@ -27,10 +27,10 @@ OCSF_VERSION = "1.1.0"
 CLASS_UID = 2003
 CATEGORY_UID = 2
 SEVERITY_IDS = {"low": 2, "medium": 3, "high": 4, "critical": 5}
-SEVERITY_NAMES = {0: "Unknown", 2: "Low", 3: "Medium", 4: "High", 5: "Critical"}
+SEVERITY_NAMES = {0: "Unknown", 1: "Informational", 2: "Low", 3: "Medium", 4: "High", 5: "Critical"}
 ACTIVITY_NAMES = {1: "Create", 2: "Update", 3: "Close"}
-FINDING_STATUS = {1: "New", 3: "Suppressed", 4: "Resolved", 5: "Archived"}
-COMPLIANCE_STATUS = {0: "Unknown", 1: "Pass", 3: "Fail"}
+FINDING_STATUS = {0: "Unknown", 1: "New", 3: "Suppressed", 4: "Resolved", 5: "Archived"}
+COMPLIANCE_STATUS = {0: "Unknown", 1: "Pass", 2: "Warning", 3: "Fail", 99: "Other"}
 
 
 def _ms(moment: datetime | None) -> int | None:

@@ -1,12 +1,12 @@
-// Frameworks: the catalogue, and one framework control by control with pass / fail / not
-// evaluated (from GET /compliance/frameworks/{id}), grouped by the framework's sections.
+// Frameworks: the catalogue, and one framework control by control with pass / fail / manual /
+// not evaluated (from GET /compliance/frameworks/{id}), grouped by the framework's sections.
 
 import { api, segment } from '../api.js';
 import { add, count, figure, h, pct, replace } from '../dom.js';
 import { ring, tone } from '../charts.js';
 import { badge, empty, errorBox, field, fill, loading, pageHead, section, select, table } from '../ui.js';
 
-const STATUSES = [['', 'Any'], ['fail', 'Fail'], ['pass', 'Pass'], ['not_evaluated', 'Not evaluated']];
+const STATUSES = [['', 'Any'], ['fail', 'Fail'], ['pass', 'Pass'], ['manual', 'Manual'], ['not_evaluated', 'Not evaluated']];
 
 function catalogue(items, view) {
   if (!items.length) return empty('No framework is loaded.');
@@ -38,6 +38,7 @@ function totals(c) {
     card('Controls', 'framework.controls', c.controls),
     card('Passing', 'framework.passing', c.passing),
     card('Failing', 'framework.failing', c.failing),
+    card('Manual', 'framework.manual', c.manual),
     card('Not evaluated', 'framework.not_evaluated', c.not_evaluated));
 }
 
