@@ -162,9 +162,18 @@ class Database:
                 raise
 
     async def create_schema(self) -> None:
-        """Create this service's PostgreSQL schema if it is missing."""
+        """Create this service's PostgreSQL schema if it is missing.
+
+        ``CREATE SCHEMA IF NOT EXISTS`` is not safe against itself: two replicas starting
+        together can both find the schema missing, and the second then fails on the catalog's
+        unique index. A transaction-scoped advisory lock per schema name makes them take turns.
+        """
         if self.is_postgres and self.schema:
             async with self.engine.begin() as conn:
+                await conn.execute(
+                    text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+                    {"key": f"pacbot.schema:{self.schema}"},
+                )
                 await conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"'))
 
     async def ping(self) -> bool:
