@@ -1,5 +1,5 @@
 """The demo's parts that need no estate: where output goes, the port, the sign-in link, the
-estate's declared layout. The full runs are in ``test_demo_e2e.py``."""
+report's wording, the estate's declared layout. The full runs are in ``test_demo_e2e.py``."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from pacbot.cli.demo import serve
+from pacbot.cli.demo import report, serve
 from pacbot.cli.demo.output import Terminal, library_output_to
 from pacbot.cli.estate import layout, workloads
 
@@ -114,3 +114,38 @@ def test_a_workloads_tags_follow_its_flaws() -> None:
         "aws-tagging-ec2-instance-mandatory-tags",
         "aws-tagging-ec2-instance-environment-value",
     }
+
+
+def _report(total: int, evaluated: int) -> dict[str, object]:
+    return {
+        "accounts": [{"name": "prod", "account_id": "401234567890"}],
+        "assets": {"total": total, "by_type": {"aws.s3.bucket": total}, "by_region": {"global": 1}},
+        "compliance": {"overall_pct": 50.0, "by_category": {}, "evaluated_assets": evaluated},
+        "violations": {
+            "total": 1,
+            "by_severity": {"high": 1},
+            "exempted": 0,
+            "closed": 0,
+            "by_category": {"security": 1},
+            "worst_policies": [],
+        },
+        "exceptions": [],
+        "fixes": {"dry_run": True, "planned": 0, "by_status": {}},
+        "emails": {"delivered": 0, "recipients": [], "by_kind": {}},
+        "sweeps": {"total": 1, "failed": []},
+    }
+
+
+@pytest.mark.parametrize(
+    ("evaluated", "said"), [(446, None), (444, "2 of 446 assets not evaluated")]
+)
+def test_the_report_says_when_assets_discovery_saw_were_not_evaluated(
+    evaluated: int, said: str | None
+) -> None:
+    """The compliance figures cover what was evaluated; a shortfall is named, not hidden."""
+    console = Console(file=io.StringIO(), width=200, color_system=None)
+    report.render(_report(446, evaluated), Terminal(console))
+    compliance = next(line for line in console.file.getvalue().splitlines() if "Compliance" in line)
+    assert ("not evaluated" in compliance) == (said is not None)
+    if said is not None:
+        assert compliance.endswith(said)

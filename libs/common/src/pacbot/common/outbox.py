@@ -141,6 +141,11 @@ class OutboxRelay:
     On PostgreSQL one replica relays at a time (a transaction-scoped advisory lock per outbox
     source): two replicas sending neighbouring batches at once could put one key's events on
     the topic out of order, and consumers rely on per-key order.
+
+    Within a process, passes take turns on a lock (the background loop, a caller draining the
+    outbox, ``stop``). Two overlapping passes could lose events on SQLite, not only repeat
+    them: SQLite reuses the ids of deleted rows, so the slower pass's delete of the ids it read
+    would remove rows written after the faster pass emptied the table, never sent.
     """
 
     def __init__(
@@ -152,6 +157,7 @@ class OutboxRelay:
         self.poll_seconds = poll_seconds
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        self._turn = asyncio.Lock()
 
     async def relay_once(self, batch: int = 500) -> int:
         """Send up to ``batch`` pending events; returns how many left the outbox.
@@ -159,6 +165,10 @@ class OutboxRelay:
         All are sent before one wait for the acknowledgements, then deleted in one statement; a
         failure keeps every row, to be sent again (consumers dedupe by event id).
         """
+        async with self._turn:
+            return await self._relay_pass(batch)
+
+    async def _relay_pass(self, batch: int) -> int:
         table = self.outbox.table
         async with self.db.session() as session:
             if self.db.is_postgres and not await session.scalar(

@@ -126,9 +126,15 @@ def render(report: dict[str, Any], out: Terminal, top: int = 8) -> None:
         + ", ".join(f"{a['name']} {a['account_id']}" for a in report["accounts"])
         + f"), regions {', '.join(regions)} (and global services)"
     )
+    unevaluated = assets["total"] - compliance["evaluated_assets"]
     out.say(
         f"  Compliance  [bold]{_pct(compliance['overall_pct'])}[/bold] overall: "
         + ", ".join(f"{c} {_pct(p)}" for c, p in compliance["by_category"].items())
+        + (
+            f"; [red]{unevaluated} of {assets['total']} assets not evaluated[/]"
+            if unevaluated > 0
+            else ""
+        )
     )
     out.say(
         f"  Violations  {violations['total']} open ("
