@@ -20,8 +20,17 @@ dev-down:
 dev-status:
 	$(UV) run pacbot dev status
 
+# `make test` runs in two parts: the libraries' and services' own tests on TEST_WORKERS
+# pytest-xdist workers (each with its own in-process moto; every test names its own schema,
+# topics and indices on the shared servers), then the system tests in tests/ one at a time
+# (they start whole service processes, restart servers and time recoveries).
+TEST_WORKERS ?= 2
+UNIT_TESTS = libs/common/tests libs/cli/tests services
+SYSTEM_TESTS = tests
+
 test: dev-up
-	$(UV) run pytest $(PYTEST_ARGS)
+	$(UV) run pytest -n $(TEST_WORKERS) $(PYTEST_ARGS) $(UNIT_TESTS)
+	$(UV) run pytest $(PYTEST_ARGS) $(SYSTEM_TESTS)
 
 lint: bootstrap
 	$(UV) run ruff check .

@@ -14,8 +14,22 @@ def verdict(raw: dict[str, Any], config: dict[str, Any], **params: Any) -> Outco
     return compile_condition(raw, ("condition",), params, CHECKS).evaluate(config, params)
 
 
+class Ago(str):
+    """A timestamp ``days`` before collection; its test id names the days, not the instant, so
+    every collection (each pytest-xdist worker's) gives the same ids."""
+
+    days: float
+
+
 def ago(days: float) -> str:
-    return (datetime.now(UTC) - timedelta(days=days)).isoformat().replace("+00:00", "Z")
+    stamp = Ago((datetime.now(UTC) - timedelta(days=days)).isoformat().replace("+00:00", "Z"))
+    stamp.days = days
+    return stamp
+
+
+def stable_id(value: object) -> str | None:
+    """``Nd-ago`` for a relative timestamp; pytest's own id for anything else."""
+    return f"{value.days:g}d-ago" if isinstance(value, Ago) else None
 
 
 @pytest.mark.parametrize(
@@ -169,6 +183,7 @@ def test_missing_key_behaves_like_none() -> None:
         ("cidr", "in", ["10.0.0.0/8"], None, "fail"),
         ("cidr", "in", ["10.0.0.0/8"], "not-a-cidr", "error"),
     ],
+    ids=stable_id,
 )
 def test_value_types(value_type: str, op: str, value: Any, actual: Any, status: str) -> None:
     raw = {"key": "V", "op": op, "value": value, "value_type": value_type}
