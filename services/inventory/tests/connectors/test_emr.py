@@ -127,3 +127,38 @@ def test_secrets_in_configurations_never_reach_the_document() -> None:
     assert config["KerberosRealm"] == "CORP.EXAMPLE.COM"
     assert [a["Name"] for a in config["Applications"]] == ["Hive", "Spark"]
     assert config["MasterPublicIpAddresses"] == ["54.1.2.3"]
+
+
+def test_block_public_access_never_set_then_turned_on(aws: Any, discover: Any) -> None:
+    """moto keeps one EMR setting for all regions (its EMR answers every region as us-east-1),
+    so the two states are shown one after the other rather than side by side."""
+    arn = f"arn:aws:elasticmapreduce:eu-west-1:{MOTO_ACCOUNT}:block-public-access"
+    never_set = discover("aws.emr.block_public_access", "eu-west-1")
+    aws("emr", "eu-west-1").put_block_public_access_configuration(
+        BlockPublicAccessConfiguration={
+            "BlockPublicSecurityGroupRules": True,
+            "PermittedPublicSecurityGroupRuleRanges": [
+                {"MinRange": 443, "MaxRange": 443},
+                {"MinRange": 22, "MaxRange": 22},
+            ],
+        }
+    )
+    on = discover("aws.emr.block_public_access", "eu-west-1")
+
+    assert never_set[arn].config == {
+        "Arn": arn,
+        "Name": "emr-block-public-access",
+        "Region": "eu-west-1",
+        "BlockPublicSecurityGroupRules": False,
+        "PermittedPublicSecurityGroupRuleRanges": [],
+        "Tags": {},
+    }
+    assert list(on) == [arn]
+    assert on[arn].region == "eu-west-1"
+    setting = on[arn].config
+    assert setting["BlockPublicSecurityGroupRules"] is True
+    assert setting["PermittedPublicSecurityGroupRuleRanges"] == [
+        {"MinRange": 22, "MaxRange": 22},
+        {"MinRange": 443, "MaxRange": 443},
+    ]
+    assert "BlockPublicAccessConfigurationMetadata" not in setting

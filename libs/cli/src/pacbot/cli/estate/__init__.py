@@ -184,5 +184,14 @@ def seed_estate(account: Account) -> list[Seeded]:
 
 def seed_lax(account: Account) -> list[Seeded]:
     """The second account: only account-level singletons, each left at AWS's insecure default."""
-    singletons = (ec2.lax, iam.lax, guardduty.lax, config.lax, posture.lax, glue.lax, athena.lax)
+    singletons = (
+        ec2.lax,
+        iam.lax,
+        guardduty.lax,
+        config.lax,
+        posture.lax,
+        glue.lax,
+        athena.lax,
+        emr.lax,
+    )
     return [s for lax in singletons for s in lax(account)]

@@ -1,4 +1,5 @@
-"""EMR clusters: one private, encrypted and logged; one encrypting only S3 data; one bare.
+"""EMR clusters: one private, encrypted and logged; one encrypting only S3 data; one bare. Block
+public access: on in production, never set in development.
 
 moto starts EC2 instances for a cluster only when given explicit instance groups, so these
 clusters use the instance-count form and have no instances (the estate's EC2 inventory stays
@@ -13,6 +14,7 @@ from typing import Any
 from pacbot.cli.estate._model import Account, Seeded, seeded
 
 CLUSTER = "aws.emr.cluster"
+BLOCK_PUBLIC_ACCESS = "aws.emr.block_public_access"
 SECURITY_GROUP = "aws.ec2.security_group"
 _UNENCRYPTED = {
     "aws-emr-cluster-encryption-at-rest",
@@ -124,4 +126,32 @@ def seed(account: Account, key_arn: str, logs_bucket: str, subnet_id: str) -> li
             {"aws-emr-cluster-encryption-in-transit", "aws-emr-cluster-local-disk-encryption"},
         ),
         seeded(CLUSTER, adhoc, _UNENCRYPTED | {"aws-emr-cluster-logging"}),
+        *block_public_access(account),
+    ]
+
+
+def _block_arn(account: Account) -> str:
+    return account.arn("elasticmapreduce", "block-public-access")
+
+
+def block_public_access(account: Account) -> list[Seeded]:
+    """Block public access on in the account's region, SSH the one range still permitted."""
+    account.client("emr").put_block_public_access_configuration(
+        BlockPublicAccessConfiguration={
+            "BlockPublicSecurityGroupRules": True,
+            "PermittedPublicSecurityGroupRuleRanges": [{"MinRange": 22, "MaxRange": 22}],
+        }
+    )
+    return [seeded(BLOCK_PUBLIC_ACCESS, _block_arn(account))]
+
+
+def lax(account: Account) -> list[Seeded]:
+    """The setting of an account that never set it (created before AWS turned it on by default).
+
+    moto keeps one EMR setting for every region of an account, so an account that turned it
+    on in one region shows it on in all; the estate turns it on in every production region and
+    in no development one, which is true on AWS as well.
+    """
+    return [
+        seeded(BLOCK_PUBLIC_ACCESS, _block_arn(account), {"aws-emr-block-public-access-enabled"})
     ]

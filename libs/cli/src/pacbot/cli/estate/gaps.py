@@ -98,6 +98,7 @@ SINGLETON_TYPES = frozenset(
         "aws.config.recorder",
         "aws.account.posture",
         "aws.glue.data_catalog",
+        "aws.emr.block_public_access",
     }
 )
 """One asset per account (and region): hardened in the estate account, broken in the lax one."""

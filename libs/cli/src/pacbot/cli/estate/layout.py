@@ -26,6 +26,7 @@ from pacbot.cli.estate import (
     cloudtrail,
     config,
     ec2,
+    emr,
     glue,
     guardduty,
     open_account,
@@ -207,12 +208,12 @@ def _regional(site: Site, account: Account) -> list[Seeded]:
     region (the account's posture checks Security Hub in all swept regions), but AWS Config and
     EBS encryption by default were forgotten, and nobody turned on the Glue Data Catalog's
     encryption anywhere but the home region; every region has its default Athena workgroup;
-    development has none of it."""
+    production blocks public access to EMR clusters everywhere; development has none of it."""
     if site.account == PRODUCTION:
         account.client("securityhub").enable_security_hub(EnableDefaultStandards=False)
-        detector = guardduty.seed(account)
+        detector = guardduty.seed(account) + emr.block_public_access(account)
     else:
-        detector = guardduty.lax(account)
+        detector = guardduty.lax(account) + emr.lax(account)
     defaults = config.lax(account) + ec2.lax(account) + glue.lax(account) + athena.lax(account)
     return detector + defaults
 
