@@ -101,3 +101,28 @@ def test_delivery_stream_credentials_never_reach_the_document() -> None:
         "https://"
     )
     assert config["EncryptionEnabled"] is True
+
+
+def test_lists_that_page_by_their_last_item_are_read_to_the_end() -> None:
+    """Kinesis and Firehose page by naming the last item seen; every page is read, in order."""
+    from pacbot.inventory.connectors._aws import paginate_after_last
+
+    keys = [f"k{n}" for n in range(7)]
+    asked: list[dict[str, Any]] = []
+
+    def list_tags(**kwargs: Any) -> dict[str, Any]:
+        asked.append(kwargs)
+        after = kwargs.get("ExclusiveStartTagKey")
+        start = keys.index(after) + 1 if after else 0
+        page = [{"Key": k, "Value": "v"} for k in keys[start : start + 3]]
+        return {"Tags": page, "HasMoreTags": start + 3 < len(keys)}
+
+    tags = paginate_after_last(
+        list_tags, "Tags", "HasMoreTags", "ExclusiveStartTagKey", lambda t: t["Key"], StreamName="s"
+    )
+    assert [t["Key"] for t in tags] == keys
+    assert asked == [
+        {"StreamName": "s"},
+        {"StreamName": "s", "ExclusiveStartTagKey": "k2"},
+        {"StreamName": "s", "ExclusiveStartTagKey": "k5"},
+    ]

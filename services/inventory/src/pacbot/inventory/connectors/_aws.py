@@ -39,6 +39,23 @@ def paginate(client: Any, operation: str, key: str, **kwargs: Any) -> list[Any]:
     return items
 
 
+def paginate_after_last(
+    call: Any, items: str, more: str, start_key: str, cursor: Any, **kwargs: Any
+) -> list[Any]:
+    """Every item of a list call that pages by its last item instead of a token (Kinesis and
+    Firehose: ``HasMore...`` says another page follows, ``ExclusiveStart...`` names where it
+    starts, ``cursor`` picks that value out of the last item)."""
+    found: list[Any] = []
+    start: dict[str, Any] = {}
+    while True:
+        answer = call(**kwargs, **start)
+        page = answer.get(items, [])
+        found += page
+        if not answer.get(more) or not page:
+            return found
+        start = {start_key: cursor(page[-1])}
+
+
 def flatten_tags(tags: Any) -> dict[str, str]:
     """Tags as ``{key: value}`` whatever shape AWS returned: a list of Key/Value pairs or a map."""
     if not tags:

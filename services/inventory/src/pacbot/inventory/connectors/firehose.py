@@ -6,7 +6,12 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from pacbot.inventory.connectors._aws import error_code, flatten_tags, plain
+from pacbot.inventory.connectors._aws import (
+    error_code,
+    flatten_tags,
+    paginate_after_last,
+    plain,
+)
 from pacbot.inventory.connectors.registry import (
     ConfigShape,
     Connector,
@@ -28,21 +33,6 @@ def _scrubbed(value: Any) -> Any:
     if isinstance(value, list):
         return [_scrubbed(v) for v in value]
     return value
-
-
-def _paged(
-    call: Any, items: str, more: str, start_key: str, cursor: Any, **kwargs: Any
-) -> list[Any]:
-    """Every item of a Firehose list call that pages by its last item (``Exclusive...``)."""
-    found: list[Any] = []
-    start: dict[str, Any] = {}
-    while True:
-        answer = call(**kwargs, **start)
-        page = answer.get(items, [])
-        found += page
-        if not answer.get(more) or not page:
-            return found
-        start = {start_key: cursor(page[-1])}
 
 
 def delivery_stream_config(
@@ -85,7 +75,7 @@ class FirehoseDeliveryStreamConnector(Connector):
 
     def list_resources(self, scope: Scope) -> list[dict[str, Any]]:
         """Every delivery stream name of the region."""
-        names = _paged(
+        names = paginate_after_last(
             scope.client("firehose").list_delivery_streams,
             "DeliveryStreamNames",
             "HasMoreDeliveryStreams",
@@ -102,7 +92,7 @@ class FirehoseDeliveryStreamConnector(Connector):
             description = firehose.describe_delivery_stream(DeliveryStreamName=name)[
                 "DeliveryStreamDescription"
             ]
-            tags = _paged(
+            tags = paginate_after_last(
                 firehose.list_tags_for_delivery_stream,
                 "Tags",
                 "HasMoreTags",

@@ -6,7 +6,13 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from pacbot.inventory.connectors._aws import error_code, flatten_tags, paginate, plain
+from pacbot.inventory.connectors._aws import (
+    error_code,
+    flatten_tags,
+    paginate,
+    paginate_after_last,
+    plain,
+)
 from pacbot.inventory.connectors.registry import (
     ConfigShape,
     Connector,
@@ -22,14 +28,14 @@ _DROPPED = frozenset({"StreamStatus", "OpenShardCount", "ConsumerCount"})
 
 def stream_tags(kinesis: Any, name: str) -> list[dict[str, Any]]:
     """Every tag of a stream (ListTagsForStream pages by the last key it returned)."""
-    tags: list[dict[str, Any]] = []
-    start: dict[str, str] = {}
-    while True:
-        answer = kinesis.list_tags_for_stream(StreamName=name, **start)
-        tags += answer.get("Tags", [])
-        if not answer.get("HasMoreTags") or not answer.get("Tags"):
-            return tags
-        start = {"ExclusiveStartTagKey": answer["Tags"][-1]["Key"]}
+    return paginate_after_last(
+        kinesis.list_tags_for_stream,
+        "Tags",
+        "HasMoreTags",
+        "ExclusiveStartTagKey",
+        lambda tag: tag["Key"],
+        StreamName=name,
+    )
 
 
 def stream_config(summary: dict[str, Any], tags: list[dict[str, Any]]) -> dict[str, Any]:
