@@ -12,9 +12,9 @@ counts are cached until results or violations change.
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,14 +27,13 @@ from pacbot.violations.aggregates.maintenance import TAG_KEYS
 from pacbot.violations.aggregates.reads import Dimension, from_tallies
 from pacbot.violations.compliance.groups import MAX_GROUPS, inventory_groups
 from pacbot.violations.compliance.repository import built_tallies, tallies_by
-from pacbot.violations.compliance.router import ConfiguredWeights
+from pacbot.violations.compliance.router import AskedScope, ConfiguredWeights
 from pacbot.violations.compliance.schemas import Weights
-from pacbot.violations.compliance.scope import Constraints, resolve_group, scope_of
+from pacbot.violations.compliance.scope import Constraints
 from pacbot.violations.compliance.service import headline, open_by_severity
 from pacbot.violations.compliance.tally import Tally
 
 router = APIRouter(prefix="/compliance", tags=["compliance"])
-Many = Query()
 By = Literal["account_id", "region", "resource_type", "group"]
 
 
@@ -132,16 +131,10 @@ async def compliance_breakdown(
     weights: ConfiguredWeights,
     page: Paging,
     by: By,
-    account_id: Annotated[list[str] | None, Many] = None,
-    region: Annotated[list[str] | None, Many] = None,
-    resource_type: Annotated[list[str] | None, Many] = None,
-    tag: Annotated[list[str] | None, Query(description="KEY=VALUE (or KEY:VALUE)")] = None,
-    group: Annotated[str | None, Query(description="an inventory asset group")] = None,
+    scope: AskedScope,
     exempted_as_passing: bool = False,
 ) -> ComplianceBreakdown:
     """The summary's scope, per account / region / resource type / asset group."""
-    scope = scope_of(account_id or (), region or (), resource_type or (), tag or (), group)
-    scope = await resolve_group(runtime, scope)
     truncated = False
     if by == "group":
         tallies, truncated = await group_tallies(session, runtime, scope.constraints())

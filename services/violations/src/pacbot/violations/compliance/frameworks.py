@@ -37,8 +37,7 @@ from pacbot.violations.compliance.framework_schemas import (
     Status,
 )
 from pacbot.violations.compliance.framework_status import control_status
-from pacbot.violations.compliance.router import ConfiguredWeights
-from pacbot.violations.compliance.scope import resolve_group, scope_of
+from pacbot.violations.compliance.router import AskedScope, ConfiguredWeights
 from pacbot.violations.reports.framework_csv import framework_csv
 from pacbot.violations.reports.framework_html import framework_html
 from pacbot.violations.reports.framework_ocsf import framework_findings
@@ -57,7 +56,6 @@ __all__ = [
 router = APIRouter(prefix="/compliance", tags=["compliance"])
 Controls = Annotated[PageRequest, paging(500, MAX_LIMIT)]  # one page holds a framework
 Mappings = Annotated[FrameworkMappings, Depends(get_mappings)]
-Many = Query()
 ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"description": "no such framework (`field: framework_id`) or asset group"},
     503: {"description": "the assessor (mapping) or the inventory (group) cannot answer"},
@@ -69,12 +67,7 @@ def _asked(resource_default: int) -> object:
     defaults to ``resource_default`` (the JSON read lists fewer than the exports)."""
 
     async def asked(
-        runtime: AppRuntime,
-        account_id: Annotated[list[str] | None, Many] = None,
-        region: Annotated[list[str] | None, Many] = None,
-        resource_type: Annotated[list[str] | None, Many] = None,
-        tag: Annotated[list[str] | None, Query(description="KEY=VALUE (or KEY:VALUE)")] = None,
-        group: Annotated[str | None, Query(description="an inventory asset group")] = None,
+        scope: AskedScope,
         exempted_as_passing: bool = False,
         status: Annotated[list[Status] | None, Query(description="only controls in these")] = None,
         resource_limit: Annotated[
@@ -86,9 +79,8 @@ def _asked(resource_default: int) -> object:
             ),
         ] = resource_default,
     ) -> FrameworkQuery:
-        scope = scope_of(account_id or (), region or (), resource_type or (), tag or (), group)
         return FrameworkQuery(
-            scope=await resolve_group(runtime, scope),
+            scope=scope,
             exempted_as_passing=exempted_as_passing,
             status=tuple(dict.fromkeys(status or ())),
             resource_limit=resource_limit,

@@ -17,7 +17,7 @@ from pacbot.violations.compliance.schemas import (
     MeanTimeToRemediate,
     Weights,
 )
-from pacbot.violations.compliance.scope import parse_scope_key, resolve_group, scope_of
+from pacbot.violations.compliance.scope import Scope, parse_scope_key, resolve_group, scope_of
 from pacbot.violations.compliance.service import summarise
 from pacbot.violations.compliance.snapshots import trend
 from pacbot.violations.settings import ViolationsSettings
@@ -36,21 +36,31 @@ def configured_weights(runtime: AppRuntime) -> Weights:
 ConfiguredWeights = Annotated[Weights, Depends(configured_weights)]
 
 
-@router.get("/summary", response_model=ComplianceSummary)
-async def compliance_summary(
-    session: DbSession,
+async def asked_scope(
     runtime: AppRuntime,
-    weights: ConfiguredWeights,
     account_id: Annotated[list[str] | None, Many] = None,
     region: Annotated[list[str] | None, Many] = None,
     resource_type: Annotated[list[str] | None, Many] = None,
     tag: Annotated[list[str] | None, Query(description="KEY=VALUE (or KEY:VALUE)")] = None,
     group: Annotated[str | None, Query(description="an inventory asset group")] = None,
+) -> Scope:
+    """The scope a compliance read asks for (repeated values of one filter: any of them), with
+    its asset group's criteria from the inventory."""
+    scope = scope_of(account_id or (), region or (), resource_type or (), tag or (), group)
+    return await resolve_group(runtime, scope)
+
+
+AskedScope = Annotated[Scope, Depends(asked_scope)]
+
+
+@router.get("/summary", response_model=ComplianceSummary)
+async def compliance_summary(
+    session: DbSession,
+    weights: ConfiguredWeights,
+    scope: AskedScope,
     exempted_as_passing: bool = False,
 ) -> ComplianceSummary:
     """Compliance of the live assets in scope (repeated values of one filter: any of them)."""
-    scope = scope_of(account_id or (), region or (), resource_type or (), tag or (), group)
-    scope = await resolve_group(runtime, scope)
     tally = await tally_scope(session, scope)
     return summarise(tally, weights, scope=scope.key(), exempted_as_passing=exempted_as_passing)
 
